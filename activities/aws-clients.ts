@@ -1,0 +1,31 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+export interface AwsClientOptions {
+  region: string;
+  /** Only for emulators; real AWS uses the SDK's own endpoint resolution. */
+  endpoint?: string;
+  maxSockets: number;
+}
+
+/**
+ * S3 and KMS clients for the worker. The SDK retries each call twice itself (fast, for resets);
+ * Temporal's retry policy does the long, backed-off retries on top.
+ */
+export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms: KMSClient } {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
+    connectionTimeout: 5_000,
+    requestTimeout: 120_000,
+  });
+  const common = { region: options.region, endpoint: options.endpoint, maxAttempts: 3, requestHandler };
+  return {
+    s3: new S3Client({ ...common, forcePathStyle: Boolean(options.endpoint) }),
+    kms: new KMSClient(common),
+  };
+}

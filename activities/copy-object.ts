@@ -1,0 +1,50 @@
+import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { CopyInput, CopyResult } from '../common/types';
+import { encodeCopySource } from './copy-source';
+import { tagsForCopy } from './copy-tags';
+import { verifyCopy } from './verify-copy';
+import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
+
+/**
+ * Re-encrypt one object with a single CopyObject over itself. Metadata is copied by S3 (directive COPY);
+ * storage class, tags, checksum algorithm and the key are set explicitly. Both conditions carry the ETag
+ * seen by HEAD, so neither an overwritten source nor a newer destination is ever replaced by old bytes.
+ */
+export async function copyObject(s3: S3Client, input: CopyInput): Promise<CopyResult> {
+  const { source } = input;
+  try {
+    const tags = await tagsForCopy(s3, input);
+    if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
+    const out = await s3.send(
+      new CopyObjectCommand({
+        Bucket: input.bucket,
+        Key: source.key,
+        CopySource: encodeCopySource(input.bucket, source.key),
+        CopySourceIfMatch: source.etag,
+        IfMatch: source.etag,
+        MetadataDirective: 'COPY',
+        TaggingDirective: 'REPLACE',
+        Tagging: tags.tagging,
+        StorageClass: source.storageClass as never,
+        ChecksumAlgorithm: source.checksumAlgorithm,
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: input.keyArn,
+        BucketKeyEnabled: input.bucketKeyEnabled,
+      }),
+    );
+    const verified = await verifyCopy(s3, {
+      bucket: input.bucket,
+      key: source.key,
+      versionId: out.VersionId,
+      etag: out.CopyObjectResult?.ETag,
+      expectedSize: source.size,
+      keyArn: input.keyArn,
+    });
+    if (verified === 'replaced') return { status: 'changed' };
+    return { status: 'copied', versionId: out.VersionId, bytes: source.size };
+  } catch (err) {
+    if (isChangedMeanwhile(err)) return { status: 'changed' };
+    if (isNotFound(err)) return { status: 'vanished' };
+    rethrowForTemporal(err, `copy ${source.key}`);
+  }
+}

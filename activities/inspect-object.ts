@@ -1,0 +1,70 @@
+import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { ChecksumAlgorithm, ObjectSnapshot } from '../common/types';
+import { httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
+
+const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+const ARCHIVE_TIERS = new Set(['ARCHIVE_ACCESS', 'DEEP_ARCHIVE_ACCESS']);
+const CHECKSUM_FIELDS: [keyof HeadObjectCommandOutput, ChecksumAlgorithm][] = [
+  ['ChecksumCRC64NVME', 'CRC64NVME'],
+  ['ChecksumCRC32C', 'CRC32C'],
+  ['ChecksumCRC32', 'CRC32'],
+  ['ChecksumSHA256', 'SHA256'],
+  ['ChecksumSHA1', 'SHA1'],
+];
+
+function isArchived(head: HeadObjectCommandOutput, storageClass: string): boolean {
+  const restored = head.Restore?.includes('ongoing-request="false"') ?? false;
+  const inArchive = ARCHIVE_CLASSES.has(storageClass) || ARCHIVE_TIERS.has(head.ArchiveStatus ?? '');
+  return inArchive && !restored;
+}
+
+export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): ObjectSnapshot {
+  const storageClass = head.StorageClass ?? 'STANDARD'; // S3 omits the header for STANDARD
+  return {
+    exists: true,
+    key,
+    versionId: head.VersionId,
+    size: head.ContentLength ?? 0,
+    etag: head.ETag ?? '',
+    storageClass,
+    sse: head.ServerSideEncryption,
+    kmsKeyArn: head.SSEKMSKeyId,
+    sseCustomerAlgorithm: head.SSECustomerAlgorithm,
+    archived: isArchived(head, storageClass),
+    checksumAlgorithm: CHECKSUM_FIELDS.find(([field]) => head[field])?.[1],
+    headers: {
+      ContentType: head.ContentType,
+      CacheControl: head.CacheControl,
+      ContentDisposition: head.ContentDisposition,
+      ContentEncoding: head.ContentEncoding,
+      ContentLanguage: head.ContentLanguage,
+      Expires: head.ExpiresString,
+      WebsiteRedirectLocation: head.WebsiteRedirectLocation,
+      Metadata: head.Metadata && Object.keys(head.Metadata).length ? head.Metadata : undefined,
+    },
+  };
+}
+
+/** HEAD one object: everything the decision and the copy need, never its data. */
+export async function inspectObject(s3: S3Client, input: { bucket: string; key: string }): Promise<ObjectSnapshot> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ChecksumMode: 'ENABLED' }));
+    return snapshotFromHead(input.key, head);
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false, key: input.key };
+    // S3 answers a HEAD without the customer key on an SSE-C object with a bare 400.
+    if (httpStatus(err) === 400) {
+      return {
+        exists: true,
+        key: input.key,
+        size: 0,
+        etag: '',
+        storageClass: 'UNKNOWN',
+        sseCustomerAlgorithm: 'unknown (HEAD answered 400, as S3 does for SSE-C objects)',
+        archived: false,
+        headers: {},
+      };
+    }
+    rethrowForTemporal(err, `HEAD ${input.key}`);
+  }
+}

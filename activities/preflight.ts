@@ -1,0 +1,69 @@
+import { HeadBucketCommand, GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PreflightResult } from '../common/types';
+import { errorCode, httpStatus, isRetryable } from './s3-errors';
+
+export const PREFLIGHT_FAILED = 'PreflightFailed';
+
+function fail(message: string): never {
+  throw ApplicationFailure.create({ type: PREFLIGHT_FAILED, message, nonRetryable: true });
+}
+
+async function checkBucket(s3: S3Client, bucket: string): Promise<string> {
+  try {
+    const out = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return out.BucketRegion ?? (await s3.config.region());
+  } catch (err) {
+    if (isRetryable(err)) throw err;
+    const status = httpStatus(err);
+    if (status === 404) fail(`bucket "${bucket}" does not exist`);
+    if (status === 403) fail(`access denied to bucket "${bucket}" (HeadBucket returned 403)`);
+    if (status === 301) fail(`bucket "${bucket}" is in another region than the worker's S3 client`);
+    fail(`bucket "${bucket}" is not reachable: ${errorCode(err)}`);
+  }
+}
+
+async function resolveKey(kms: KMSClient, keyId: string, bucketRegion: string): Promise<string> {
+  let meta;
+  try {
+    meta = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+  } catch (err) {
+    if (isRetryable(err)) throw err;
+    const code = errorCode(err);
+    if (code === 'NotFoundException') fail(`KMS key "${keyId}" was not found in region ${await kms.config.region()}`);
+    if (code === 'AccessDeniedException') fail(`access denied to KMS key "${keyId}" (DescribeKey)`);
+    fail(`KMS key "${keyId}" could not be described: ${code}`);
+  }
+  if (!meta?.Arn) fail(`KMS key "${keyId}" has no ARN in DescribeKey's answer`);
+  const arn = meta.Arn;
+  if (meta.KeyState !== 'Enabled') fail(`KMS key "${keyId}" (${arn}) is ${meta.KeyState}, not Enabled`);
+  if (meta.KeySpec && meta.KeySpec !== 'SYMMETRIC_DEFAULT') {
+    fail(`KMS key "${keyId}" (${arn}) has key spec ${meta.KeySpec}; S3 needs a symmetric key (SYMMETRIC_DEFAULT)`);
+  }
+  if (meta.KeyUsage !== 'ENCRYPT_DECRYPT') {
+    fail(`KMS key "${keyId}" (${arn}) has key usage ${meta.KeyUsage}; S3 needs ENCRYPT_DECRYPT`);
+  }
+  const keyRegion = arn.split(':')[3];
+  if (keyRegion !== bucketRegion) {
+    fail(`KMS key "${keyId}" (${arn}) is in ${keyRegion} but the bucket is in ${bucketRegion}; S3 needs a key in the bucket's region`);
+  }
+  return arn;
+}
+
+async function versioningOf(s3: S3Client, bucket: string): Promise<PreflightResult['versioning']> {
+  const out = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+  return out.Status ?? 'Disabled';
+}
+
+/** Everything that must hold before any object is touched; a failure names the bucket or key at fault. */
+export async function preflight(
+  s3: S3Client,
+  kms: KMSClient,
+  input: { bucket: string; kmsKeyId: string },
+): Promise<PreflightResult> {
+  const region = await checkBucket(s3, input.bucket);
+  const keyArn = await resolveKey(kms, input.kmsKeyId, region);
+  const versioning = await versioningOf(s3, input.bucket);
+  return { keyArn, region, versioning };
+}

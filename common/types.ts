@@ -1,0 +1,267 @@
+// Types and constants shared by workflows, activities, workers and the client.
+// Imports nothing: workflow bundles must stay deterministic and side-effect free.
+
+export const TASK_QUEUE = 's3-kms-migrator';
+/** Activities that make S3 call KMS (copies) run on a queue of their own so it can be rate-limited. */
+export const KMS_TASK_QUEUE = 's3-kms-migrator-kms';
+
+export const MIB = 1024 * 1024;
+export const GIB = 1024 * MIB;
+/** S3's limit for a single CopyObject, and the default multipart threshold. */
+export const MAX_SINGLE_COPY_BYTES = 5 * GIB;
+export const MIN_PART_BYTES = 5 * MIB;
+export const MAX_PART_BYTES = 5 * GIB;
+export const MAX_PARTS = 10_000;
+export const MAX_TAGS_PER_OBJECT = 10;
+export const MAX_LIST_KEYS = 1000;
+
+export const DEFAULTS = {
+  tagKey: '__ObjectEncrypted',
+  tagValue: 'true',
+  multipartThresholdBytes: MAX_SINGLE_COPY_BYTES,
+  partSizeBytes: 512 * MIB,
+  pageSize: 500,
+  pagesInFlight: 4,
+  pagesPerRun: 25,
+  maxIssuesKept: 1000,
+} as const;
+
+export interface MigrationOptions {
+  bucket: string;
+  prefix: string;
+  /** As the operator gave it: alias, key ID or ARN. Preflight resolves it to an ARN. */
+  kmsKeyId: string;
+  bucketKeyEnabled: boolean;
+  multipartThresholdBytes: number;
+  partSizeBytes: number;
+  tagKey: string;
+  tagValue: string;
+  /** Objects per page workflow (at most 1000, S3's listing page). */
+  pageSize: number;
+  /** Page workflows running at once. */
+  pagesInFlight: number;
+  /** Pages a coordinator run starts before it continues as new. */
+  pagesPerRun: number;
+}
+
+export interface PreflightResult {
+  keyArn: string;
+  region: string;
+  versioning: 'Enabled' | 'Suspended' | 'Disabled';
+}
+
+/** Listing position: everything up to and including this key (and version) has been handed out. */
+export interface Cursor {
+  key?: string;
+  versionId?: string;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag: string;
+  storageClass?: string;
+}
+
+export interface ListPageInput {
+  bucket: string;
+  prefix: string;
+  versioned: boolean;
+  after: Cursor;
+  maxKeys: number;
+}
+
+export interface ListPageResult {
+  objects: ListedObject[];
+  /** Noncurrent versions and delete markers seen on this page (left untouched). */
+  olderVersions: number;
+  next: Cursor;
+  done: boolean;
+}
+
+export interface ObjectHeaders {
+  ContentType?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  /** RFC 1123 date string as S3 returned it. */
+  Expires?: string;
+  WebsiteRedirectLocation?: string;
+  Metadata?: Record<string, string>;
+}
+
+export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256' | 'CRC64NVME';
+
+export type ObjectSnapshot =
+  | { exists: false; key: string }
+  | {
+      exists: true;
+      key: string;
+      versionId?: string;
+      size: number;
+      etag: string;
+      storageClass: string;
+      /** x-amz-server-side-encryption: AES256, aws:kms, aws:kms:dsse, or absent. */
+      sse?: string;
+      kmsKeyArn?: string;
+      sseCustomerAlgorithm?: string;
+      /** GLACIER / DEEP_ARCHIVE not restored, or an Intelligent-Tiering archive tier. */
+      archived: boolean;
+      checksumAlgorithm?: ChecksumAlgorithm;
+      headers: ObjectHeaders;
+    };
+
+export type SkipReason = 'sse-c' | 'archived' | 'vanished' | 'too-many-tags' | 'dsse-kms';
+export const SKIP_REASONS: readonly SkipReason[] = ['sse-c', 'archived', 'vanished', 'too-many-tags', 'dsse-kms'];
+
+export type Decision =
+  | { action: 'skip'; reason: SkipReason; message: string }
+  | { action: 'ensure-tag' }
+  | { action: 'copy'; multipart: boolean };
+
+export interface CopyInput {
+  bucket: string;
+  keyArn: string;
+  bucketKeyEnabled: boolean;
+  partSizeBytes: number;
+  tagKey: string;
+  tagValue: string;
+  source: Extract<ObjectSnapshot, { exists: true }>;
+}
+
+export type CopyResult =
+  | { status: 'copied'; versionId?: string; bytes: number }
+  | { status: 'changed' }
+  | { status: 'vanished' }
+  | { status: 'too-many-tags'; tagCount: number };
+
+export interface EnsureTagInput {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  tagKey: string;
+  tagValue: string;
+}
+
+export type EnsureTagResult =
+  | { status: 'already-tagged' | 'tagged' | 'vanished' }
+  | { status: 'too-many-tags'; tagCount: number };
+
+export interface ObjectIssue {
+  key: string;
+  versionId?: string;
+  status: 'skipped' | 'failed';
+  /** Skip reason or S3 error code. */
+  code: string;
+  message: string;
+}
+
+export interface Counts {
+  /** Current objects listed. */
+  scanned: number;
+  /** Copied under the key by this migration. */
+  migrated: number;
+  /** Already under the key (tag added where missing). */
+  alreadyDone: number;
+  skipped: Record<SkipReason, number>;
+  failed: number;
+  /** Objects overwritten while being migrated, inspected and decided again. */
+  rechecked: number;
+  /** Noncurrent versions and delete markers, left as they are. */
+  olderVersions: number;
+  bytesMigrated: number;
+}
+
+export interface PageInput {
+  options: MigrationOptions;
+  keyArn: string;
+  objects: ListedObject[];
+}
+
+export interface PageResult {
+  counts: Counts;
+  issues: ObjectIssue[];
+}
+
+export type MigrationPhase = 'preflight' | 'running' | 'completed';
+
+export interface MigrationProgress {
+  phase: MigrationPhase;
+  bucket: string;
+  prefix: string;
+  keyArn?: string;
+  counts: Counts;
+  pagesStarted: number;
+  pagesDone: number;
+  pagesInFlight: number;
+  /** Continue-as-new count so far. */
+  runs: number;
+  cursor: Cursor;
+  listingDone: boolean;
+  /** Epoch ms, from workflow time. */
+  startedAt: number;
+  /** Most recent skips and failures, bounded. */
+  issues: ObjectIssue[];
+  issuesDropped: number;
+}
+
+export interface MigrationSummary extends MigrationProgress {
+  finishedAt: number;
+}
+
+export interface CoordinatorInput {
+  options: MigrationOptions;
+  /** Present when continuing as new. */
+  state?: CoordinatorState;
+}
+
+export interface CoordinatorState {
+  preflight: PreflightResult;
+  counts: Counts;
+  cursor: Cursor;
+  listingDone: boolean;
+  pagesStarted: number;
+  pagesDone: number;
+  runs: number;
+  startedAt: number;
+  issues: ObjectIssue[];
+  issuesDropped: number;
+}
+
+export function emptyCounts(): Counts {
+  return {
+    scanned: 0,
+    migrated: 0,
+    alreadyDone: 0,
+    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0 },
+    failed: 0,
+    rechecked: 0,
+    olderVersions: 0,
+    bytesMigrated: 0,
+  };
+}
+
+export function addCounts(into: Counts, from: Counts): void {
+  into.scanned += from.scanned;
+  into.migrated += from.migrated;
+  into.alreadyDone += from.alreadyDone;
+  into.failed += from.failed;
+  into.rechecked += from.rechecked;
+  into.olderVersions += from.olderVersions;
+  into.bytesMigrated += from.bytesMigrated;
+  for (const reason of SKIP_REASONS) into.skipped[reason] += from.skipped[reason];
+}
+
+export function totalSkipped(counts: Counts): number {
+  return SKIP_REASONS.reduce((sum, reason) => sum + counts.skipped[reason], 0);
+}
+
+/** Deterministic ID: one migration per bucket and prefix at a time. */
+export function migrationWorkflowId(bucket: string, prefix: string): string {
+  return `s3-kms-migrate/${bucket}/${prefix}`;
+}
+
+export function pageWorkflowId(migrationId: string, page: number): string {
+  return `${migrationId}#page-${page}`;
+}

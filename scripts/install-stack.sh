@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the local stack's tools (Temporal CLI dev server, moto server) into a
+# per-machine cache outside the clone, keyed by version. Idempotent: a second
+# run with the same versions does nothing. Prints the cache directory.
+set -euo pipefail
+
+TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
+CACHE_ROOT="${S3KMS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/s3-kms-migrator}"
+
+temporal_dir="$CACHE_ROOT/temporal-cli-$TEMPORAL_CLI_VERSION"
+moto_dir="$CACHE_ROOT/moto-$MOTO_VERSION"
+mkdir -p "$CACHE_ROOT"
+
+log() { echo "[install-stack] $*" >&2; }
+
+install_temporal() {
+  [ -f "$temporal_dir/.installed" ] && return
+  command -v go >/dev/null || { log "Go is required to build the Temporal CLI $TEMPORAL_CLI_VERSION"; exit 1; }
+  log "building Temporal CLI $TEMPORAL_CLI_VERSION from the Go module proxy (first run only, several minutes)"
+  rm -rf "$temporal_dir"; mkdir -p "$temporal_dir/bin"
+  GOBIN="$temporal_dir/bin" go install -trimpath "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  touch "$temporal_dir/.installed"
+}
+
+install_moto() {
+  [ -f "$moto_dir/.installed" ] && return
+  log "installing moto[server]==$MOTO_VERSION into a virtualenv (first run only)"
+  rm -rf "$moto_dir"
+  python3 -m venv "$moto_dir"
+  "$moto_dir/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  touch "$moto_dir/.installed"
+}
+
+# one installer at a time per cache (CI and a developer may start together)
+exec 9>"$CACHE_ROOT/.install.lock"
+flock 9
+install_temporal
+install_moto
+echo "$CACHE_ROOT"
