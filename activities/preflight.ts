@@ -37,16 +37,17 @@ async function resolveKey(kms: KMSClient, keyId: string, bucketRegion: string): 
   }
   if (!meta?.Arn) fail(`KMS key "${keyId}" has no ARN in DescribeKey's answer`);
   const arn = meta.Arn;
-  if (meta.KeyState !== 'Enabled') fail(`KMS key "${keyId}" (${arn}) is ${meta.KeyState}, not Enabled`);
+  const named = keyId === arn ? `KMS key ${arn}` : `KMS key "${keyId}" (${arn})`;
+  if (meta.KeyState !== 'Enabled') fail(`${named} is ${meta.KeyState}, not Enabled`);
   if (meta.KeySpec && meta.KeySpec !== 'SYMMETRIC_DEFAULT') {
-    fail(`KMS key "${keyId}" (${arn}) has key spec ${meta.KeySpec}; S3 needs a symmetric key (SYMMETRIC_DEFAULT)`);
+    fail(`${named} has key spec ${meta.KeySpec}; S3 needs a symmetric key (SYMMETRIC_DEFAULT)`);
   }
-  if (meta.KeyUsage !== 'ENCRYPT_DECRYPT') {
-    fail(`KMS key "${keyId}" (${arn}) has key usage ${meta.KeyUsage}; S3 needs ENCRYPT_DECRYPT`);
+  if (meta.KeyUsage && meta.KeyUsage !== 'ENCRYPT_DECRYPT') {
+    fail(`${named} has key usage ${meta.KeyUsage}; S3 needs ENCRYPT_DECRYPT`);
   }
   const keyRegion = arn.split(':')[3];
   if (keyRegion !== bucketRegion) {
-    fail(`KMS key "${keyId}" (${arn}) is in ${keyRegion} but the bucket is in ${bucketRegion}; S3 needs a key in the bucket's region`);
+    fail(`${named} is in ${keyRegion} but the bucket is in ${bucketRegion}; S3 needs a key in the bucket's region`);
   }
   return arn;
 }

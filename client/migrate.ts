@@ -1,0 +1,97 @@
+import { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { connectTemporal, webUiLink, type Connected } from './connect';
+import { migrationOptionsFrom, type StartFlags } from './options';
+import { startOrAttach } from './start';
+import { watchUntilDone } from './watch';
+import { migrationStatus, formatStatus } from './status';
+import { rootMessage } from './failure';
+import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
+
+class CannotRun extends Error {}
+
+async function withTemporal<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
+  const connected = await connectTemporal(process.env);
+  try {
+    return await fn(connected);
+  } finally {
+    await connected.close();
+  }
+}
+
+async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }): Promise<number> {
+  const options = migrationOptionsFrom(flags);
+  return withTemporal(async (connected) => {
+    const { handle, attached } = await startOrAttach(connected, options);
+    const webUi = webUiLink(connected, handle.workflowId);
+    console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
+    console.error(`Web UI: ${webUi}`);
+    if (!flags.wait) {
+      if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, attached }));
+      else console.log(handle.workflowId);
+      return EXIT_OK;
+    }
+    let summary;
+    try {
+      summary = await watchUntilDone(handle);
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const message = rootMessage(err);
+      if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'failed', exitCode: EXIT_CANNOT_RUN, error: message }));
+      throw new CannotRun(`migration ${handle.workflowId} failed: ${message}`);
+    }
+    const exitCode = exitCodeFor(summary);
+    const seconds = (summary.finishedAt - summary.startedAt) / 1000;
+    console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
+    console.error(formatCounts(summary.counts));
+    const issues = formatIssues(summary);
+    if (issues) console.error(issues);
+    if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary }));
+    return exitCode;
+  });
+}
+
+async function runStatus(workflowId: string, flags: { json?: boolean }): Promise<number> {
+  return withTemporal(async (connected) => {
+    const report = await migrationStatus(connected, workflowId);
+    console.log(flags.json ? JSON.stringify(report) : formatStatus(report));
+    return EXIT_OK;
+  });
+}
+
+function program(): Command {
+  const cmd = new Command('migrate')
+    .description('Re-encrypt every existing object of an S3 bucket (or prefix) in place under a KMS key')
+    .option('--bucket <name>', 'bucket to migrate')
+    .option('--kms-key <id>', 'target KMS key: alias/NAME, key ID or key ARN')
+    .option('--prefix <prefix>', 'only keys that start with this prefix', '')
+    .option('--bucket-key', 'enable S3 Bucket Keys on the copies (far fewer KMS requests)', false)
+    .option('--multipart-threshold <bytes>', 'objects larger than this are copied in parts (default 5 GiB)')
+    .option('--part-size <bytes>', 'part size for multipart copies (default 512 MiB; raised to stay within 10,000 parts)')
+    .option('--page-size <n>', 'objects per page workflow (1-1000, default 500)')
+    .option('--pages-in-flight <n>', 'page workflows running at once (default 4)')
+    .option('--pages-per-run <n>', 'pages per coordinator run before it continues as new (default 25)')
+    .option('--tag-key <key>', 'marker tag key (default __ObjectEncrypted)')
+    .option('--tag-value <value>', 'marker tag value (default true)')
+    .option('--wait', 'show live progress until the migration ends; exit 0 all migrated, 3 some skipped or failed', false)
+    .option('--json', 'print the result as one JSON object on the last line of stdout', false)
+    .action(async (flags) => {
+      process.exitCode = await runStart(flags);
+    });
+  cmd
+    .command('status')
+    .description('progress of a running migration, or the summary of a finished one')
+    .argument('<workflowId>')
+    .option('--json', 'print it as one JSON object', false)
+    .action(async (workflowId: string, flags) => {
+      process.exitCode = await runStatus(workflowId, flags);
+    });
+  return cmd;
+}
+
+program()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    console.error(`migrate: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = EXIT_CANNOT_RUN;
+  });

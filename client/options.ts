@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { DEFAULTS, GIB, MAX_LIST_KEYS, MAX_PART_BYTES, MIN_PART_BYTES, type MigrationOptions } from '../common/types';
+
+const int = (what: string) => z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
+
+// S3 bucket naming rules (general purpose buckets).
+const bucketName = z
+  .string({ error: '--bucket is required' })
+  .min(3, '--bucket must be 3 to 63 characters')
+  .max(63, '--bucket must be 3 to 63 characters')
+  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, '--bucket may hold only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit');
+
+export const startSchema = z.object({
+  bucket: bucketName,
+  kmsKey: z.string({ error: '--kms-key is required (alias/NAME, key ID or key ARN)' }).min(1, '--kms-key must not be empty'),
+  prefix: z
+    .string()
+    .default('')
+    .refine((p) => Buffer.byteLength(p) <= 1024, '--prefix must be at most 1024 bytes (S3 key length)'),
+  bucketKey: z.boolean().default(false),
+  multipartThreshold: int('--multipart-threshold')
+    .min(1, '--multipart-threshold must be at least 1 byte')
+    .max(5 * GIB, '--multipart-threshold must be at most 5 GiB (the largest single CopyObject)')
+    .default(DEFAULTS.multipartThresholdBytes),
+  partSize: int('--part-size')
+    .min(MIN_PART_BYTES, '--part-size must be at least 5 MiB (5242880), S3\'s minimum part size')
+    .max(MAX_PART_BYTES, '--part-size must be at most 5 GiB')
+    .default(DEFAULTS.partSizeBytes),
+  pageSize: int('--page-size').min(1, '--page-size must be at least 1').max(MAX_LIST_KEYS, '--page-size must be at most 1000').default(DEFAULTS.pageSize),
+  pagesInFlight: int('--pages-in-flight').min(1, '--pages-in-flight must be at least 1').max(50, '--pages-in-flight must be at most 50').default(DEFAULTS.pagesInFlight),
+  pagesPerRun: int('--pages-per-run').min(1, '--pages-per-run must be at least 1').max(500, '--pages-per-run must be at most 500').default(DEFAULTS.pagesPerRun),
+  tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
+  tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
+});
+
+export type StartFlags = z.input<typeof startSchema>;
+
+export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
+  const parsed = startSchema.safeParse(flags);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
+  const o = parsed.data;
+  return {
+    bucket: o.bucket,
+    prefix: o.prefix,
+    kmsKeyId: o.kmsKey,
+    bucketKeyEnabled: o.bucketKey,
+    multipartThresholdBytes: o.multipartThreshold,
+    partSizeBytes: o.partSize,
+    pageSize: o.pageSize,
+    pagesInFlight: o.pagesInFlight,
+    pagesPerRun: o.pagesPerRun,
+    tagKey: o.tagKey,
+    tagValue: o.tagValue,
+  };
+}

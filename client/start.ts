@@ -1,0 +1,39 @@
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import type { migrateBucket } from '../workflows';
+import { migrationWorkflowId, TASK_QUEUE, type MigrationOptions } from '../common/types';
+import type { Connected } from './connect';
+
+export interface Started {
+  handle: WorkflowHandle<typeof migrateBucket>;
+  attached: boolean;
+}
+
+/**
+ * Starts the migration of a bucket and prefix, or attaches to the one already running with the same key.
+ * The workflow ID is derived from bucket and prefix, so the same migration can never run twice at once.
+ */
+export async function startOrAttach(connected: Connected, options: MigrationOptions): Promise<Started> {
+  const workflowId = migrationWorkflowId(options.bucket, options.prefix);
+  const where = `s3://${options.bucket}/${options.prefix}`;
+  try {
+    const handle = await connected.client.workflow.start<typeof migrateBucket>('migrateBucket', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [{ options }],
+      memo: { options },
+      staticSummary: `Re-encrypt ${where} under KMS key ${options.kmsKeyId}`,
+    });
+    return { handle, attached: false };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
+    const running = (await handle.describe()).memo?.options as MigrationOptions | undefined;
+    if (running && running.kmsKeyId !== options.kmsKeyId) {
+      throw new Error(
+        `a migration of ${where} is already running (workflow ${workflowId}) with KMS key ${running.kmsKeyId}; ` +
+          `wait for it to finish or cancel it before starting one with ${options.kmsKeyId}`,
+      );
+    }
+    return { handle, attached: true };
+  }
+}

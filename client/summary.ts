@@ -1,0 +1,47 @@
+import { totalSkipped, SKIP_REASONS, type Counts, type MigrationProgress } from '../common/types';
+
+export const EXIT_OK = 0;
+export const EXIT_CANNOT_RUN = 1;
+export const EXIT_INCOMPLETE = 3;
+
+export function processed(c: Counts): number {
+  return c.migrated + c.alreadyDone + totalSkipped(c) + c.failed;
+}
+
+/** 0 when every object is under the key; 3 when some were skipped or failed. */
+export function exitCodeFor(summary: MigrationProgress): number {
+  return summary.counts.failed + totalSkipped(summary.counts) === 0 ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+export function formatCounts(c: Counts): string {
+  const skipped = SKIP_REASONS.filter((r) => c.skipped[r] > 0).map((r) => `${r} ${c.skipped[r]}`);
+  return [
+    `  scanned        ${c.scanned}`,
+    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB)`,
+    `  already done   ${c.alreadyDone}`,
+    `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
+    `  failed         ${c.failed}`,
+    `  re-checked     ${c.rechecked} (overwritten while being migrated, decided again)`,
+    `  older versions ${c.olderVersions} (left as they were)`,
+  ].join('\n');
+}
+
+export function formatIssues(p: MigrationProgress): string {
+  if (p.issues.length === 0) return '';
+  const lines = p.issues.map(
+    (i) => `  ${i.status.padEnd(7)} ${i.code.padEnd(16)} ${JSON.stringify(i.key)}${i.versionId ? ` (version ${i.versionId})` : ''}: ${i.message}`,
+  );
+  if (p.issuesDropped > 0) lines.push(`  … and ${p.issuesDropped} more not listed`);
+  return `Objects not migrated:\n${lines.join('\n')}`;
+}
+
+export function formatProgress(p: MigrationProgress): string {
+  return [
+    `s3://${p.bucket}/${p.prefix} → ${p.keyArn ?? '(key not resolved yet)'}`,
+    `phase ${p.phase}; pages ${p.pagesDone}/${p.pagesStarted} done, ${p.pagesInFlight} in flight; runs ${p.runs + 1}`,
+    formatCounts(p.counts),
+    formatIssues(p),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

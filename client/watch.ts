@@ -1,0 +1,62 @@
+import cliProgress from 'cli-progress';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { migrateBucket } from '../workflows';
+import { progressQuery } from '../workflows/queries';
+import { emptyCounts, totalSkipped, type MigrationProgress, type MigrationSummary } from '../common/types';
+import { processed } from './summary';
+
+const POLL_MS = 1000;
+
+function barPayload(p: Pick<MigrationProgress, 'counts' | 'phase'>, since: number) {
+  const seconds = Math.max(1, (Date.now() - since) / 1000);
+  return {
+    scanned: p.counts.scanned,
+    migrated: p.counts.migrated,
+    already: p.counts.alreadyDone,
+    skipped: totalSkipped(p.counts),
+    failed: p.counts.failed,
+    rate: (processed(p.counts) / seconds).toFixed(1),
+    phase: p.phase,
+  };
+}
+
+/** A live progress bar on stderr until the migration ends; resolves with its summary. */
+export async function watchUntilDone(handle: WorkflowHandle<typeof migrateBucket>): Promise<MigrationSummary> {
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        '{bar} {value}/{total} | scanned {scanned} | migrated {migrated} | already done {already} | skipped {skipped} | failed {failed} | {rate} objects/s | {phase}',
+      stream: process.stderr,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const watchStarted = Date.now();
+  let finished = false;
+  const result = handle.result().finally(() => {
+    finished = true;
+  });
+  bar.start(0, 0, barPayload({ phase: 'preflight', counts: emptyCounts() }, watchStarted));
+  let since: number | undefined;
+  try {
+    while (!finished) {
+      try {
+        const p = await handle.query(progressQuery);
+        since ??= p.startedAt;
+        bar.setTotal(p.counts.scanned);
+        bar.update(processed(p.counts), barPayload(p, since));
+      } catch {
+        // no worker answering queries right now (restarting): keep waiting for the result
+      }
+      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
+    }
+    const summary = await result;
+    bar.setTotal(summary.counts.scanned);
+    bar.update(processed(summary.counts), barPayload(summary, since ?? summary.startedAt));
+    return summary;
+  } finally {
+    bar.stop();
+  }
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The local stack: Temporal dev server (SQLite, Web UI) + moto (S3 and KMS on one endpoint).
+#   stack.sh up     start both in the background, wait until they answer, write $STACK_DIR/env
+#   stack.sh down   stop exactly the processes `up` started (by their PID files)
+#   stack.sh status
+# Settings (environment): STACK_DIR (.stack), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), MOTO_PORT (4566).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STACK_DIR="${STACK_DIR:-.stack}"
+TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
+TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
+MOTO_PORT="${MOTO_PORT:-4566}"
+HOST=127.0.0.1
+
+log() { echo "[stack] $*" >&2; }
+
+alive() { [ -f "$STACK_DIR/$1.pid" ] && kill -0 "$(cat "$STACK_DIR/$1.pid")" 2>/dev/null; }
+
+port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+wait_until() { # what, seconds, command...
+  local what=$1 seconds=$2; shift 2
+  for _ in $(seq $((seconds * 4))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  log "$what did not answer within ${seconds}s; its log: $STACK_DIR/$what.log"
+  tail -n 20 "$STACK_DIR/$what.log" >&2 || true
+  return 1
+}
+
+start() { # name, command...
+  local name=$1; shift
+  # setsid: the process outlives this script and the npm run that called it
+  setsid "$@" >"$STACK_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! >"$STACK_DIR/$name.pid"
+}
+
+up() {
+  local cache; cache="$(bash scripts/install-stack.sh)"
+  local temporal="$cache/temporal-cli-${TEMPORAL_CLI_VERSION:-v1.5.1}/bin/temporal"
+  local moto="$cache/moto-${MOTO_VERSION:-5.2.5}/bin/moto_server"
+  mkdir -p "$STACK_DIR"
+
+  if ! alive temporal; then
+    port_free "$TEMPORAL_PORT" || { log "port $TEMPORAL_PORT is taken; set TEMPORAL_PORT"; exit 1; }
+    port_free "$TEMPORAL_UI_PORT" || { log "port $TEMPORAL_UI_PORT is taken; set TEMPORAL_UI_PORT"; exit 1; }
+    start temporal "$temporal" server start-dev --ip "$HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+      --db-filename "$STACK_DIR/temporal.db" --log-level warn
+  fi
+  if ! alive moto; then
+    port_free "$MOTO_PORT" || { log "port $MOTO_PORT is taken; set MOTO_PORT"; exit 1; }
+    start moto "$moto" -H "$HOST" -p "$MOTO_PORT"
+  fi
+
+  wait_until temporal 60 "$temporal" operator cluster health --address "$HOST:$TEMPORAL_PORT"
+  wait_until moto 60 curl -sf "http://$HOST:$MOTO_PORT/moto-api/data.json"
+
+  cat >"$STACK_DIR/env" <<ENV
+export TEMPORAL_ADDRESS=$HOST:$TEMPORAL_PORT
+export TEMPORAL_NAMESPACE=default
+export TEMPORAL_UI_URL=http://$HOST:$TEMPORAL_UI_PORT
+export AWS_ENDPOINT_URL=http://$HOST:$MOTO_PORT
+export AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export AWS_EC2_METADATA_DISABLED=true
+ENV
+  log "up: Temporal $HOST:$TEMPORAL_PORT (Web UI http://$HOST:$TEMPORAL_UI_PORT), S3/KMS http://$HOST:$MOTO_PORT"
+  log "environment: source $STACK_DIR/env"
+}
+
+stop_one() {
+  local name=$1 pid
+  [ -f "$STACK_DIR/$name.pid" ] || return 0
+  pid="$(cat "$STACK_DIR/$name.pid")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  fi
+  rm -f "$STACK_DIR/$name.pid"
+}
+
+down() {
+  stop_one temporal
+  stop_one moto
+  rm -f "$STACK_DIR/env"
+  log "down"
+}
+
+status() {
+  for name in temporal moto; do
+    if alive "$name"; then echo "$name: running (pid $(cat "$STACK_DIR/$name.pid"))"; else echo "$name: stopped"; fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
+import { ConfigError } from '../common/env-config';
+import { createAwsClients } from '../activities/aws-clients';
+import { createKmsActivities, createS3Activities } from '../activities';
+import { workerConfigFromEnv } from './config';
+import { createLogger, temporalLoggerFor } from './logger';
+
+/**
+ * One worker process, two task queues: the main one (workflows, listing, HEAD, tagging) and the KMS one
+ * (copies, whose rate is what the KMS quota limits).
+ */
+async function main(): Promise<void> {
+  const config = workerConfigFromEnv(process.env);
+  const log = createLogger(config.LOG_LEVEL);
+  Runtime.install({ logger: temporalLoggerFor(log, config.LOG_LEVEL) });
+
+  const aws = createAwsClients({
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    maxSockets: config.MIGRATOR_S3_ACTIVITY_SLOTS + config.MIGRATOR_KMS_ACTIVITY_SLOTS,
+  });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
+
+  const mainWorker = await Worker.create({
+    ...common,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: path.join(__dirname, '../workflows/index.ts'),
+    activities: createS3Activities(aws),
+    maxConcurrentActivityTaskExecutions: config.MIGRATOR_S3_ACTIVITY_SLOTS,
+  });
+  const kmsWorker = await Worker.create({
+    ...common,
+    taskQueue: KMS_TASK_QUEUE,
+    activities: createKmsActivities(aws),
+    maxConcurrentActivityTaskExecutions: config.MIGRATOR_KMS_ACTIVITY_SLOTS,
+  });
+
+  log.info(
+    {
+      temporal: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      region: config.AWS_REGION,
+      endpoint: config.AWS_ENDPOINT_URL ?? 'AWS',
+      taskQueues: [TASK_QUEUE, KMS_TASK_QUEUE],
+    },
+    'worker started',
+  );
+  await Promise.all([mainWorker.run(), kmsWorker.run()]);
+  await connection.close();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(`s3-kms-migrator worker: ${err.message}`);
+  } else {
+    console.error('s3-kms-migrator worker failed:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export { migrateBucket } from './migrate-bucket';
+export { migratePage } from './migrate-page';

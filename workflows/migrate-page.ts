@@ -1,0 +1,112 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import {
+  emptyCounts,
+  type CopyInput,
+  type Counts,
+  type ListedObject,
+  type ObjectIssue,
+  type PageInput,
+  type PageResult,
+  type SkipReason,
+} from '../common/types';
+import { decide } from './decide';
+import { copyActivity, multipartCopyActivity, s3Activities } from './activity-proxies';
+
+/** An object overwritten again and again while we copy it is reported rather than chased forever. */
+const MAX_DECISIONS_PER_OBJECT = 5;
+/** Issues a page reports in detail; its counts always cover all of them. */
+const MAX_ISSUES_PER_PAGE = 200;
+
+class PageTally {
+  readonly counts: Counts = emptyCounts();
+  readonly issues: ObjectIssue[] = [];
+
+  skip(key: string, versionId: string | undefined, reason: SkipReason, message: string): void {
+    this.counts.skipped[reason]++;
+    this.issue({ key, versionId, status: 'skipped', code: reason, message });
+  }
+
+  fail(key: string, versionId: string | undefined, code: string, message: string): void {
+    this.counts.failed++;
+    this.issue({ key, versionId, status: 'failed', code, message });
+  }
+
+  private issue(issue: ObjectIssue): void {
+    if (this.issues.length < MAX_ISSUES_PER_PAGE) this.issues.push(issue);
+  }
+}
+
+function tooManyTags(count: number): string {
+  return `already has ${count} tags; adding the marker tag would exceed S3's limit of 10, tags left untouched`;
+}
+
+async function migrateObject(input: PageInput, object: ListedObject, tally: PageTally): Promise<void> {
+  const { options, keyArn } = input;
+  const { bucket, tagKey, tagValue } = options;
+  for (let round = 1; round <= MAX_DECISIONS_PER_OBJECT; round++) {
+    const snapshot = await s3Activities.inspectObject({ bucket, key: object.key });
+    const decision = decide(snapshot, { keyArn, multipartThresholdBytes: options.multipartThresholdBytes });
+    const versionId = snapshot.exists ? snapshot.versionId : undefined;
+
+    if (decision.action === 'skip') return tally.skip(object.key, versionId, decision.reason, decision.message);
+
+    if (decision.action === 'ensure-tag') {
+      const tagged = await s3Activities.ensureTag({ bucket, key: object.key, versionId, tagKey, tagValue });
+      if (tagged.status === 'vanished') return tally.skip(object.key, versionId, 'vanished', 'deleted while being tagged');
+      if (tagged.status === 'too-many-tags') {
+        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(tagged.tagCount));
+      }
+      tally.counts.alreadyDone++;
+      return;
+    }
+
+    if (!snapshot.exists) throw new Error('unreachable: copy decided for a missing object');
+    const copyInput: CopyInput = {
+      bucket,
+      keyArn,
+      bucketKeyEnabled: options.bucketKeyEnabled,
+      partSizeBytes: options.partSizeBytes,
+      tagKey,
+      tagValue,
+      source: snapshot,
+    };
+    const copied = decision.multipart ? await multipartCopyActivity(copyInput) : await copyActivity(copyInput);
+    switch (copied.status) {
+      case 'copied':
+        tally.counts.migrated++;
+        tally.counts.bytesMigrated += copied.bytes;
+        return;
+      case 'vanished':
+        return tally.skip(object.key, versionId, 'vanished', 'deleted while being copied');
+      case 'too-many-tags':
+        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(copied.tagCount));
+      case 'changed':
+        tally.counts.rechecked++; // overwritten meanwhile: HEAD again and decide again
+    }
+  }
+  tally.fail(object.key, undefined, 'ChangedRepeatedly', `overwritten ${MAX_DECISIONS_PER_OBJECT} times while being migrated`);
+}
+
+function failureCode(err: ActivityFailure): { code: string; message: string } {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'Error', message: cause.message };
+  return { code: cause?.name ?? 'Error', message: cause?.message ?? err.message };
+}
+
+/** Migrates one listed page of objects, all at once; the worker's slots and rate limits pace them. */
+export async function migratePage(input: PageInput): Promise<PageResult> {
+  const tally = new PageTally();
+  tally.counts.scanned = input.objects.length;
+  await Promise.all(
+    input.objects.map(async (object) => {
+      try {
+        await migrateObject(input, object, tally);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const { code, message } = failureCode(err);
+        tally.fail(object.key, undefined, code, message);
+      }
+    }),
+  );
+  return { counts: tally.counts, issues: tally.issues };
+}
