@@ -18,14 +18,16 @@ export interface CopiedObject {
  * 'replaced' means another writer replaced it after our copy: not ours to verify, decide again.
  */
 export async function verifyCopy(s3: S3Client, copied: CopiedObject): Promise<'ok' | 'replaced'> {
+  // "null" is the version ID of unversioned and suspended buckets: check by ETag there.
+  const versionId = copied.versionId && copied.versionId !== 'null' ? copied.versionId : undefined;
   let head;
   try {
     head = await s3.send(
       new HeadObjectCommand({
         Bucket: copied.bucket,
         Key: copied.key,
-        VersionId: copied.versionId,
-        IfMatch: copied.versionId ? undefined : copied.etag,
+        VersionId: versionId,
+        IfMatch: versionId ? undefined : copied.etag,
       }),
     );
   } catch (err) {

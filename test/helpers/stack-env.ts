@@ -1,0 +1,9 @@
+/** The local stack's settings, as `npm test` exports them from the test stack's env file. */
+export function stackEnv(): NodeJS.ProcessEnv {
+  for (const name of ['TEMPORAL_ADDRESS', 'AWS_ENDPOINT_URL', 'AWS_REGION']) {
+    if (!process.env[name]) {
+      throw new Error(`${name} is not set: integration tests need the local stack; run them with npm test`);
+    }
+  }
+  return process.env;
+}

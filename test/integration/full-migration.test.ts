@@ -1,0 +1,115 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBucket, createKey, listKeys, openMultipartUploads, put, randomBody, readObject, sha256, type ObjectState } from '../helpers/aws';
+import { startWorker, type RunningWorker } from '../helpers/worker';
+import { runMigrate } from '../helpers/cli';
+import { MIB } from '../../common/types';
+
+const MARKER = { __ObjectEncrypted: 'true' };
+
+const AWKWARD_KEYS = [
+  'with space',
+  'plus+sign',
+  'percent%20literal%',
+  'question?mark',
+  'hash#tag',
+  'unicode/ünïcödé/日本語.txt',
+  'double//slash',
+  'trailing/',
+  `long/${'k'.repeat(995)}`,
+];
+
+function assertReencrypted(before: ObjectState, after: ObjectState, keyArn: string, key: string) {
+  assert.equal(after.sse, 'aws:kms', `${key}: encryption`);
+  assert.equal(after.keyArn, keyArn, `${key}: key`);
+  assert.equal(after.sha256, before.sha256, `${key}: body bytes`);
+  assert.equal(after.size, before.size, `${key}: size`);
+  assert.deepEqual(after.tags, { ...before.tags, ...MARKER }, `${key}: tags`);
+  for (const field of ['storageClass', 'contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires'] as const) {
+    assert.equal(after[field], before[field], `${key}: ${field}`);
+  }
+  assert.deepEqual(after.metadata, before.metadata, `${key}: user metadata`);
+}
+
+describe('a bucket fully migrated', () => {
+  let worker: RunningWorker;
+  let keyArn: string;
+  before(async () => {
+    worker = await startWorker();
+    keyArn = await createKey();
+  });
+  after(async () => worker.stop());
+
+  it('re-encrypts every object in place, keeping bytes, metadata, storage class and tags; a re-run copies nothing', async () => {
+    const bucket = await createBucket('full');
+    await put(bucket, 'plain.bin', randomBody(4096), { ServerSideEncryption: 'AES256' });
+    await put(bucket, 'rich/report.json', '{"a":1}', {
+      ServerSideEncryption: 'AES256',
+      ContentType: 'application/json',
+      CacheControl: 'max-age=60',
+      ContentDisposition: 'attachment; filename="report.json"',
+      ContentEncoding: 'identity',
+      ContentLanguage: 'fr',
+      Expires: new Date('2031-01-01T00:00:00Z'),
+      Metadata: { owner: 'ops', 'build-id': '42' },
+      Tagging: 'team=blue&env=prod%20eu',
+      StorageClass: 'STANDARD_IA',
+    });
+    await put(bucket, 'cold/one.bin', randomBody(1000), { StorageClass: 'ONEZONE_IA', Tagging: 'a=1' });
+    await put(bucket, 'empty', '');
+    for (const key of AWKWARD_KEYS) await put(bucket, key, `body of ${key}`, { Metadata: { k: 'v' } });
+
+    const keys = await listKeys(bucket);
+    assert.equal(keys.length, 4 + AWKWARD_KEYS.length);
+    const before = new Map<string, ObjectState>();
+    for (const key of keys) before.set(key, await readObject(bucket, key));
+
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '5', '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.status, 'completed');
+    assert.equal(run.json.counts.scanned, keys.length);
+    assert.equal(run.json.counts.migrated, keys.length);
+    assert.equal(run.json.counts.failed, 0);
+    assert.match(run.stderr, /Web UI: http/);
+
+    const afterFirst = new Map<string, ObjectState>();
+    for (const key of keys) {
+      const state = await readObject(bucket, key);
+      assertReencrypted(before.get(key)!, state, keyArn, key);
+      afterFirst.set(key, state);
+    }
+
+    const rerun = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal(rerun.json.counts.migrated, 0, 'a re-run copies nothing');
+    assert.equal(rerun.json.counts.alreadyDone, keys.length);
+    for (const key of keys) {
+      assert.deepEqual(await readObject(bucket, key), afterFirst.get(key), `${key}: unchanged by the re-run`);
+    }
+  });
+
+  it('copies large objects in parts, keeping content, metadata and tags, and leaves no upload behind', async () => {
+    const bucket = await createBucket('multipart');
+    const body = randomBody(11 * MIB + 123);
+    await put(bucket, 'big/object.bin', body, {
+      ContentType: 'application/x-big',
+      CacheControl: 'no-cache',
+      ContentLanguage: 'de',
+      Metadata: { origin: 'camera-7' },
+      Tagging: 'keep=me',
+      StorageClass: 'STANDARD_IA',
+    });
+    await put(bucket, 'small.txt', 'stays single');
+    const before = await readObject(bucket, 'big/object.bin');
+    assert.equal(before.sha256, sha256(body));
+
+    const run = await runMigrate([
+      '--bucket', bucket, '--kms-key', keyArn,
+      '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.migrated, 2);
+    assertReencrypted(before, await readObject(bucket, 'big/object.bin'), keyArn, 'big/object.bin');
+    assert.equal(await openMultipartUploads(bucket), 0, 'no multipart upload left behind');
+  });
+});
