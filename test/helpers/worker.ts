@@ -2,7 +2,7 @@ import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../../common/types';
 import { createKmsActivities, createS3Activities } from '../../activities';
-import { s3, kms } from './aws';
+import { createAwsClients } from '../../activities/aws-clients';
 import { stackEnv } from './stack-env';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -13,15 +13,15 @@ export interface RunningWorker {
 }
 
 /** The same two workers as workers/main.ts, in the test process (the crash test uses the real script). */
-export async function startWorker(): Promise<RunningWorker> {
+export async function startWorker(opts: { s3Endpoint?: string } = {}): Promise<RunningWorker> {
   const env = stackEnv();
+  const deps = createAwsClients({ region: env.AWS_REGION!, endpoint: opts.s3Endpoint ?? env.AWS_ENDPOINT_URL, maxSockets: 200 });
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   bundle ??= bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const deps = { s3, kms };
   const main = await Worker.create({
     connection,
     taskQueue: TASK_QUEUE,
