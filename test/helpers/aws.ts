@@ -34,7 +34,7 @@ export async function createBucket(label: string, opts: { versioned?: boolean } 
 export async function createKey(opts: { disabled?: boolean } = {}): Promise<string> {
   const out = await kms.send(new CreateKeyCommand({ KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' }));
   const arn = out.KeyMetadata!.Arn!;
-  if (opts.disabled) await kms.send(new DisableKeyCommand({ KeyId: arn }));
+  if (opts.disabled) await kms.send(new DisableKeyCommand({ KeyId: out.KeyMetadata!.KeyId })); // moto wants the bare ID
   return arn;
 }
 
