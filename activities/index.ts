@@ -7,6 +7,7 @@ import { inspectObject } from './inspect-object';
 import { ensureTag } from './ensure-tag';
 import { copyObject } from './copy-object';
 import { multipartCopy } from './multipart-copy';
+import { whileHeartbeating } from './heartbeat';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -26,7 +27,7 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
 /** Activities whose S3 requests make S3 call KMS: they run on the KMS task queue. */
 export function createKmsActivities({ s3 }: ActivityDeps) {
   return {
-    copyObject: (input: CopyInput) => copyObject(s3, input),
+    copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
     multipartCopy: (input: CopyInput) => multipartCopy(s3, input),
   };
 }

@@ -13,6 +13,7 @@ import { encodeCopySource } from './copy-source';
 import { tagsForCopy } from './copy-tags';
 import { effectivePartSize, planParts, type PartRange } from './part-plan';
 import { verifyCopy } from './verify-copy';
+import { whileHeartbeating } from './heartbeat';
 import { errorCode, isChangedMeanwhile, isNotFound, isRetryable, rethrowForTemporal } from './s3-errors';
 
 /** Heartbeat details: what a retried attempt needs to resume. */
@@ -139,9 +140,14 @@ export async function multipartCopy(s3: S3Client, input: CopyInput): Promise<Cop
     progress ??= { uploadId: await createUpload(s3, input, tags.tagging), etag: source.etag, parts: [] };
     ctx.heartbeat(progress);
 
-    const done = new Set(progress.parts.map((p) => p.PartNumber));
+    const current = progress;
+    const done = new Set(current.parts.map((p) => p.PartNumber));
     const plan = planParts(source.size, effectivePartSize(source.size, input.partSizeBytes));
-    await copyParts(s3, input, progress, plan.filter((p) => !done.has(p.partNumber)));
+    // One part of up to 5 GiB can take minutes: keep heartbeating (with the progress) while parts copy.
+    await whileHeartbeating(
+      () => copyParts(s3, input, current, plan.filter((p) => !done.has(p.partNumber))),
+      () => current,
+    );
 
     const parts = [...progress.parts].sort((a, b) => a.PartNumber! - b.PartNumber!);
     const out = await s3.send(

@@ -12,9 +12,10 @@ export const RETRY: RetryPolicy = {
   maximumInterval: '1 minute',
 };
 
+/** HEAD, list and tag calls are quick: a lost attempt (worker crash) is retried after at most this long. */
 export const s3Activities = proxyActivities<S3Activities>({
   taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: RETRY,
 });
 
@@ -27,12 +28,13 @@ export const preflightActivity = proxyActivities<S3Activities>({
 export const copyActivity = proxyActivities<KmsActivities>({
   taskQueue: KMS_TASK_QUEUE,
   startToCloseTimeout: '15 minutes', // one CopyObject of up to 5 GiB
+  heartbeatTimeout: '30 seconds', // a crashed worker's copies are retried within this
   retry: RETRY,
 }).copyObject;
 
 export const multipartCopyActivity = proxyActivities<KmsActivities>({
   taskQueue: KMS_TASK_QUEUE,
   startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: RETRY,
 }).multipartCopy;

@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ROOT, TSX } from './cli';
+import { stackEnv } from './stack-env';
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** The real worker script (npm run worker) as its own process group, so a kill reaches tsx and node. */
+export async function spawnWorkerProcess(): Promise<WorkerProcess> {
+  const child = spawn(TSX, ['workers/main.ts'], {
+    cwd: ROOT,
+    env: { ...stackEnv(), LOG_LEVEL: 'info' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Never leave a worker behind when the test process ends early.
+  const reap = () => {
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+  };
+  process.once('exit', reap);
+  void exited.then(() => process.off('exit', reap));
+  const started = Date.now();
+  while (!out.includes('worker started')) {
+    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${out}`);
+    if (Date.now() - started > 60_000) throw new Error(`worker did not start within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    output: () => out,
+    async kill(signal) {
+      if (child.exitCode === null) process.kill(-child.pid!, signal);
+      await exited;
+    },
+  };
+}

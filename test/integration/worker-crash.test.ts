@@ -1,0 +1,66 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBucket, createKey, listKeys, openMultipartUploads, putMany, readObject, sha256, s3 } from '../helpers/aws';
+import { runMigrate } from '../helpers/cli';
+import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { temporalClient } from '../helpers/temporal';
+import { progressQuery } from '../../workflows/queries';
+import type { Client } from '@temporalio/client';
+import type { MigrationSummary } from '../../common/types';
+import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+
+const OBJECTS = 1000;
+const body = (key: string) => `content of ${key}`;
+
+describe('a worker killed with SIGKILL mid-migration', () => {
+  let temporal: { client: Client; close(): Promise<void> };
+  let worker: WorkerProcess | undefined;
+  before(async () => {
+    temporal = await temporalClient();
+  });
+  after(async () => {
+    await worker?.kill('SIGTERM');
+    await temporal.close();
+  });
+
+  it('completes after a restart, every object in the same end state as without the crash', async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('crash');
+    const keys = Array.from({ length: OBJECTS }, (_, i) => `batch/${String(i).padStart(5, '0')}`);
+    await putMany(bucket, keys, body);
+
+    worker = await spawnWorkerProcess();
+    const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '100', '--json']);
+    assert.equal(started.code, 0, started.stderr);
+    const handle = temporal.client.workflow.getHandle(started.json.workflowId);
+
+    // Kill the worker once a good part, but not all, of the work is done.
+    for (;;) {
+      const p = await handle.query(progressQuery);
+      if (p.counts.migrated >= OBJECTS / 5) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await worker.kill('SIGKILL');
+    const atKill = await handle.query(progressQuery).catch(() => undefined);
+    assert.ok(!atKill || atKill.counts.migrated < OBJECTS, 'killed before the migration finished');
+
+    worker = await spawnWorkerProcess();
+    const summary = (await handle.result()) as MigrationSummary;
+    assert.equal(summary.counts.scanned, OBJECTS);
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(summary.counts.migrated + summary.counts.alreadyDone, OBJECTS, 'every object counted once');
+
+    assert.deepEqual((await listKeys(bucket)).sort(), keys);
+    for (const key of keys) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      assert.equal(head.ServerSideEncryption, 'aws:kms', key);
+      assert.equal(head.SSEKMSKeyId, keyArn, key);
+      const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+      assert.deepEqual(tags.TagSet, [{ Key: '__ObjectEncrypted', Value: 'true' }], key);
+    }
+    for (const key of keys.filter((_, i) => i % 50 === 0)) {
+      assert.equal((await readObject(bucket, key)).sha256, sha256(body(key)), `${key}: content`);
+    }
+    assert.equal(await openMultipartUploads(bucket), 0);
+  });
+});
