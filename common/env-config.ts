@@ -4,7 +4,9 @@ import { z } from 'zod';
 export class ConfigError extends Error {}
 
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const parsed = schema.safeParse(env);
+  // An empty variable (as docker compose passes ${VAR:-}) means unset.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(set);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => {
     const name = i.path.join('.');

@@ -15,7 +15,10 @@ const workerSchema = z.object({
 
 export type WorkerConfig = z.infer<typeof workerSchema>;
 
+/** Every environment variable the worker reads. */
+export const WORKER_ENV_NAMES = Object.keys(workerSchema.shape).concat('AWS_DEFAULT_REGION');
+
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
   // AWS_DEFAULT_REGION is the AWS CLI's older name; accept it too.
-  return parseEnv(workerSchema, { ...env, AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION });
+  return parseEnv(workerSchema, { ...env, AWS_REGION: env.AWS_REGION || env.AWS_DEFAULT_REGION });
 }

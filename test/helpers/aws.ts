@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../../activities/aws-clients';
+import { forEachConcurrently } from '../../common/concurrently';
 import { stackEnv } from './stack-env';
 
 const env = stackEnv();
@@ -52,12 +53,9 @@ export async function put(bucket: string, key: string, body: Uint8Array | string
 
 /** Puts many small objects, a few at a time. */
 export async function putMany(bucket: string, keys: string[], body: (key: string) => string, concurrency = 16): Promise<void> {
-  const queue = [...keys];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let key = queue.shift(); key !== undefined; key = queue.shift()) await put(bucket, key, body(key));
-    }),
-  );
+  await forEachConcurrently(keys, concurrency, async (key) => {
+    await put(bucket, key, body(key));
+  });
 }
 
 export interface ObjectState {

@@ -1,9 +1,6 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { stackEnv } from './stack-env';
-
-export const ROOT = path.join(__dirname, '../..');
-export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+import { ROOT, TSX } from '../../scripts/lib/worker-process';
 
 export interface CliRun {
   code: number | null;

@@ -17,7 +17,7 @@ export async function startWorker(opts: { s3Endpoint?: string } = {}): Promise<R
   const env = stackEnv();
   const deps = createAwsClients({ region: env.AWS_REGION!, endpoint: opts.s3Endpoint ?? env.AWS_ENDPOINT_URL, maxSockets: 200 });
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') }); // activity failures the tests provoke log at WARN
     runtimeInstalled = true;
   }
   bundle ??= bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });

@@ -7,19 +7,12 @@ import { runMigrate } from '../helpers/cli';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { historyLengths, temporalClient } from '../helpers/temporal';
 import { pageWorkflowId } from '../../common/types';
+import { forEachConcurrently } from '../../common/concurrently';
 
 const OBJECTS = 5000;
 const PAGE_SIZE = 50;
 const PAGES_PER_RUN = 10;
 const HISTORY_LIMIT = 10_000;
-
-/** Runs `check` over items, a few at a time. */
-async function forEachConcurrently<T>(items: T[], concurrency: number, check: (item: T) => Promise<void>) {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await check(item);
-  }));
-}
 
 describe('a large migration', () => {
   let worker: RunningWorker;

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBucket, createKey, listKeys, openMultipartUploads, putMany, readObject, sha256, s3 } from '../helpers/aws';
 import { runMigrate } from '../helpers/cli';
-import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';
+import { stackEnv } from '../helpers/stack-env';
 import { temporalClient } from '../helpers/temporal';
 import { progressQuery } from '../../workflows/queries';
 import type { Client } from '@temporalio/client';
@@ -29,7 +30,7 @@ describe('a worker killed with SIGKILL mid-migration', () => {
     const keys = Array.from({ length: OBJECTS }, (_, i) => `batch/${String(i).padStart(5, '0')}`);
     await putMany(bucket, keys, body);
 
-    worker = await spawnWorkerProcess();
+    worker = await spawnWorkerProcess(stackEnv());
     const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '100', '--json']);
     assert.equal(started.code, 0, started.stderr);
     const handle = temporal.client.workflow.getHandle(started.json.workflowId);
@@ -44,7 +45,7 @@ describe('a worker killed with SIGKILL mid-migration', () => {
     const atKill = await handle.query(progressQuery).catch(() => undefined);
     assert.ok(!atKill || atKill.counts.migrated < OBJECTS, 'killed before the migration finished');
 
-    worker = await spawnWorkerProcess();
+    worker = await spawnWorkerProcess(stackEnv());
     const summary = (await handle.result()) as MigrationSummary;
     assert.equal(summary.counts.scanned, OBJECTS);
     assert.equal(summary.counts.failed, 0);

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ROOT, TSX } from './cli';
-import { stackEnv } from './stack-env';
+import path from 'node:path';
+
+export const ROOT = path.join(__dirname, '../..');
+export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -9,10 +11,10 @@ export interface WorkerProcess {
 }
 
 /** The real worker script (npm run worker) as its own process group, so a kill reaches tsx and node. */
-export async function spawnWorkerProcess(): Promise<WorkerProcess> {
+export async function spawnWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(TSX, ['workers/main.ts'], {
     cwd: ROOT,
-    env: { ...stackEnv(), LOG_LEVEL: 'info' },
+    env: { LOG_LEVEL: 'info', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

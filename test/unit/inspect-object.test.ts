@@ -1,0 +1,33 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { snapshotFromHead } from '../../activities/inspect-object';
+
+describe('HEAD to snapshot', () => {
+  it('treats an omitted storage class as STANDARD', () => {
+    const s = snapshotFromHead('k', { ETag: '"e"', ContentLength: 3, $metadata: {} });
+    assert.ok(s.exists);
+    assert.equal(s.storageClass, 'STANDARD');
+    assert.equal(s.archived, false);
+  });
+  it('calls GLACIER and DEEP_ARCHIVE archived until a restore completes', () => {
+    const archived = (head: object) => {
+      const s = snapshotFromHead('k', { $metadata: {}, ...head });
+      return s.exists && s.archived;
+    };
+    assert.equal(archived({ StorageClass: 'GLACIER' }), true);
+    assert.equal(archived({ StorageClass: 'DEEP_ARCHIVE', Restore: 'ongoing-request="true"' }), true);
+    assert.equal(archived({ StorageClass: 'GLACIER', Restore: 'ongoing-request="false", expiry-date="Fri, 21 Dec 2030 00:00:00 GMT"' }), false);
+    assert.equal(archived({ StorageClass: 'GLACIER_IR' }), false);
+    assert.equal(archived({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' }), true);
+  });
+  it('keeps the checksum algorithm and the headers a multipart copy must carry', () => {
+    const s = snapshotFromHead('k', {
+      $metadata: {}, ChecksumSHA256: 'abc', ContentType: 'text/csv', ExpiresString: 'Wed, 01 Jan 2031 00:00:00 GMT', Metadata: {},
+    });
+    assert.ok(s.exists);
+    assert.equal(s.checksumAlgorithm, 'SHA256');
+    assert.equal(s.headers.ContentType, 'text/csv');
+    assert.equal(s.headers.Expires, 'Wed, 01 Jan 2031 00:00:00 GMT');
+    assert.equal(s.headers.Metadata, undefined);
+  });
+});

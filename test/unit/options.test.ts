@@ -1,0 +1,35 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { migrationOptionsFrom } from '../../client/options';
+import { workerConfigFromEnv } from '../../workers/config';
+import { DEFAULTS } from '../../common/types';
+
+describe('client options', () => {
+  it('fills the defaults', () => {
+    const o = migrationOptionsFrom({ bucket: 'my-bucket', kmsKey: 'alias/k' });
+    assert.equal(o.multipartThresholdBytes, DEFAULTS.multipartThresholdBytes);
+    assert.equal(o.tagKey, '__ObjectEncrypted');
+    assert.equal(o.prefix, '');
+    assert.equal(o.bucketKeyEnabled, false);
+  });
+  it('names the flag at fault', () => {
+    assert.throws(() => migrationOptionsFrom({ bucket: 'ab', kmsKey: 'k' }), /--bucket must be 3 to 63/);
+    assert.throws(() => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', prefix: 'x'.repeat(1025) }), /--prefix must be at most 1024 bytes/);
+    assert.throws(() => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', multipartThreshold: String(6 * 1024 ** 3) }), /at most 5 GiB/);
+  });
+});
+
+describe('worker configuration', () => {
+  it('reads the environment with defaults', () => {
+    const c = workerConfigFromEnv({ AWS_REGION: 'eu-west-1' });
+    assert.equal(c.TEMPORAL_ADDRESS, 'localhost:7233');
+    assert.equal(c.AWS_ENDPOINT_URL, undefined);
+    assert.equal(workerConfigFromEnv({ AWS_DEFAULT_REGION: 'us-west-2' }).AWS_REGION, 'us-west-2');
+  });
+  it('names each invalid setting', () => {
+    assert.throws(() => workerConfigFromEnv({}), /AWS_REGION: is required/);
+    assert.throws(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'nope' }), /AWS_ENDPOINT_URL: must be a URL.*got "nope"/);
+    assert.throws(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', TEMPORAL_ADDRESS: 'localhost' }), /TEMPORAL_ADDRESS: must be host:port/);
+    assert.throws(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', MIGRATOR_KMS_ACTIVITY_SLOTS: '0' }), /MIGRATOR_KMS_ACTIVITY_SLOTS: must be at least 1/);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeTagging, hasMarkerTag, mergeMarkerTag } from '../../activities/tags';
+import { encodeCopySource } from '../../activities/copy-source';
+import { isChangedMeanwhile, isNotFound, isRetryable } from '../../activities/s3-errors';
+
+const awsError = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+
+describe('tags', () => {
+  it('merges the marker without dropping or duplicating a tag', () => {
+    const merged = mergeMarkerTag([{ Key: 'a', Value: '1' }, { Key: 'm', Value: 'old' }], 'm', 'true');
+    assert.deepEqual(merged, [{ Key: 'a', Value: '1' }, { Key: 'm', Value: 'true' }]);
+    assert.ok(hasMarkerTag(merged, 'm', 'true'));
+    assert.ok(!hasMarkerTag(merged, 'm', 'false'));
+  });
+  it('percent-encodes the tagging header unambiguously', () => {
+    assert.equal(encodeTagging([{ Key: 'a b', Value: 'x+y&z=1' }, { Key: 'ü', Value: '' }]), 'a%20b=x%2By%26z%3D1&%C3%BC=');
+  });
+});
+
+describe('copy source', () => {
+  it('URL-encodes each segment of the key and keeps the slashes', () => {
+    assert.equal(encodeCopySource('b', 'a b/c+d%/é?#'), 'b/a%20b/c%2Bd%25/%C3%A9%3F%23');
+    assert.equal(encodeCopySource('b', 'double//slash/'), 'b/double//slash/');
+  });
+});
+
+describe('error classes', () => {
+  it('retries throttling, 5xx and network errors; not 4xx', () => {
+    assert.ok(isRetryable(awsError('SlowDown', 503)));
+    assert.ok(isRetryable(awsError('InternalError', 500)));
+    assert.ok(isRetryable(awsError('ThrottlingException', 400)));
+    assert.ok(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+    assert.ok(!isRetryable(awsError('AccessDenied', 403)));
+    assert.ok(!isRetryable(awsError('InvalidRequest', 400)));
+  });
+  it('recognises a changed or vanished object', () => {
+    assert.ok(isChangedMeanwhile(awsError('PreconditionFailed', 412)));
+    assert.ok(isChangedMeanwhile(awsError('ConditionalRequestConflict', 409)));
+    assert.ok(isNotFound(awsError('NoSuchKey', 404)));
+    assert.ok(isNotFound(awsError('NotFound', 404)));
+  });
+});
