@@ -33,7 +33,7 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
     }
     let summary;
     try {
-      summary = await watchUntilDone(handle);
+      summary = await watchUntilDone(connected.client, handle);
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
       const message = rootMessage(err);
@@ -61,6 +61,7 @@ async function runStatus(workflowId: string, flags: { json?: boolean }): Promise
 
 function program(): Command {
   const cmd = new Command('migrate')
+    .enablePositionalOptions() // options after a subcommand are the subcommand's (both have --json)
     .description('Re-encrypt every existing object of an S3 bucket (or prefix) in place under a KMS key')
     .option('--bucket <name>', 'bucket to migrate')
     .option('--kms-key <id>', 'target KMS key: alias/NAME, key ID or key ARN')

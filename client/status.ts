@@ -1,6 +1,6 @@
 import type { migrateBucket } from '../workflows';
-import { progressQuery } from '../workflows/queries';
-import type { MigrationProgress } from '../common/types';
+import { liveProgress } from './live-progress';
+import type { MigrationOptions, MigrationProgress } from '../common/types';
 import { type Connected, webUiLink } from './connect';
 import { rootMessage } from './failure';
 import { formatProgress } from './summary';
@@ -9,7 +9,11 @@ export interface StatusReport {
   workflowId: string;
   status: string;
   webUi: string;
+  bucket?: string;
+  prefix?: string;
   progress?: MigrationProgress;
+  /** Why live progress is missing for a running migration (no worker answering queries yet). */
+  note?: string;
   error?: string;
 }
 
@@ -19,9 +23,19 @@ export async function migrationStatus(connected: Connected, workflowId: string):
   const described = await handle.describe().catch((err) => {
     throw new Error(`no migration with workflow ID "${workflowId}": ${(err as Error).message}`);
   });
-  const report: StatusReport = { workflowId, status: described.status.name, webUi: webUiLink(connected, workflowId) };
+  const options = described.memo?.options as MigrationOptions | undefined;
+  const report: StatusReport = {
+    workflowId,
+    status: described.status.name,
+    webUi: webUiLink(connected, workflowId),
+    bucket: options?.bucket,
+    prefix: options?.prefix,
+  };
   if (described.status.name === 'RUNNING') {
-    report.progress = await handle.query(progressQuery);
+    report.progress = await liveProgress(connected.client, handle).catch((err) => {
+      report.note = `live progress not available (is a worker running?): ${(err as Error).message}`;
+      return undefined;
+    });
   } else if (described.status.name === 'COMPLETED') {
     report.progress = await handle.result();
   } else {
@@ -35,8 +49,9 @@ export async function migrationStatus(connected: Connected, workflowId: string):
 
 export function formatStatus(report: StatusReport): string {
   return [
-    `${report.workflowId}: ${report.status}`,
+    `${report.workflowId}: ${report.status}${report.bucket !== undefined ? ` (s3://${report.bucket}/${report.prefix ?? ''})` : ''}`,
     report.progress ? formatProgress(report.progress) : '',
+    report.note ?? '',
     report.error ? `error: ${report.error}` : '',
     `Web UI: ${report.webUi}`,
   ]

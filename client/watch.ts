@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { migrateBucket } from '../workflows';
-import { progressQuery } from '../workflows/queries';
+import { liveProgress } from './live-progress';
 import { emptyCounts, totalSkipped, type MigrationProgress, type MigrationSummary } from '../common/types';
 import { processed } from './summary';
 
@@ -21,7 +21,7 @@ function barPayload(p: Pick<MigrationProgress, 'counts' | 'phase'>, since: numbe
 }
 
 /** A live progress bar on stderr until the migration ends; resolves with its summary. */
-export async function watchUntilDone(handle: WorkflowHandle<typeof migrateBucket>): Promise<MigrationSummary> {
+export async function watchUntilDone(client: Client, handle: WorkflowHandle<typeof migrateBucket>): Promise<MigrationSummary> {
   const bar = new cliProgress.SingleBar(
     {
       format:
@@ -43,7 +43,7 @@ export async function watchUntilDone(handle: WorkflowHandle<typeof migrateBucket
   try {
     while (!finished) {
       try {
-        const p = await handle.query(progressQuery);
+        const p = await liveProgress(client, handle);
         since ??= p.startedAt;
         bar.setTotal(p.counts.scanned);
         bar.update(processed(p.counts), barPayload(p, since));

@@ -158,7 +158,7 @@ export interface ObjectIssue {
 }
 
 export interface Counts {
-  /** Current objects listed. */
+  /** Current objects listed (counted by the coordinator as it lists). */
   scanned: number;
   /** Copied under the key by this migration. */
   migrated: number;
@@ -195,6 +195,8 @@ export interface MigrationProgress {
   pagesStarted: number;
   pagesDone: number;
   pagesInFlight: number;
+  /** Workflow IDs of the pages running now; their counts are not in `counts` until they finish. */
+  inFlightPageIds: string[];
   /** Continue-as-new count so far. */
   runs: number;
   cursor: Cursor;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { awsEnv, parseEnv, temporalEnv } from '../common/env-config';
 
-const slots = z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(2000, 'must be at most 2000');
+const slots = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(2000, 'must be at most 2000');
 
 const workerSchema = z.object({
   ...temporalEnv,

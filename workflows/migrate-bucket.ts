@@ -37,18 +37,19 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const { options } = input;
   const info = workflowInfo();
   let state: CoordinatorState | undefined = input.state;
-  let inFlight = 0;
+  const inFlightPageIds = new Set<string>();
   const startedAt = input.state?.startedAt ?? Date.now();
 
   const progress = (): MigrationProgress => ({
-    phase: state ? (state.listingDone && inFlight === 0 ? 'completed' : 'running') : 'preflight',
+    phase: state ? (state.listingDone && inFlightPageIds.size === 0 ? 'completed' : 'running') : 'preflight',
     bucket: options.bucket,
     prefix: options.prefix,
     keyArn: state?.preflight.keyArn,
     counts: state?.counts ?? emptyCounts(),
     pagesStarted: state?.pagesStarted ?? 0,
     pagesDone: state?.pagesDone ?? 0,
-    pagesInFlight: inFlight,
+    pagesInFlight: inFlightPageIds.size,
+    inFlightPageIds: [...inFlightPageIds],
     runs: state?.runs ?? 0,
     cursor: state?.cursor ?? {},
     listingDone: state?.listingDone ?? false,
@@ -84,17 +85,18 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   };
 
   const runPage = async (page: number, objects: ListedObject[]): Promise<void> => {
-    inFlight++;
+    const workflowId = pageWorkflowId(info.workflowId, page);
+    inFlightPageIds.add(workflowId);
     try {
       const result = await executeChild(migratePage, {
-        workflowId: pageWorkflowId(info.workflowId, page),
+        workflowId,
         args: [{ options, keyArn: s.preflight.keyArn, objects }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: pageSummary(page, objects),
       });
       absorb(result);
     } finally {
-      inFlight--;
+      inFlightPageIds.delete(workflowId);
     }
   };
 
@@ -104,7 +106,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
 
   while (!s.listingDone && !runIsFull()) {
-    await condition(() => inFlight < options.pagesInFlight);
+    await condition(() => inFlightPageIds.size < options.pagesInFlight);
     const listed = await s3Activities.listPage({
       bucket: options.bucket,
       prefix: options.prefix,
@@ -115,6 +117,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     s.cursor = listed.next;
     s.listingDone = listed.done;
     s.counts.olderVersions += listed.olderVersions;
+    s.counts.scanned += listed.objects.length;
     if (listed.objects.length === 0) continue;
     pagesThisRun++;
     pages.push(runPage(++s.pagesStarted, listed.objects));

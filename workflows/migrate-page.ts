@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
 import {
   emptyCounts,
   type CopyInput,
@@ -11,6 +11,7 @@ import {
 } from '../common/types';
 import { decide } from './decide';
 import { copyActivity, multipartCopyActivity, s3Activities } from './activity-proxies';
+import { pageProgressQuery } from './queries';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
@@ -96,7 +97,7 @@ function failureCode(err: ActivityFailure): { code: string; message: string } {
 /** Migrates one listed page of objects, all at once; the worker's slots and rate limits pace them. */
 export async function migratePage(input: PageInput): Promise<PageResult> {
   const tally = new PageTally();
-  tally.counts.scanned = input.objects.length;
+  setHandler(pageProgressQuery, () => tally.counts);
   await Promise.all(
     input.objects.map(async (object) => {
       try {

@@ -1,5 +1,8 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { MigrationProgress } from '../common/types';
+import type { Counts, MigrationProgress } from '../common/types';
 
 /** Counts and position of a migration, answerable at any time. */
 export const progressQuery = defineQuery<MigrationProgress>('progress');
+
+/** Counts of one page workflow so far: the client adds in-flight pages to the coordinator's counts. */
+export const pageProgressQuery = defineQuery<Counts>('pageProgress');

@@ -2,7 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBucket, createKey, put, readObject } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
+import { spawnSync } from 'node:child_process';
 import { runMigrate } from '../helpers/cli';
+import { ROOT, TSX } from '../../scripts/lib/worker-process';
+import { stackEnv } from '../helpers/stack-env';
 
 describe('bad input', () => {
   let worker: RunningWorker;
@@ -68,5 +71,17 @@ describe('bad input', () => {
     const run = await runMigrate(['--bucket', 'abc', '--kms-key', 'k'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\)/);
+  });
+
+  it('stops a worker with invalid configuration with exit 1, naming each setting', () => {
+    const run = spawnSync(TSX, ['workers/main.ts'], {
+      cwd: ROOT,
+      env: { ...stackEnv(), AWS_ENDPOINT_URL: 'not-a-url', MIGRATOR_KMS_ACTIVITY_SLOTS: 'many' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /AWS_ENDPOINT_URL: must be a URL.*"not-a-url"/);
+    assert.match(run.stderr, /MIGRATOR_KMS_ACTIVITY_SLOTS: must be a whole number \(got "many"\)/);
   });
 });

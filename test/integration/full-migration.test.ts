@@ -79,6 +79,11 @@ describe('a bucket fully migrated', () => {
       afterFirst.set(key, state);
     }
 
+    const status = await runMigrate(['status', run.json.workflowId]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /COMPLETED/);
+    assert.match(status.stdout, new RegExp(`migrated\\s+${keys.length}`));
+
     const rerun = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(rerun.json.counts.migrated, 0, 'a re-run copies nothing');

@@ -34,6 +34,10 @@ describe('a worker killed with SIGKILL mid-migration', () => {
     const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '100', '--json']);
     assert.equal(started.code, 0, started.stderr);
     const handle = temporal.client.workflow.getHandle(started.json.workflowId);
+    const justStarted = await runMigrate(['status', started.json.workflowId, '--json']);
+    assert.equal(justStarted.code, 0, justStarted.stderr);
+    assert.equal(justStarted.json.status, 'RUNNING');
+    assert.equal(justStarted.json.bucket, bucket);
 
     // Kill the worker once a good part, but not all, of the work is done.
     for (;;) {
@@ -41,6 +45,9 @@ describe('a worker killed with SIGKILL mid-migration', () => {
       if (p.counts.migrated >= OBJECTS / 5) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    const underWay = await runMigrate(['status', started.json.workflowId, '--json']);
+    assert.equal(underWay.json.status, 'RUNNING');
+    assert.ok(underWay.json.progress.counts.migrated >= OBJECTS / 5, 'status shows live counts');
     await worker.kill('SIGKILL');
     const atKill = await handle.query(progressQuery).catch(() => undefined);
     assert.ok(!atKill || atKill.counts.migrated < OBJECTS, 'killed before the migration finished');
