@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# npm install honours package-lock.json; npm ci rejects a lockfile without the other platforms of @swc/core
+RUN npm install --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY common ./common
 COPY workflows ./workflows
