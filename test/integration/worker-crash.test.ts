@@ -45,6 +45,15 @@ describe('a worker killed with SIGKILL mid-migration', () => {
       if (p.counts.migrated >= OBJECTS / 5) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.json.attached, true, 'the same migration started again attaches to the running one');
+    assert.equal(again.json.workflowId, started.json.workflowId);
+    const otherKey = await createKey();
+    const conflicting = await runMigrate(['--bucket', bucket, '--kms-key', otherKey]);
+    assert.equal(conflicting.code, 1);
+    assert.match(conflicting.stderr, /already running .* with KMS key/);
+
     const underWay = await runMigrate(['status', started.json.workflowId, '--json']);
     assert.equal(underWay.json.status, 'RUNNING');
     assert.ok(underWay.json.progress.counts.migrated >= OBJECTS / 5, 'status shows live counts');
