@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { migrateBucket } from '../workflows';
-import { pageProgressQuery, progressQuery } from '../workflows/queries';
+import { pageProgressQuery, progressQuery } from '../workflows/messages';
 import { addCounts, type MigrationProgress } from '../common/types';
 
 /**

@@ -6,6 +6,7 @@ import { startOrAttach } from './start';
 import { watchUntilDone } from './watch';
 import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
+import { pauseMigration, resumeMigration } from './control';
 import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
 
 class CannotRun extends Error {}
@@ -86,6 +87,24 @@ function program(): Command {
     .option('--json', 'print it as one JSON object', false)
     .action(async (workflowId: string, flags) => {
       process.exitCode = await runStatus(workflowId, flags);
+    });
+  cmd
+    .command('pause')
+    .description('finish what is in flight and start nothing new, until resume')
+    .argument('<workflowId>')
+    .option('--reason <text>', 'why (shown by status and in the Web UI)')
+    .action(async (workflowId: string, flags: { reason?: string }) => {
+      await withTemporal((connected) => pauseMigration(connected, workflowId, flags.reason));
+      console.log(`Pausing ${workflowId}: objects in flight finish, nothing new starts.`);
+      console.log(`Resume with: npm run migrate -- resume ${workflowId}`);
+    });
+  cmd
+    .command('resume')
+    .description('continue a paused migration from where it stopped')
+    .argument('<workflowId>')
+    .action(async (workflowId: string) => {
+      await withTemporal((connected) => resumeMigration(connected, workflowId));
+      console.log(`Resumed ${workflowId}.`);
     });
   return cmd;
 }

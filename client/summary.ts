@@ -39,6 +39,7 @@ export function formatProgress(p: MigrationProgress): string {
   return [
     `s3://${p.bucket}/${p.prefix} → ${p.keyArn ?? '(key not resolved yet)'}`,
     `phase ${p.phase}; pages ${p.pagesDone}/${p.pagesStarted} done, ${p.pagesInFlight} in flight; runs ${p.runs + 1}`,
+    p.pausedBecause !== undefined ? `paused because: ${p.pausedBecause}` : '',
     formatCounts(p.counts),
     formatIssues(p),
   ]

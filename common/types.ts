@@ -184,7 +184,7 @@ export interface PageResult {
   issues: ObjectIssue[];
 }
 
-export type MigrationPhase = 'preflight' | 'running' | 'completed';
+export type MigrationPhase = 'preflight' | 'running' | 'paused' | 'completed';
 
 export interface MigrationProgress {
   phase: MigrationPhase;
@@ -206,6 +206,8 @@ export interface MigrationProgress {
   /** Most recent skips and failures, bounded. */
   issues: ObjectIssue[];
   issuesDropped: number;
+  /** Why the migration is paused, when it is. */
+  pausedBecause?: string;
 }
 
 export interface MigrationSummary extends MigrationProgress {
@@ -229,6 +231,7 @@ export interface CoordinatorState {
   startedAt: number;
   issues: ObjectIssue[];
   issuesDropped: number;
+  pausedBecause?: string;
 }
 
 export function emptyCounts(): Counts {

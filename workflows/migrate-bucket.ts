@@ -1,9 +1,11 @@
 import {
   condition,
   continueAsNew,
-  executeChild,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
+  setCurrentDetails,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -20,7 +22,7 @@ import {
 } from '../common/types';
 import { preflightActivity, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
-import { progressQuery } from './queries';
+import { pauseSignal, progressQuery, resumeSignal } from './messages';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
@@ -39,9 +41,30 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   let state: CoordinatorState | undefined = input.state;
   const inFlightPageIds = new Set<string>();
   const startedAt = input.state?.startedAt ?? Date.now();
+  let pausedBecause = input.state?.pausedBecause;
 
+  /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
+  const tellPage = (workflowId: string): void => {
+    const page = getExternalWorkflowHandle(workflowId);
+    const sent = pausedBecause === undefined ? page.signal(resumeSignal) : page.signal(pauseSignal, pausedBecause);
+    sent.catch(() => undefined);
+  };
+  const setPaused = (reason: string | undefined): void => {
+    pausedBecause = reason;
+    if (state) state.pausedBecause = reason;
+    setCurrentDetails(reason === undefined ? '' : `**Paused**: ${reason}`);
+    inFlightPageIds.forEach(tellPage);
+  };
+  setHandler(pauseSignal, (reason) => setPaused(reason || 'paused by an operator'));
+  setHandler(resumeSignal, () => setPaused(undefined));
+
+  const phase = (): MigrationProgress['phase'] => {
+    if (state?.listingDone && inFlightPageIds.size === 0) return 'completed';
+    if (pausedBecause !== undefined) return 'paused';
+    return state ? 'running' : 'preflight';
+  };
   const progress = (): MigrationProgress => ({
-    phase: state ? (state.listingDone && inFlightPageIds.size === 0 ? 'completed' : 'running') : 'preflight',
+    phase: phase(),
     bucket: options.bucket,
     prefix: options.prefix,
     keyArn: state?.preflight.keyArn,
@@ -56,6 +79,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     startedAt,
     issues: state?.issues ?? [],
     issuesDropped: state?.issuesDropped ?? 0,
+    pausedBecause,
   });
   setHandler(progressQuery, progress);
 
@@ -72,6 +96,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       startedAt,
       issues: [],
       issuesDropped: 0,
+      pausedBecause,
     };
   }
   const s = state;
@@ -88,13 +113,14 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     const workflowId = pageWorkflowId(info.workflowId, page);
     inFlightPageIds.add(workflowId);
     try {
-      const result = await executeChild(migratePage, {
+      const child = await startChild(migratePage, {
         workflowId,
         args: [{ options, keyArn: s.preflight.keyArn, objects }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: pageSummary(page, objects),
       });
-      absorb(result);
+      if (pausedBecause !== undefined) tellPage(workflowId); // paused while it was starting
+      absorb(await child.result());
     } finally {
       inFlightPageIds.delete(workflowId);
     }
@@ -106,7 +132,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
 
   while (!s.listingDone && !runIsFull()) {
-    await condition(() => inFlightPageIds.size < options.pagesInFlight);
+    await condition(() => pausedBecause === undefined && inFlightPageIds.size < options.pagesInFlight);
     const listed = await s3Activities.listPage({
       bucket: options.bucket,
       prefix: options.prefix,

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import {
   emptyCounts,
   type CopyInput,
@@ -11,12 +11,23 @@ import {
 } from '../common/types';
 import { decide } from './decide';
 import { copyActivity, multipartCopyActivity, s3Activities } from './activity-proxies';
-import { pageProgressQuery } from './queries';
+import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
 /** Issues a page reports in detail; its counts always cover all of them. */
 const MAX_ISSUES_PER_PAGE = 200;
+
+/** Open unless the migration is paused: every object waits here before each S3 call it makes. */
+class Gate {
+  private paused = false;
+  set(paused: boolean): void {
+    this.paused = paused;
+  }
+  pass(): Promise<void> {
+    return condition(() => !this.paused);
+  }
+}
 
 class PageTally {
   readonly counts: Counts = emptyCounts();
@@ -41,16 +52,18 @@ function tooManyTags(count: number): string {
   return `already has ${count} tags; adding the marker tag would exceed S3's limit of 10, tags left untouched`;
 }
 
-async function migrateObject(input: PageInput, object: ListedObject, tally: PageTally): Promise<void> {
+async function migrateObject(input: PageInput, object: ListedObject, tally: PageTally, gate: Gate): Promise<void> {
   const { options, keyArn } = input;
   const { bucket, tagKey, tagValue } = options;
   for (let round = 1; round <= MAX_DECISIONS_PER_OBJECT; round++) {
+    await gate.pass();
     const snapshot = await s3Activities.inspectObject({ bucket, key: object.key });
     const decision = decide(snapshot, { keyArn, multipartThresholdBytes: options.multipartThresholdBytes });
     const versionId = snapshot.exists ? snapshot.versionId : undefined;
 
     if (decision.action === 'skip') return tally.skip(object.key, versionId, decision.reason, decision.message);
 
+    await gate.pass();
     if (decision.action === 'ensure-tag') {
       const tagged = await s3Activities.ensureTag({ bucket, key: object.key, versionId, tagKey, tagValue });
       if (tagged.status === 'vanished') return tally.skip(object.key, versionId, 'vanished', 'deleted while being tagged');
@@ -97,11 +110,14 @@ function failureCode(err: ActivityFailure): { code: string; message: string } {
 /** Migrates one listed page of objects, all at once; the worker's slots and rate limits pace them. */
 export async function migratePage(input: PageInput): Promise<PageResult> {
   const tally = new PageTally();
+  const gate = new Gate();
   setHandler(pageProgressQuery, () => tally.counts);
+  setHandler(pauseSignal, () => gate.set(true));
+  setHandler(resumeSignal, () => gate.set(false));
   await Promise.all(
     input.objects.map(async (object) => {
       try {
-        await migrateObject(input, object, tally);
+        await migrateObject(input, object, tally, gate);
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const { code, message } = failureCode(err);

@@ -10,28 +10,89 @@ export interface CannedResponse {
 /** Decides, per request, whether to answer it itself instead of forwarding it. */
 export type Interceptor = (req: http.IncomingMessage) => CannedResponse | undefined;
 
+export interface FaultOptions {
+  /** Share of requests that get a fault, 0..1. */
+  rate: number;
+  /** Deterministic pseudo-random source, so a failing run can be replayed. */
+  seed?: number;
+}
+
+export interface FaultCounts {
+  slowDown503: number;
+  internalError500: number;
+  /** The request reached the endpoint (and may have taken effect), the response was cut off. */
+  resetAfterForwarding: number;
+}
+
 export interface S3Proxy {
   endpoint: string;
+  faults: FaultCounts;
+  /** Requests forwarded, by a short name of the S3/KMS call. */
+  forwarded: Map<string, number>;
   close(): Promise<void>;
+}
+
+const SLOW_DOWN = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+const INTERNAL = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A short name for the call: KMS target, or S3 method plus the subresource or copy marker. */
+export function callName(req: http.IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.split('.').pop() ?? target;
+  const query = new URL(req.url ?? '/', 'http://x').searchParams;
+  if (req.headers['x-amz-copy-source']) return query.has('partNumber') ? 'UploadPartCopy' : 'CopyObject';
+  const sub = ['tagging', 'uploads', 'uploadId', 'versions', 'versioning', 'list-type'].find((q) => query.has(q));
+  return `${req.method}${sub ? `?${sub}` : ''}`;
 }
 
 /**
  * A loopback HTTP proxy in front of the S3/KMS endpoint. It forwards everything, except requests an
- * interceptor answers: how tests make the endpoint behave like real S3 where the emulator does not.
+ * interceptor answers (how tests make the emulator behave like real S3 where it does not) and, when asked,
+ * a share of requests that get a 503 SlowDown, a 500, or a connection reset after forwarding.
  */
-export async function startS3Proxy(upstream: string, intercept: Interceptor): Promise<S3Proxy> {
+export async function startS3Proxy(upstream: string, intercept: Interceptor = () => undefined, faults?: FaultOptions): Promise<S3Proxy> {
   const target = new URL(upstream);
+  const random = mulberry32(faults?.seed ?? 1);
+  const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0 };
+  const forwarded = new Map<string, number>();
   const server = http.createServer((req, res) => {
     const canned = intercept(req);
-    if (canned) {
+    const roll = faults && random() < faults.rate ? random() : undefined;
+    const reply = (r: CannedResponse) => {
       req.resume();
-      res.writeHead(canned.status, canned.headers ?? {});
-      res.end(canned.body ?? '');
-      return;
+      res.writeHead(r.status, r.headers ?? {});
+      res.end(r.body ?? '');
+    };
+    if (canned) return reply(canned);
+    if (roll !== undefined && roll < 1 / 3) {
+      counts.slowDown503++;
+      return reply({ status: 503, headers: { 'content-type': 'application/xml' }, body: SLOW_DOWN });
     }
+    if (roll !== undefined && roll < 2 / 3) {
+      counts.internalError500++;
+      return reply({ status: 500, headers: { 'content-type': 'application/xml' }, body: INTERNAL });
+    }
+    const name = callName(req);
+    forwarded.set(name, (forwarded.get(name) ?? 0) + 1);
     const forward = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {
+        if (roll !== undefined) {
+          counts.resetAfterForwarding++;
+          upstreamRes.resume();
+          return res.socket?.destroy();
+        }
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
         upstreamRes.pipe(res);
       },
@@ -43,6 +104,8 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor): Pr
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    faults: counts,
+    forwarded,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

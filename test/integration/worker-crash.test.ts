@@ -5,7 +5,7 @@ import { runMigrate } from '../helpers/cli';
 import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';
 import { stackEnv } from '../helpers/stack-env';
 import { temporalClient } from '../helpers/temporal';
-import { progressQuery } from '../../workflows/queries';
+import { progressQuery } from '../../workflows/messages';
 import type { Client } from '@temporalio/client';
 import type { MigrationSummary } from '../../common/types';
 import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';

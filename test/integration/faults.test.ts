@@ -1,0 +1,57 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createBucket, createKey, openMultipartUploads, put, putMany, randomBody, readObject, s3, sha256 } from '../helpers/aws';
+import { startWorker, type RunningWorker } from '../helpers/worker';
+import { runMigrate } from '../helpers/cli';
+import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy';
+import { stackEnv } from '../helpers/stack-env';
+import { forEachConcurrently } from '../../common/concurrently';
+import { MIB } from '../../common/types';
+
+const OBJECTS = 300;
+const FAULT_RATE = 0.1;
+
+describe('throttling and transient faults', () => {
+  let proxy: S3Proxy;
+  let worker: RunningWorker;
+  before(async () => {
+    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, undefined, { rate: FAULT_RATE, seed: 42 });
+    worker = await startWorker({ s3Endpoint: proxy.endpoint });
+  });
+  after(async () => {
+    await worker.stop();
+    await proxy.close();
+  });
+
+  it(`completes through ${FAULT_RATE * 100}% injected 503 SlowDown, 500 and resets, with every object correct and none failed`, async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('faults');
+    const keys = Array.from({ length: OBJECTS }, (_, i) => `f/${String(i).padStart(4, '0')}`);
+    await putMany(bucket, keys, (k) => `body ${k}`);
+    const big = randomBody(11 * MIB);
+    await put(bucket, 'f/big.bin', big, { Tagging: 'keep=1' });
+
+    const run = await runMigrate([
+      '--bucket', bucket, '--kms-key', keyArn, '--page-size', '100',
+      '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+    ], { AWS_ENDPOINT_URL: proxy.endpoint });
+    const injected = proxy.faults.slowDown503 + proxy.faults.internalError500 + proxy.faults.resetAfterForwarding;
+    console.log(`faults injected: ${JSON.stringify(proxy.faults)}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(injected >= 50, `faults were injected (${injected})`);
+    assert.equal(run.json.counts.failed, 0, 'no object failed because of throttling');
+    assert.equal(run.json.counts.migrated + run.json.counts.alreadyDone, OBJECTS + 1);
+
+    await forEachConcurrently(keys, 16, async (key) => {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      assert.equal(head.SSEKMSKeyId, keyArn, key);
+      const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+      assert.deepEqual(tags.TagSet, [{ Key: '__ObjectEncrypted', Value: 'true' }], key);
+    });
+    const bigAfter = await readObject(bucket, 'f/big.bin');
+    assert.equal(bigAfter.sha256, sha256(big));
+    assert.deepEqual(bigAfter.tags, { keep: '1', __ObjectEncrypted: 'true' });
+    assert.equal(await openMultipartUploads(bucket), 0, 'no upload left behind');
+  });
+});

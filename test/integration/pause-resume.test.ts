@@ -1,0 +1,80 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { Client } from '@temporalio/client';
+import { createBucket, createKey, putMany, s3 } from '../helpers/aws';
+import { startWorker, type RunningWorker } from '../helpers/worker';
+import { runMigrate } from '../helpers/cli';
+import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy';
+import { stackEnv } from '../helpers/stack-env';
+import { temporalClient } from '../helpers/temporal';
+import { forEachConcurrently } from '../../common/concurrently';
+import type { MigrationSummary } from '../../common/types';
+
+const OBJECTS = 600;
+
+async function statusOf(workflowId: string) {
+  const run = await runMigrate(['status', workflowId, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  return run.json;
+}
+
+describe('pause and resume through the client script', () => {
+  let proxy: S3Proxy;
+  let worker: RunningWorker;
+  let temporal: { client: Client; close(): Promise<void> };
+  before(async () => {
+    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!);
+    worker = await startWorker({ s3Endpoint: proxy.endpoint });
+    temporal = await temporalClient();
+  });
+  after(async () => {
+    await worker.stop();
+    await proxy.close();
+    await temporal.close();
+  });
+
+  it('pause finishes what is in flight and starts nothing new; resume completes with no object copied twice', async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('pause');
+    const keys = Array.from({ length: OBJECTS }, (_, i) => `p/${String(i).padStart(4, '0')}`);
+    await putMany(bucket, keys, (k) => k);
+    const copies = () => proxy.forwarded.get('CopyObject') ?? 0;
+
+    const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '100', '--pages-in-flight', '2', '--json']);
+    assert.equal(started.code, 0, started.stderr);
+    const id = started.json.workflowId;
+    while (copies() < 100) await sleep(100);
+
+    const paused = await runMigrate(['pause', id, '--reason', 'change window closed']);
+    assert.equal(paused.code, 0, paused.stderr);
+    let settled = -1;
+    for (let stableFor = 0; stableFor < 3; ) {
+      await sleep(1000);
+      stableFor = copies() === settled ? stableFor + 1 : 0;
+      settled = copies();
+    }
+    const status = await statusOf(id);
+    assert.equal(status.progress.phase, 'paused');
+    assert.equal(status.progress.pausedBecause, 'change window closed');
+    assert.ok(settled < OBJECTS, `paused before the end (${settled} copies)`);
+    assert.equal(status.progress.counts.migrated, settled, 'counts match the copies made');
+    await sleep(3000);
+    assert.equal(copies(), settled, 'nothing new starts while paused');
+
+    const resumed = await runMigrate(['resume', id]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const summary = (await temporal.client.workflow.getHandle(id).result()) as MigrationSummary;
+    assert.equal(summary.counts.migrated, OBJECTS);
+    assert.equal(summary.pausedBecause, undefined);
+    assert.equal(copies(), OBJECTS, 'no object copied twice');
+    await forEachConcurrently(keys, 16, async (key) => {
+      assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId, keyArn, key);
+    });
+
+    const notRunning = await runMigrate(['pause', id]);
+    assert.equal(notRunning.code, 1);
+    assert.match(notRunning.stderr, /is not running \(COMPLETED\)/);
+  });
+});
