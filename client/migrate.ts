@@ -73,6 +73,7 @@ function program(): Command {
     .option('--page-size <n>', 'objects per page workflow (1-1000, default 500)')
     .option('--pages-in-flight <n>', 'page workflows running at once (default 4)')
     .option('--pages-per-run <n>', 'pages per coordinator run before it continues as new (default 25)')
+    .option('--max-failure-rate <share>', 'pause when this share of the first 100 objects, or of any 1,000, failed (default 0.5; 1 never pauses)')
     .option('--tag-key <key>', 'marker tag key (default __ObjectEncrypted)')
     .option('--tag-value <value>', 'marker tag value (default true)')
     .option('--wait', 'show live progress until the migration ends; exit 0 all migrated, 3 some skipped or failed', false)

@@ -29,6 +29,11 @@ export const startSchema = z.object({
   pageSize: int('--page-size').min(1, '--page-size must be at least 1').max(MAX_LIST_KEYS, '--page-size must be at most 1000').default(DEFAULTS.pageSize),
   pagesInFlight: int('--pages-in-flight').min(1, '--pages-in-flight must be at least 1').max(50, '--pages-in-flight must be at most 50').default(DEFAULTS.pagesInFlight),
   pagesPerRun: int('--pages-per-run').min(1, '--pages-per-run must be at least 1').max(500, '--pages-per-run must be at most 500').default(DEFAULTS.pagesPerRun),
+  maxFailureRate: z.coerce
+    .number({ error: '--max-failure-rate must be a number' })
+    .gt(0, '--max-failure-rate must be above 0')
+    .max(1, '--max-failure-rate must be at most 1 (1 never pauses)')
+    .default(DEFAULTS.maxFailureRate),
   tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
   tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
 });
@@ -49,6 +54,7 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     pageSize: o.pageSize,
     pagesInFlight: o.pagesInFlight,
     pagesPerRun: o.pagesPerRun,
+    maxFailureRate: o.maxFailureRate,
     tagKey: o.tagKey,
     tagValue: o.tagValue,
   };

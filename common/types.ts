@@ -24,6 +24,7 @@ export const DEFAULTS = {
   pagesInFlight: 4,
   pagesPerRun: 25,
   maxIssuesKept: 1000,
+  maxFailureRate: 0.5,
 } as const;
 
 export interface MigrationOptions {
@@ -42,6 +43,8 @@ export interface MigrationOptions {
   pagesInFlight: number;
   /** Pages a coordinator run starts before it continues as new. */
   pagesPerRun: number;
+  /** Pause when this share of the first 100 attempts, or of any 1,000, failed (1 = never). */
+  maxFailureRate: number;
 }
 
 export interface PreflightResult {

@@ -13,6 +13,7 @@ import {
   DEFAULTS,
   emptyCounts,
   pageWorkflowId,
+  totalSkipped,
   type CoordinatorInput,
   type CoordinatorState,
   type ListedObject,
@@ -22,6 +23,7 @@ import {
 } from '../common/types';
 import { preflightActivity, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
+import { FailureRate } from './failure-rate';
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
@@ -101,8 +103,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   }
   const s = state;
 
+  const failureRate = new FailureRate(options.maxFailureRate);
   const absorb = (result: PageResult): void => {
     addCounts(s.counts, result.counts);
+    const settled = result.counts.migrated + result.counts.alreadyDone + totalSkipped(result.counts) + result.counts.failed;
+    const tripped = failureRate.record(settled, result.counts.failed);
+    if (tripped && pausedBecause === undefined) setPaused(`${tripped} across pages; paused to stop early`);
     const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
     s.issues.push(...result.issues.slice(0, room));
     s.issuesDropped += result.issues.length - Math.min(room, result.issues.length);

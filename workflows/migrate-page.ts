@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   emptyCounts,
   type CopyInput,
@@ -10,6 +10,7 @@ import {
   type SkipReason,
 } from '../common/types';
 import { decide } from './decide';
+import { FailureRate } from './failure-rate';
 import { copyActivity, multipartCopyActivity, s3Activities } from './activity-proxies';
 import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 
@@ -20,8 +21,11 @@ const MAX_ISSUES_PER_PAGE = 200;
 
 /** Open unless the migration is paused: every object waits here before each S3 call it makes. */
 class Gate {
-  private paused = false;
+  paused = false;
+  /** How many times the migration was resumed: failures from before a resume get another attempt. */
+  resumes = 0;
   set(paused: boolean): void {
+    if (this.paused && !paused) this.resumes++;
     this.paused = paused;
   }
   pass(): Promise<void> {
@@ -107,23 +111,56 @@ function failureCode(err: ActivityFailure): { code: string; message: string } {
   return { code: cause?.name ?? 'Error', message: cause?.message ?? err.message };
 }
 
-/** Migrates one listed page of objects, all at once; the worker's slots and rate limits pace them. */
+interface PendingFailure {
+  code: string;
+  message: string;
+  /** gate.resumes when it failed. */
+  epoch: number;
+}
+
+/**
+ * Migrates one listed page of objects, all at once; the worker's slots and rate limits pace them.
+ * A permanent failure is final only if no resume came after it: when too many objects fail (a disabled
+ * key, a policy that denies the worker), the page pauses itself and the whole migration, and after the
+ * operator's resume every object that failed before it is tried again.
+ */
 export async function migratePage(input: PageInput): Promise<PageResult> {
   const tally = new PageTally();
   const gate = new Gate();
-  setHandler(pageProgressQuery, () => tally.counts);
+  const failureRate = new FailureRate(input.options.maxFailureRate);
+  const pending = new Map<ListedObject, PendingFailure>();
+  const parent = workflowInfo().parent;
+  setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
   setHandler(pauseSignal, () => gate.set(true));
   setHandler(resumeSignal, () => gate.set(false));
-  await Promise.all(
-    input.objects.map(async (object) => {
-      try {
-        await migrateObject(input, object, tally, gate);
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        const { code, message } = failureCode(err);
-        tally.fail(object.key, undefined, code, message);
+
+  const pauseForFailures = (reason: string): void => {
+    gate.set(true);
+    if (parent) getExternalWorkflowHandle(parent.workflowId).signal(pauseSignal, reason).catch(() => undefined);
+  };
+
+  const attempt = async (object: ListedObject): Promise<void> => {
+    try {
+      await migrateObject(input, object, tally, gate);
+      pending.delete(object);
+      failureRate.record(1, 0);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const { code, message } = failureCode(err);
+      pending.set(object, { code, message, epoch: gate.resumes });
+      const tripped = failureRate.record(1, 1);
+      if (tripped && !gate.paused) {
+        pauseForFailures(`${tripped} on ${workflowInfo().workflowId}; last error ${code}: ${message}`);
       }
-    }),
-  );
+    }
+  };
+
+  let todo = input.objects;
+  while (todo.length > 0) {
+    await Promise.all(todo.map(attempt));
+    await gate.pass(); // never finish while paused: the resume gives failed objects another attempt
+    todo = [...pending].filter(([, failure]) => failure.epoch < gate.resumes).map(([object]) => object);
+  }
+  for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
   return { counts: tally.counts, issues: tally.issues };
 }

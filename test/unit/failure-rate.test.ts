@@ -1,0 +1,24 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FailureRate } from '../../workflows/failure-rate';
+
+describe('failure-rate threshold', () => {
+  it('trips as soon as half of the first 100 attempts have failed', () => {
+    const rate = new FailureRate(0.5);
+    for (let i = 0; i < 49; i++) assert.equal(rate.record(1, 1), undefined);
+    assert.match(rate.record(1, 1)!, /50 of the first 50 objects failed/);
+  });
+  it('does not trip on a few failures early on', () => {
+    const rate = new FailureRate(0.5);
+    for (let i = 0; i < 100; i++) assert.equal(rate.record(1, i % 3 === 0 ? 1 : 0), undefined);
+  });
+  it('trips when half of any later window of 1,000 fails', () => {
+    const rate = new FailureRate(0.5);
+    assert.equal(rate.record(5000, 0), undefined);
+    assert.equal(rate.record(400, 300), undefined);
+    assert.match(rate.record(600, 300)!, /600 of the last 1000 objects failed/);
+  });
+  it('never trips at share 1 (disabled)', () => {
+    assert.equal(new FailureRate(1).record(100, 100), undefined);
+  });
+});
