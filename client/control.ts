@@ -1,5 +1,8 @@
-import { pauseSignal, resumeSignal } from '../workflows/messages';
+import { kmsBudgetSignal, pauseSignal, resumeSignal } from '../workflows/messages';
+import { copyTasksPerSecond } from '../common/kms-budget';
+import type { MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
+import { setKmsQueueRate } from './kms-rate';
 
 async function runningHandle(connected: Connected, workflowId: string) {
   const handle = connected.client.workflow.getHandle(workflowId);
@@ -9,14 +12,23 @@ async function runningHandle(connected: Connected, workflowId: string) {
   if (described.status.name !== 'RUNNING') {
     throw new Error(`migration ${workflowId} is not running (${described.status.name})`);
   }
-  return handle;
+  return { handle, options: described.memo?.options as MigrationOptions | undefined };
 }
 
 /** Pages in flight finish the S3 calls they have started; nothing new starts until resume. */
 export async function pauseMigration(connected: Connected, workflowId: string, reason?: string): Promise<void> {
-  await (await runningHandle(connected, workflowId)).signal(pauseSignal, reason);
+  await (await runningHandle(connected, workflowId)).handle.signal(pauseSignal, reason);
 }
 
 export async function resumeMigration(connected: Connected, workflowId: string): Promise<void> {
-  await (await runningHandle(connected, workflowId)).signal(resumeSignal);
+  await (await runningHandle(connected, workflowId)).handle.signal(resumeSignal);
+}
+
+/** Changes the KMS budget of a running migration: the task queue's rate at once, then the recorded budget. */
+export async function setMigrationRate(connected: Connected, workflowId: string, budgetRps: number): Promise<number> {
+  const { handle, options } = await runningHandle(connected, workflowId);
+  const rate = copyTasksPerSecond(budgetRps, options?.bucketKeyEnabled ?? false);
+  await setKmsQueueRate(connected, rate, `set-rate ${workflowId}: ${budgetRps} KMS requests/s`);
+  await handle.signal(kmsBudgetSignal, budgetRps);
+  return rate;
 }

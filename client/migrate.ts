@@ -1,12 +1,14 @@
 import { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectTemporal, webUiLink, type Connected } from './connect';
-import { migrationOptionsFrom, type StartFlags } from './options';
+import { budgetFrom, migrationOptionsFrom, type StartFlags } from './options';
 import { startOrAttach } from './start';
 import { watchUntilDone } from './watch';
 import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
-import { pauseMigration, resumeMigration } from './control';
+import { pauseMigration, resumeMigration, setMigrationRate } from './control';
+import { setKmsQueueRate } from './kms-rate';
+import { copyTasksPerSecond } from '../common/kms-budget';
 import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
 
 class CannotRun extends Error {}
@@ -25,6 +27,11 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
   return withTemporal(async (connected) => {
     const { handle, attached } = await startOrAttach(connected, options);
     const webUi = webUiLink(connected, handle.workflowId);
+    if (!attached) {
+      const rate = copyTasksPerSecond(options.kmsBudgetRps, options.bucketKeyEnabled);
+      await setKmsQueueRate(connected, rate, `${handle.workflowId}: ${options.kmsBudgetRps} KMS requests/s`);
+      console.error(`KMS budget ${options.kmsBudgetRps} requests/s: copies limited to ${rate}/s for all workers together`);
+    }
     console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
     console.error(`Web UI: ${webUi}`);
     if (!flags.wait) {
@@ -73,6 +80,9 @@ function program(): Command {
     .option('--page-size <n>', 'objects per page workflow (1-1000, default 500)')
     .option('--pages-in-flight <n>', 'page workflows running at once (default 4)')
     .option('--pages-per-run <n>', 'pages per coordinator run before it continues as new (default 25)')
+    .option('--max-kms-rps <n>', 'KMS requests per second this migration may cause (overrides quota × share)')
+    .option('--kms-quota-rps <n>', "the account's regional KMS request quota (default 5500)")
+    .option('--kms-share <share>', 'share of that quota for this migration (default 0.5)')
     .option('--max-failure-rate <share>', 'pause when this share of the first 100 objects, or of any 1,000, failed (default 0.5; 1 never pauses)')
     .option('--tag-key <key>', 'marker tag key (default __ObjectEncrypted)')
     .option('--tag-value <value>', 'marker tag value (default true)')
@@ -98,6 +108,19 @@ function program(): Command {
       await withTemporal((connected) => pauseMigration(connected, workflowId, flags.reason));
       console.log(`Pausing ${workflowId}: objects in flight finish, nothing new starts.`);
       console.log(`Resume with: npm run migrate -- resume ${workflowId}`);
+    });
+  cmd
+    .command('set-rate')
+    .description("change a running migration's KMS budget; effective within seconds, no restart")
+    .argument('<workflowId>')
+    .option('--max-kms-rps <n>', 'KMS requests per second')
+    .option('--kms-quota-rps <n>', "the account's regional KMS request quota")
+    .option('--kms-share <share>', 'share of that quota')
+    .action(async (workflowId: string, flags: { maxKmsRps?: string; kmsQuotaRps?: string; kmsShare?: string }) => {
+      if (!flags.maxKmsRps && !flags.kmsQuotaRps && !flags.kmsShare) throw new Error('set-rate needs --max-kms-rps or --kms-quota-rps/--kms-share');
+      const budget = budgetFrom(flags);
+      const rate = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
+      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: copies limited to ${rate}/s for all workers together.`);
     });
   cmd
     .command('resume')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kmsBudgetRps } from '../common/kms-budget';
 import { DEFAULTS, GIB, MAX_LIST_KEYS, MAX_PART_BYTES, MIN_PART_BYTES, type MigrationOptions } from '../common/types';
 
 const int = (what: string) => z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
@@ -34,11 +35,31 @@ export const startSchema = z.object({
     .gt(0, '--max-failure-rate must be above 0')
     .max(1, '--max-failure-rate must be at most 1 (1 never pauses)')
     .default(DEFAULTS.maxFailureRate),
+  maxKmsRps: z.coerce.number({ error: '--max-kms-rps must be a number' }).positive('--max-kms-rps must be above 0').optional(),
+  kmsQuotaRps: z.coerce.number({ error: '--kms-quota-rps must be a number' }).positive('--kms-quota-rps must be above 0').optional(),
+  kmsShare: z.coerce
+    .number({ error: '--kms-share must be a number' })
+    .gt(0, '--kms-share must be above 0')
+    .max(1, '--kms-share must be at most 1 (the whole quota)')
+    .optional(),
   tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
   tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
 });
 
 export type StartFlags = z.input<typeof startSchema>;
+
+const budgetFlags = z
+  .object({ maxKmsRps: startSchema.shape.maxKmsRps, kmsQuotaRps: startSchema.shape.kmsQuotaRps, kmsShare: startSchema.shape.kmsShare })
+  .refine((f) => f.maxKmsRps === undefined || (f.kmsQuotaRps === undefined && f.kmsShare === undefined), {
+    message: 'give either --max-kms-rps or --kms-quota-rps/--kms-share, not both',
+  });
+
+/** The KMS budget in requests per second, from --max-kms-rps or --kms-quota-rps × --kms-share. */
+export function budgetFrom(flags: z.input<typeof budgetFlags>): number {
+  const parsed = budgetFlags.safeParse(flags);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
+  return kmsBudgetRps(parsed.data);
+}
 
 export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
   const parsed = startSchema.safeParse(flags);
@@ -55,6 +76,7 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     pagesInFlight: o.pagesInFlight,
     pagesPerRun: o.pagesPerRun,
     maxFailureRate: o.maxFailureRate,
+    kmsBudgetRps: budgetFrom(o),
     tagKey: o.tagKey,
     tagValue: o.tagValue,
   };

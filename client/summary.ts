@@ -40,6 +40,7 @@ export function formatProgress(p: MigrationProgress): string {
     `s3://${p.bucket}/${p.prefix} → ${p.keyArn ?? '(key not resolved yet)'}`,
     `phase ${p.phase}; pages ${p.pagesDone}/${p.pagesStarted} done, ${p.pagesInFlight} in flight; runs ${p.runs + 1}`,
     p.pausedBecause !== undefined ? `paused because: ${p.pausedBecause}` : '',
+    `KMS budget ${p.kmsBudgetRps} requests/s`,
     formatCounts(p.counts),
     formatIssues(p),
   ]

@@ -45,6 +45,8 @@ export interface MigrationOptions {
   pagesPerRun: number;
   /** Pause when this share of the first 100 attempts, or of any 1,000, failed (1 = never). */
   maxFailureRate: number;
+  /** KMS requests per second the operator allowed at the start (set-rate changes it later). */
+  kmsBudgetRps: number;
 }
 
 export interface PreflightResult {
@@ -211,6 +213,8 @@ export interface MigrationProgress {
   issuesDropped: number;
   /** Why the migration is paused, when it is. */
   pausedBecause?: string;
+  /** The KMS budget in force (requests per second). */
+  kmsBudgetRps: number;
 }
 
 export interface MigrationSummary extends MigrationProgress {
@@ -235,6 +239,8 @@ export interface CoordinatorState {
   issues: ObjectIssue[];
   issuesDropped: number;
   pausedBecause?: string;
+  /** Set by set-rate; otherwise the options' budget. */
+  kmsBudgetRps?: number;
 }
 
 export function emptyCounts(): Counts {

@@ -24,7 +24,7 @@ import {
 import { preflightActivity, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
 import { FailureRate } from './failure-rate';
-import { pauseSignal, progressQuery, resumeSignal } from './messages';
+import { kmsBudgetSignal, pauseSignal, progressQuery, resumeSignal } from './messages';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
@@ -44,6 +44,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const inFlightPageIds = new Set<string>();
   const startedAt = input.state?.startedAt ?? Date.now();
   let pausedBecause = input.state?.pausedBecause;
+  let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
+  setHandler(kmsBudgetSignal, (rps) => {
+    kmsBudgetRps = rps;
+    if (state) state.kmsBudgetRps = rps;
+  });
 
   /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
   const tellPage = (workflowId: string): void => {
@@ -82,6 +87,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     issues: state?.issues ?? [],
     issuesDropped: state?.issuesDropped ?? 0,
     pausedBecause,
+    kmsBudgetRps,
   });
   setHandler(progressQuery, progress);
 
@@ -99,6 +105,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       issues: [],
       issuesDropped: 0,
       pausedBecause,
+      kmsBudgetRps,
     };
   }
   const s = state;

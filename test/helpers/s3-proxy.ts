@@ -29,6 +29,8 @@ export interface S3Proxy {
   faults: FaultCounts;
   /** Requests forwarded, by a short name of the S3/KMS call. */
   forwarded: Map<string, number>;
+  /** Every forwarded request, in order: call name and time (ms). */
+  timeline: { name: string; at: number }[];
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
   const random = mulberry32(faults?.seed ?? 1);
   const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0 };
   const forwarded = new Map<string, number>();
+  const timeline: { name: string; at: number }[] = [];
   const server = http.createServer((req, res) => {
     const canned = intercept(req);
     const roll = faults && random() < faults.rate ? random() : undefined;
@@ -85,6 +88,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
     }
     const name = callName(req);
     forwarded.set(name, (forwarded.get(name) ?? 0) + 1);
+    timeline.push({ name, at: Date.now() });
     const forward = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {
@@ -106,6 +110,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
     endpoint: `http://127.0.0.1:${port}`,
     faults: counts,
     forwarded,
+    timeline,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
