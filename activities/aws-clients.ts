@@ -3,12 +3,16 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { AdaptiveLimit } from './adaptive-limit';
+import { isThrottling } from './s3-errors';
 
 export interface AwsClientOptions {
   region: string;
   /** Only for emulators; real AWS uses the SDK's own endpoint resolution. */
   endpoint?: string;
   maxSockets: number;
+  /** Called when throttling lowers, or recovery raises, the worker's S3 concurrency. */
+  onConcurrencyChange?: (limit: number, cause: 'throttled' | 'recovering') => void;
 }
 
 /**
@@ -24,8 +28,22 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     requestTimeout: 120_000,
   });
   const common = { region: options.region, endpoint: options.endpoint, maxAttempts: 3, requestHandler };
-  return {
-    s3: new S3Client({ ...common, forcePathStyle: Boolean(options.endpoint) }),
-    kms: new KMSClient(common),
-  };
+  const s3 = new S3Client({ ...common, forcePathStyle: Boolean(options.endpoint) });
+  const limit = new AdaptiveLimit(options.maxSockets, options.onConcurrencyChange);
+  // In the deserialize step, so every attempt (the SDK's own retries too) passes through the limit.
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      await limit.acquire();
+      try {
+        const result = await next(args);
+        limit.release('ok');
+        return result;
+      } catch (err) {
+        limit.release(isThrottling(err) ? 'throttled' : 'error');
+        throw err;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'adaptiveConcurrency' },
+  );
+  return { s3, kms: new KMSClient(common) };
 }

@@ -41,6 +41,13 @@ export function isChangedMeanwhile(err: unknown): boolean {
   return status === 412 || code === 'PreconditionFailed' || code === 'ConditionalRequestConflict';
 }
 
+/** S3 or KMS asking us to slow down (not any 5xx: an InternalError is no reason to send less). */
+export function isThrottling(err: unknown): boolean {
+  const status = httpStatus(err);
+  const code = errorCode(err);
+  return status === 503 || status === 429 || code === 'SlowDown' || code.endsWith('ThrottlingException') || code === 'RequestLimitExceeded';
+}
+
 /** Throttling, 5xx, resets and timeouts: retried by Temporal with backoff. Everything else is permanent. */
 export function isRetryable(err: unknown): boolean {
   const status = httpStatus(err);

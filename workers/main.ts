@@ -20,6 +20,10 @@ async function main(): Promise<void> {
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
     maxSockets: config.MIGRATOR_S3_ACTIVITY_SLOTS + config.MIGRATOR_KMS_ACTIVITY_SLOTS,
+    onConcurrencyChange: (limit, cause) =>
+      cause === 'throttled'
+        ? log.warn({ s3Concurrency: limit }, 'S3 or KMS throttling: concurrent S3 requests lowered')
+        : log.debug({ s3Concurrency: limit }, 'no throttling: concurrent S3 requests raised'),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
