@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 
 interface AwsErrorShape {
@@ -55,18 +56,29 @@ export function isRetryable(err: unknown): boolean {
   return status >= 500 || status === 429 || THROTTLING_CODES.has(errorCode(err));
 }
 
+const RETRY_BASE_MS = 1_000;
+const RETRY_CAP_MS = 60_000;
+
+/** Exponential backoff with equal jitter: half of the doubling interval fixed, half random. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const interval = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(interval / 2 + random() * (interval / 2));
+}
+
 /**
- * Rethrows an S3/KMS error for Temporal: retryable errors as they are (the retry policy backs off),
- * permanent ones as a non-retryable failure whose type is the S3 error code.
+ * Rethrows an S3/KMS error for Temporal, typed with the S3 error code: retryable errors with the next
+ * attempt's delay (backoff and jitter, so many throttled copies do not retry in lockstep), permanent ones
+ * as non-retryable.
  */
 export function rethrowForTemporal(err: unknown, what: string): never {
-  if (err instanceof ApplicationFailure || isRetryable(err)) throw err;
+  if (err instanceof ApplicationFailure) throw err;
   const code = errorCode(err);
   const status = httpStatus(err);
   const detail = (err as AwsErrorShape)?.message;
-  throw ApplicationFailure.create({
-    type: code,
-    nonRetryable: true,
-    message: `${what}: ${code}${status ? ` (HTTP ${status})` : ''}${detail && detail !== code ? `: ${detail}` : ''}`,
-  });
+  const message = `${what}: ${code}${status ? ` (HTTP ${status})` : ''}${detail && detail !== code ? `: ${detail}` : ''}`;
+  if (isRetryable(err)) {
+    const attempt = Context.current().info.attempt;
+    throw ApplicationFailure.create({ type: code, message, nonRetryable: false, nextRetryDelay: retryDelayMs(attempt), cause: err as Error });
+  }
+  throw ApplicationFailure.create({ type: code, nonRetryable: true, message });
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTagging, hasMarkerTag, mergeMarkerTag } from '../../activities/tags';
 import { encodeCopySource } from '../../activities/copy-source';
-import { isChangedMeanwhile, isNotFound, isRetryable } from '../../activities/s3-errors';
+import { isChangedMeanwhile, isNotFound, isRetryable, isThrottling, retryDelayMs } from '../../activities/s3-errors';
 
 const awsError = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
@@ -39,5 +39,20 @@ describe('error classes', () => {
     assert.ok(isChangedMeanwhile(awsError('ConditionalRequestConflict', 409)));
     assert.ok(isNotFound(awsError('NoSuchKey', 404)));
     assert.ok(isNotFound(awsError('NotFound', 404)));
+  });
+});
+
+describe('retry delays', () => {
+  it('double from 1 s to a cap of 60 s, with half of each interval random', () => {
+    assert.equal(retryDelayMs(1, () => 0), 500);
+    assert.equal(retryDelayMs(1, () => 1), 1000);
+    assert.equal(retryDelayMs(4, () => 0), 4000);
+    assert.equal(retryDelayMs(20, () => 1), 60_000);
+    assert.equal(retryDelayMs(20, () => 0), 30_000);
+  });
+  it('tells throttling from other server errors', () => {
+    assert.ok(isThrottling(awsError('SlowDown', 503)));
+    assert.ok(isThrottling(awsError('KMS.ThrottlingException', 400)));
+    assert.ok(!isThrottling(awsError('InternalError', 500)));
   });
 });
