@@ -4,10 +4,6 @@ export const EXIT_OK = 0;
 export const EXIT_CANNOT_RUN = 1;
 export const EXIT_INCOMPLETE = 3;
 
-export function processed(c: Counts): number {
-  return c.migrated + c.alreadyDone + totalSkipped(c) + c.failed;
-}
-
 /** 0 when every object is under the key; 3 when some were skipped or failed. */
 export function exitCodeFor(summary: MigrationProgress): number {
   return summary.counts.failed + totalSkipped(summary.counts) === 0 ? EXIT_OK : EXIT_INCOMPLETE;

@@ -2,8 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { migrateBucket } from '../workflows';
 import { liveProgress } from './live-progress';
-import { emptyCounts, totalSkipped, type MigrationProgress, type MigrationSummary } from '../common/types';
-import { processed } from './summary';
+import { emptyCounts, settledCount, totalSkipped, type MigrationProgress, type MigrationSummary } from '../common/types';
 
 const POLL_MS = 1000;
 
@@ -15,7 +14,7 @@ function barPayload(p: Pick<MigrationProgress, 'counts' | 'phase'>, since: numbe
     already: p.counts.alreadyDone,
     skipped: totalSkipped(p.counts),
     failed: p.counts.failed,
-    rate: (processed(p.counts) / seconds).toFixed(1),
+    rate: (settledCount(p.counts) / seconds).toFixed(1),
     phase: p.phase,
   };
 }
@@ -38,6 +37,9 @@ export async function watchUntilDone(client: Client, handle: WorkflowHandle<type
   const result = handle.result().finally(() => {
     finished = true;
   });
+  // Handled from the start: a preflight failure can arrive while the first query is in flight, and an
+  // unhandled rejection would end the process before it prints the failure.
+  result.catch(() => undefined);
   bar.start(0, 0, barPayload({ phase: 'preflight', counts: emptyCounts() }, watchStarted));
   let since: number | undefined;
   try {
@@ -46,7 +48,7 @@ export async function watchUntilDone(client: Client, handle: WorkflowHandle<type
         const p = await liveProgress(client, handle);
         since ??= p.startedAt;
         bar.setTotal(p.counts.scanned);
-        bar.update(processed(p.counts), barPayload(p, since));
+        bar.update(settledCount(p.counts), barPayload(p, since));
       } catch {
         // no worker answering queries right now (restarting): keep waiting for the result
       }
@@ -54,7 +56,7 @@ export async function watchUntilDone(client: Client, handle: WorkflowHandle<type
     }
     const summary = await result;
     bar.setTotal(summary.counts.scanned);
-    bar.update(processed(summary.counts), barPayload(summary, since ?? summary.startedAt));
+    bar.update(settledCount(summary.counts), barPayload(summary, since ?? summary.startedAt));
     return summary;
   } finally {
     bar.stop();

@@ -238,8 +238,8 @@ export interface CoordinatorState {
   startedAt: number;
   issues: ObjectIssue[];
   issuesDropped: number;
+  /** Carried across continue-as-new: set by pause and set-rate. */
   pausedBecause?: string;
-  /** Set by set-rate; otherwise the options' budget. */
   kmsBudgetRps?: number;
 }
 
@@ -269,6 +269,11 @@ export function addCounts(into: Counts, from: Counts): void {
 
 export function totalSkipped(counts: Counts): number {
   return SKIP_REASONS.reduce((sum, reason) => sum + counts.skipped[reason], 0);
+}
+
+/** Objects whose outcome is known: migrated, already done, skipped or failed. */
+export function settledCount(counts: Counts): number {
+  return counts.migrated + counts.alreadyDone + totalSkipped(counts) + counts.failed;
 }
 
 /** Deterministic ID: one migration per bucket and prefix at a time. */

@@ -13,7 +13,7 @@ import {
   DEFAULTS,
   emptyCounts,
   pageWorkflowId,
-  totalSkipped,
+  settledCount,
   type CoordinatorInput,
   type CoordinatorState,
   type ListedObject,
@@ -47,7 +47,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
-    if (state) state.kmsBudgetRps = rps;
   });
 
   /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
@@ -58,7 +57,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   };
   const setPaused = (reason: string | undefined): void => {
     pausedBecause = reason;
-    if (state) state.pausedBecause = reason;
     setCurrentDetails(reason === undefined ? '' : `**Paused**: ${reason}`);
     inFlightPageIds.forEach(tellPage);
   };
@@ -104,8 +102,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       startedAt,
       issues: [],
       issuesDropped: 0,
-      pausedBecause,
-      kmsBudgetRps,
     };
   }
   const s = state;
@@ -113,8 +109,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const failureRate = new FailureRate(options.maxFailureRate);
   const absorb = (result: PageResult): void => {
     addCounts(s.counts, result.counts);
-    const settled = result.counts.migrated + result.counts.alreadyDone + totalSkipped(result.counts) + result.counts.failed;
-    const tripped = failureRate.record(settled, result.counts.failed);
+    const tripped = failureRate.record(settledCount(result.counts), result.counts.failed);
     if (tripped && pausedBecause === undefined) setPaused(`${tripped} across pages; paused to stop early`);
     const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
     s.issues.push(...result.issues.slice(0, room));
@@ -165,7 +160,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   await Promise.all(pages);
 
   if (!s.listingDone) {
-    await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1 } });
+    await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps } });
   }
   return { ...progress(), finishedAt: Date.now() };
 }
