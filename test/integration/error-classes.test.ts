@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBucket, createKey, put, readObject, sha256 } from '../helpers/aws';
-import { startWorker, type RunningWorker } from '../helpers/worker';
+import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { callName, startS3Proxy, type CannedResponse, type S3Proxy } from '../helpers/s3-proxy';
-import { stackEnv } from '../helpers/stack-env';
+import { callName, type CannedResponse } from '../helpers/s3-proxy';
 import type http from 'node:http';
 
 const xmlError = (status: number, code: string, message: string): CannedResponse => ({
@@ -17,11 +16,10 @@ const isCopyOf = (req: http.IncomingMessage, key: string) =>
   callName(req) === 'CopyObject' && decodeURIComponent(req.url!.split('?')[0]).endsWith(`/${key}`);
 
 describe('error classes, provoked', () => {
-  let proxy: S3Proxy;
-  let worker: RunningWorker;
+  let proxied: ProxiedWorker;
   let overwriteBeforeCopy: (() => Promise<void>) | undefined;
   before(async () => {
-    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, (req) => {
+    proxied = await startProxiedWorker((req) => {
       if (isCopyOf(req, 'denied')) return xmlError(403, 'AccessDenied', 'Access Denied');
       if (overwriteBeforeCopy && isCopyOf(req, 'overwritten')) {
         // Another writer replaces the object between our HEAD and our copy; moto ignores If-Match, so the
@@ -33,11 +31,9 @@ describe('error classes, provoked', () => {
       }
       return undefined;
     });
-    worker = await startWorker({ s3Endpoint: proxy.endpoint });
   });
   after(async () => {
-    await worker.stop();
-    await proxy.close();
+    await proxied.stop();
   });
 
   it('changed meanwhile (412): inspects again and migrates the newer object, never the older bytes', async () => {

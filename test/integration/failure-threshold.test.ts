@@ -5,10 +5,9 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import type { Client } from '@temporalio/client';
 import { createBucket, createKey, kms, putMany, s3 } from '../helpers/aws';
-import { startWorker, type RunningWorker } from '../helpers/worker';
+import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { callName, startS3Proxy, type S3Proxy } from '../helpers/s3-proxy';
-import { stackEnv } from '../helpers/stack-env';
+import { callName, type S3Proxy } from '../helpers/s3-proxy';
 import { temporalClient } from '../helpers/temporal';
 import { forEachConcurrently } from '../../common/concurrently';
 import type { MigrationSummary } from '../../common/types';
@@ -18,22 +17,21 @@ const KMS_DISABLED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>KMS.Dis
 
 describe('the failure-rate threshold', () => {
   let proxy: S3Proxy;
-  let worker: RunningWorker;
+  let proxied: ProxiedWorker;
   let temporal: { client: Client; close(): Promise<void> };
   let keyDisabled = false;
   before(async () => {
     // moto's S3 does not consult KMS; real S3 answers a copy under a disabled key with KMS.DisabledException.
-    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, (req) =>
+    proxied = await startProxiedWorker((req) =>
       keyDisabled && ['CopyObject', 'UploadPartCopy', 'POST?uploads'].includes(callName(req))
         ? { status: 400, headers: { 'content-type': 'application/xml' }, body: KMS_DISABLED }
         : undefined,
     );
-    worker = await startWorker({ s3Endpoint: proxy.endpoint });
+    proxy = proxied.proxy;
     temporal = await temporalClient();
   });
   after(async () => {
-    await worker.stop();
-    await proxy.close();
+    await proxied.stop();
     await temporal.close();
   });
 

@@ -2,10 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createBucket, createKey, openMultipartUploads, put, putMany, randomBody, readObject, s3, sha256 } from '../helpers/aws';
-import { startWorker, type RunningWorker } from '../helpers/worker';
+import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy';
-import { stackEnv } from '../helpers/stack-env';
+import type { S3Proxy } from '../helpers/s3-proxy';
 import { forEachConcurrently } from '../../common/concurrently';
 import { MIB } from '../../common/types';
 
@@ -14,14 +13,13 @@ const FAULT_RATE = 0.1;
 
 describe('throttling and transient faults', () => {
   let proxy: S3Proxy;
-  let worker: RunningWorker;
+  let proxied: ProxiedWorker;
   before(async () => {
-    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, undefined, { rate: FAULT_RATE, seed: 42 });
-    worker = await startWorker({ s3Endpoint: proxy.endpoint });
+    proxied = await startProxiedWorker(undefined, { rate: FAULT_RATE, seed: 42 });
+    proxy = proxied.proxy;
   });
   after(async () => {
-    await worker.stop();
-    await proxy.close();
+    await proxied.stop();
   });
 
   it(`completes through ${FAULT_RATE * 100}% injected 503 SlowDown, 500 and resets, with every object correct and none failed`, async () => {

@@ -2,34 +2,29 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createBucket, createKey, put, readObject, s3 } from '../helpers/aws';
-import { startWorker, type RunningWorker } from '../helpers/worker';
+import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy';
-import { stackEnv } from '../helpers/stack-env';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 const TEN_TAGS = Array.from({ length: 10 }, (_, i) => `t${i}=v${i}`).join('&');
 
 describe('objects in every starting state', () => {
-  let worker: RunningWorker;
-  let proxy: S3Proxy;
+  let proxied: ProxiedWorker;
   let keyArn: string;
   let otherKeyArn: string;
   before(async () => {
     // moto stores SSE-C objects as plain ones; real S3 answers a HEAD without the customer key with a bare 400.
-    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, (req) =>
+    proxied = await startProxiedWorker((req) =>
       req.method === 'HEAD' && req.url?.split('?')[0].endsWith('/customer-key') &&
       !req.headers['x-amz-server-side-encryption-customer-algorithm']
         ? { status: 400 }
         : undefined,
     );
-    worker = await startWorker({ s3Endpoint: proxy.endpoint });
     keyArn = await createKey();
     otherKeyArn = await createKey();
   });
   after(async () => {
-    await worker.stop();
-    await proxy.close();
+    await proxied.stop();
   });
 
   it('re-encrypts other keys, tags the already-done, skips and reports what it must not touch', async () => {

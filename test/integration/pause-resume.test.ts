@@ -4,10 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { createBucket, createKey, putMany, s3 } from '../helpers/aws';
-import { startWorker, type RunningWorker } from '../helpers/worker';
+import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy';
-import { stackEnv } from '../helpers/stack-env';
+import type { S3Proxy } from '../helpers/s3-proxy';
 import { temporalClient } from '../helpers/temporal';
 import { forEachConcurrently } from '../../common/concurrently';
 import type { MigrationSummary } from '../../common/types';
@@ -22,16 +21,15 @@ async function statusOf(workflowId: string) {
 
 describe('pause and resume through the client script', () => {
   let proxy: S3Proxy;
-  let worker: RunningWorker;
+  let proxied: ProxiedWorker;
   let temporal: { client: Client; close(): Promise<void> };
   before(async () => {
-    proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!);
-    worker = await startWorker({ s3Endpoint: proxy.endpoint });
+    proxied = await startProxiedWorker();
+    proxy = proxied.proxy;
     temporal = await temporalClient();
   });
   after(async () => {
-    await worker.stop();
-    await proxy.close();
+    await proxied.stop();
     await temporal.close();
   });
 
