@@ -16,10 +16,16 @@ import { verifyCopy } from './verify-copy';
 import { whileHeartbeating } from './heartbeat';
 import { errorCode, isChangedMeanwhile, isNotFound, isRetryable, rethrowForTemporal } from './s3-errors';
 
-/** Heartbeat details: what a retried attempt needs to resume. */
-export interface MultipartProgress {
+/**
+ * Heartbeat details: what a retried attempt needs to resume. Only the upload: the parts done are asked of
+ * S3 (ListParts), which is authoritative and keeps the heartbeat small whatever the part count.
+ */
+export interface MultipartHeartbeat {
   uploadId: string;
   etag: string;
+}
+
+interface MultipartProgress extends MultipartHeartbeat {
   parts: CompletedPart[];
 }
 
@@ -27,7 +33,7 @@ const PARTS_IN_PARALLEL = 4;
 
 /** The upload a previous attempt heartbeated, with the parts S3 has for it; undefined to start afresh. */
 async function resumable(s3: S3Client, input: CopyInput): Promise<MultipartProgress | undefined> {
-  const previous = Context.current().info.heartbeatDetails as MultipartProgress | undefined;
+  const previous = Context.current().info.heartbeatDetails as MultipartHeartbeat | undefined;
   // Only resume an upload made from the same source bytes.
   if (!previous?.uploadId || previous.etag !== input.source.etag) return undefined;
   const parts: CompletedPart[] = [];
@@ -107,7 +113,6 @@ async function copyParts(s3: S3Client, input: CopyInput, progress: MultipartProg
         ChecksumSHA1: r?.ChecksumSHA1,
         ChecksumSHA256: r?.ChecksumSHA256,
       });
-      ctx.heartbeat(progress);
     }
   };
   await Promise.all(Array.from({ length: PARTS_IN_PARALLEL }, copyNext));
@@ -123,7 +128,7 @@ async function abortUpload(s3: S3Client, input: CopyInput, uploadId: string): Pr
 
 /**
  * Re-encrypt one large object: CreateMultipartUpload with all metadata, UploadPartCopy per range,
- * CompleteMultipartUpload conditional on the source ETag. Heartbeats the parts done so a retry resumes;
+ * CompleteMultipartUpload conditional on the source ETag. Heartbeats the upload ID so a retry resumes it;
  * aborts the upload on any permanent failure so no upload is ever orphaned.
  */
 export async function multipartCopy(s3: S3Client, input: CopyInput): Promise<CopyResult> {
@@ -138,15 +143,16 @@ export async function multipartCopy(s3: S3Client, input: CopyInput): Promise<Cop
       return { status: 'too-many-tags', tagCount: tags.tooMany };
     }
     progress ??= { uploadId: await createUpload(s3, input, tags.tagging), etag: source.etag, parts: [] };
-    ctx.heartbeat(progress);
+    const heartbeat: MultipartHeartbeat = { uploadId: progress.uploadId, etag: progress.etag };
+    ctx.heartbeat(heartbeat); // at once: a crash from here on leaves an upload the retry must find
 
     const current = progress;
     const done = new Set(current.parts.map((p) => p.PartNumber));
     const plan = planParts(source.size, effectivePartSize(source.size, input.partSizeBytes));
-    // One part of up to 5 GiB can take minutes: keep heartbeating (with the progress) while parts copy.
+    // One part of up to 5 GiB can take minutes: keep heartbeating while parts copy.
     await whileHeartbeating(
       () => copyParts(s3, input, current, plan.filter((p) => !done.has(p.partNumber))),
-      () => current,
+      () => heartbeat,
     );
 
     const parts = [...progress.parts].sort((a, b) => a.PartNumber! - b.PartNumber!);
@@ -171,7 +177,7 @@ export async function multipartCopy(s3: S3Client, input: CopyInput): Promise<Cop
     return { status: 'copied', versionId: out.VersionId, bytes: source.size };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
-    // A retryable error keeps the upload: the next attempt resumes it from the heartbeat.
+    // A retryable error keeps the upload: the next attempt resumes it from the heartbeat and ListParts.
     if (errorCode(err) === 'NoSuchUpload') throw err; // aborted elsewhere: the retry finds it gone and starts afresh
     if (progress && (cancelled || !isRetryable(err))) await abortUpload(s3, input, progress.uploadId);
     if (isChangedMeanwhile(err)) return { status: 'changed' };

@@ -8,7 +8,8 @@ interface AwsErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-const THROTTLING_CODES = new Set([
+/** Codes worth retrying whatever their HTTP status (some arrive as 400). */
+const RETRYABLE_CODES = new Set([
   'SlowDown',
   'Throttling',
   'ThrottlingException',
@@ -53,7 +54,7 @@ export function isThrottling(err: unknown): boolean {
 export function isRetryable(err: unknown): boolean {
   const status = httpStatus(err);
   if (status === undefined) return true; // no HTTP response at all: reset, timeout, DNS
-  return status >= 500 || status === 429 || THROTTLING_CODES.has(errorCode(err));
+  return status >= 500 || status === 429 || RETRYABLE_CODES.has(errorCode(err));
 }
 
 const RETRY_BASE_MS = 1_000;

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { ConfigError } from '../common/env-config';
 import { createAwsClients } from '../activities/aws-clients';
-import { createKmsActivities, createS3Activities } from '../activities';
 import { workerConfigFromEnv } from './config';
+import { runMigratorWorkers } from './create-workers';
 import { createLogger, temporalLoggerFor } from './logger';
 
 /**
@@ -26,20 +26,13 @@ async function main(): Promise<void> {
         : log.debug({ s3Concurrency: limit }, 'no throttling: concurrent S3 requests raised'),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
-
-  const mainWorker = await Worker.create({
-    ...common,
-    taskQueue: TASK_QUEUE,
-    workflowsPath: path.join(__dirname, '../workflows/index.ts'),
-    activities: createS3Activities(aws),
-    maxConcurrentActivityTaskExecutions: config.MIGRATOR_S3_ACTIVITY_SLOTS,
-  });
-  const kmsWorker = await Worker.create({
-    ...common,
-    taskQueue: KMS_TASK_QUEUE,
-    activities: createKmsActivities(aws),
-    maxConcurrentActivityTaskExecutions: config.MIGRATOR_KMS_ACTIVITY_SLOTS,
+  const workers = await runMigratorWorkers({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    workflows: { workflowsPath: path.join(__dirname, '../workflows/index.ts') },
+    deps: aws,
+    s3Slots: config.MIGRATOR_S3_ACTIVITY_SLOTS,
+    kmsSlots: config.MIGRATOR_KMS_ACTIVITY_SLOTS,
   });
 
   log.info(
@@ -52,7 +45,7 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  await Promise.all([mainWorker.run(), kmsWorker.run()]);
+  await workers.run;
   await connection.close();
   log.info('worker stopped');
 }

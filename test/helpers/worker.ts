@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { KMS_TASK_QUEUE, TASK_QUEUE } from '../../common/types';
-import { createKmsActivities, createS3Activities } from '../../activities';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { runMigratorWorkers } from '../../workers/create-workers';
 import { createAwsClients } from '../../activities/aws-clients';
 import { stackEnv } from './stack-env';
 
@@ -22,25 +21,17 @@ export async function startWorker(opts: { s3Endpoint?: string } = {}): Promise<R
   }
   bundle ??= bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const main = await Worker.create({
+  const workers = await runMigratorWorkers({
     connection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await bundle,
-    activities: createS3Activities(deps),
-    maxConcurrentActivityTaskExecutions: 100,
+    workflows: { workflowBundle: await bundle },
+    deps,
+    s3Slots: 100,
+    kmsSlots: 50,
   });
-  const kmsWorker = await Worker.create({
-    connection,
-    taskQueue: KMS_TASK_QUEUE,
-    activities: createKmsActivities(deps),
-    maxConcurrentActivityTaskExecutions: 50,
-  });
-  const running = Promise.all([main.run(), kmsWorker.run()]);
   return {
     async stop() {
-      main.shutdown();
-      kmsWorker.shutdown();
-      await running;
+      workers.shutdown();
+      await workers.run;
       await connection.close();
     },
   };

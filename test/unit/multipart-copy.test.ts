@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { multipartCopy, type MultipartProgress } from '../../activities/multipart-copy';
+import { multipartCopy, type MultipartHeartbeat } from '../../activities/multipart-copy';
 import { MIB, type CopyInput, type CopyResult } from '../../common/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
@@ -69,7 +69,7 @@ describe('multipart copy', () => {
   it('resumes the upload a previous attempt heartbeated, copying only the missing parts', async () => {
     completes();
     mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"p1"' }, { PartNumber: 3, ETag: '"p3"' }] });
-    const previous: MultipartProgress = { uploadId: 'u-old', etag: '"src"', parts: [] };
+    const previous: MultipartHeartbeat = { uploadId: 'u-old', etag: '"src"' };
     const env = new MockActivityEnvironment({ heartbeatDetails: previous });
     const result: CopyResult = await env.run(multipartCopy, s3, input);
     assert.equal(result.status, 'copied');
