@@ -4,6 +4,8 @@
  */
 export class FailureRate {
   private attempts = 0;
+  /** The first attempts, counted in whole records: a record's outcomes are not ordered within it. */
+  private firstCounted = 0;
   private failuresInFirst = 0;
   /** Recent outcomes as [attempts, failures] chunks, covering at least the last `window` attempts. */
   private recent: [number, number][] = [];
@@ -19,8 +21,10 @@ export class FailureRate {
   /** Records outcomes; returns why the rule tripped, or undefined. */
   record(attempts: number, failures: number): string | undefined {
     if (attempts === 0 || this.share >= 1) return undefined;
-    const inFirst = Math.max(0, Math.min(attempts, this.firstAttempts - this.attempts));
-    this.failuresInFirst += Math.min(failures, inFirst);
+    if (this.attempts < this.firstAttempts) {
+      this.firstCounted += attempts;
+      this.failuresInFirst += failures;
+    }
     this.attempts += attempts;
     this.recent.push([attempts, failures]);
     this.recentAttempts += attempts;
@@ -30,8 +34,8 @@ export class FailureRate {
       this.recentAttempts -= a;
       this.recentFailures -= f;
     }
-    if (this.failuresInFirst >= this.share * this.firstAttempts) {
-      return `${this.failuresInFirst} of the first ${Math.min(this.attempts, this.firstAttempts)} objects failed`;
+    if (this.failuresInFirst >= this.share * Math.max(this.firstCounted, this.firstAttempts)) {
+      return `${this.failuresInFirst} of the first ${this.firstCounted} objects failed`;
     }
     if (this.recentAttempts >= this.window && this.recentFailures >= this.share * this.recentAttempts) {
       return `${this.recentFailures} of the last ${this.recentAttempts} objects failed`;

@@ -110,7 +110,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const absorb = (result: PageResult): void => {
     addCounts(s.counts, result.counts);
     const tripped = failureRate.record(settledCount(result.counts), result.counts.failed);
-    if (tripped && pausedBecause === undefined) setPaused(`${tripped} across pages; paused to stop early`);
+    if (tripped && pausedBecause === undefined) {
+      const last = result.issues.filter((issue) => issue.status === 'failed').at(-1);
+      const cause = last ? `; last error ${last.code}: ${last.message}` : '';
+      setPaused(`${tripped} across pages${cause}; paused to stop early`);
+    }
     const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
     s.issues.push(...result.issues.slice(0, room));
     s.issuesDropped += result.issues.length - Math.min(room, result.issues.length);

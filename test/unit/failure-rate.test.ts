@@ -18,6 +18,12 @@ describe('failure-rate threshold', () => {
     assert.equal(rate.record(400, 300), undefined);
     assert.match(rate.record(600, 300)!, /600 of the last 1000 objects failed/);
   });
+  it('counts a record that straddles the first 100 whole, since its order is unknown', () => {
+    const rate = new FailureRate(0.5);
+    assert.equal(rate.record(150, 74), undefined);
+    const again = new FailureRate(0.5);
+    assert.match(again.record(150, 90)!, /90 of the first 150 objects failed/);
+  });
   it('never trips at share 1 (disabled)', () => {
     assert.equal(new FailureRate(1).record(100, 100), undefined);
   });
