@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { CopyInput, EnsureTagInput, ListPageInput } from '../common/types';
+import type { CopyInput, EnsureTagInput, ListPageInput, PartCopyInput, UploadRef } from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject } from './inspect-object';
 import { ensureTag } from './ensure-tag';
 import { copyObject } from './copy-object';
-import { multipartCopy } from './multipart-copy';
+import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';
 
 export interface ActivityDeps {
@@ -21,16 +21,25 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     listPage: (input: ListPageInput) => listPage(s3, input),
     inspectObject: (input: { bucket: string; key: string }) => inspectObject(s3, input),
     ensureTag: (input: EnsureTagInput) => ensureTag(s3, input),
+    completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
+    abortUpload: (input: UploadRef) => abortUpload(s3, input),
   };
 }
 
-/** Activities whose S3 requests make S3 call KMS: they run on the KMS task queue. */
-export function createKmsActivities({ s3 }: ActivityDeps) {
+/**
+ * Activities whose S3 request may make S3 call KMS. The workflow schedules each on the KMS task queue, one
+ * task per KMS request it costs (a permit for each request beyond the first), or on the main queue when it
+ * costs none (a Bucket Key). The main worker therefore registers them too.
+ */
+export function createCopyActivities({ s3 }: ActivityDeps) {
   return {
     copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
-    multipartCopy: (input: CopyInput) => multipartCopy(s3, input),
+    startUpload: (input: CopyInput) => startUpload(s3, input),
+    copyPart: (input: PartCopyInput) => copyPart(s3, input),
+    /** Does nothing: its task, dispatched at the KMS queue's rate, pays for one more KMS request. */
+    kmsPermit: async (): Promise<void> => undefined,
   };
 }
 
 export type S3Activities = ReturnType<typeof createS3Activities>;
-export type KmsActivities = ReturnType<typeof createKmsActivities>;
+export type CopyActivities = ReturnType<typeof createCopyActivities>;

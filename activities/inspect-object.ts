@@ -29,6 +29,7 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
     storageClass,
     sse: head.ServerSideEncryption,
     kmsKeyArn: head.SSEKMSKeyId,
+    bucketKeyEnabled: head.BucketKeyEnabled,
     sseCustomerAlgorithm: head.SSECustomerAlgorithm,
     archived: isArchived(head, storageClass),
     checksumAlgorithm: CHECKSUM_FIELDS.find(([field]) => head[field])?.[1],

@@ -1,5 +1,5 @@
 import { kmsBudgetSignal, pauseSignal, resumeSignal } from '../workflows/messages';
-import { copyTasksPerSecond } from '../common/kms-budget';
+import { kmsQueueRate } from '../common/kms-budget';
 import type { MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
 import { setKmsQueueRate } from './kms-rate';
@@ -26,8 +26,8 @@ export async function resumeMigration(connected: Connected, workflowId: string):
 
 /** Changes the KMS budget of a running migration: the task queue's rate at once, then the recorded budget. */
 export async function setMigrationRate(connected: Connected, workflowId: string, budgetRps: number): Promise<number> {
-  const { handle, options } = await runningHandle(connected, workflowId);
-  const rate = copyTasksPerSecond(budgetRps, options?.bucketKeyEnabled ?? false);
+  const { handle } = await runningHandle(connected, workflowId);
+  const rate = kmsQueueRate(budgetRps);
   await setKmsQueueRate(connected, rate, `set-rate ${workflowId}: ${budgetRps} KMS requests/s`);
   await handle.signal(kmsBudgetSignal, budgetRps);
   return rate;

@@ -8,7 +8,7 @@ import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
-import { copyTasksPerSecond } from '../common/kms-budget';
+import { kmsQueueRate } from '../common/kms-budget';
 import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
 
 class CannotRun extends Error {}
@@ -28,9 +28,9 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
     const { handle, attached } = await startOrAttach(connected, options);
     const webUi = webUiLink(connected, handle.workflowId);
     if (!attached) {
-      const rate = copyTasksPerSecond(options.kmsBudgetRps, options.bucketKeyEnabled);
+      const rate = kmsQueueRate(options.kmsBudgetRps);
       await setKmsQueueRate(connected, rate, `${handle.workflowId}: ${options.kmsBudgetRps} KMS requests/s`);
-      console.error(`KMS budget ${options.kmsBudgetRps} requests/s: copies limited to ${rate}/s for all workers together`);
+      console.error(`KMS budget ${options.kmsBudgetRps} requests/s: KMS-costing requests dispatched at ${rate}/s for all workers together`);
     }
     console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
     console.error(`Web UI: ${webUi}`);
@@ -120,7 +120,7 @@ function program(): Command {
       if (!flags.maxKmsRps && !flags.kmsQuotaRps && !flags.kmsShare) throw new Error('set-rate needs --max-kms-rps or --kms-quota-rps/--kms-share');
       const budget = budgetFrom(flags);
       const rate = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
-      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: copies limited to ${rate}/s for all workers together.`);
+      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: KMS-costing requests dispatched at ${rate}/s for all workers together.`);
     });
   cmd
     .command('resume')

@@ -16,34 +16,49 @@ export function kmsBudgetRps(flags: BudgetFlags): number {
   return (flags.kmsQuotaRps ?? DEFAULT_KMS_QUOTA_RPS) * (flags.kmsShare ?? DEFAULT_KMS_SHARE);
 }
 
-/**
- * KMS requests S3 makes for one single CopyObject to SSE-KMS: a GenerateDataKey for the new object, plus a
- * Decrypt when the source is itself under KMS. With S3 Bucket Keys, S3 reuses a bucket-level data key and
- * makes about one request per key lifetime instead: close to zero per object.
- */
-export function kmsRequestsPerCopy(sourceUnderKms: boolean, bucketKey: boolean): number {
-  return (bucketKey ? 0 : 1) + (sourceUnderKms ? 1 : 0);
+/** How the source object is encrypted, as HEAD tells it. */
+export interface SourceEncryption {
+  sse?: string;
+  bucketKeyEnabled?: boolean;
 }
 
-/** A multipart copy: one GenerateDataKey to create the upload, one Decrypt per part (two if the source is under KMS). */
-export function kmsRequestsPerMultipartCopy(parts: number, sourceUnderKms: boolean): number {
-  return 1 + parts * (sourceUnderKms ? 2 : 1);
+/**
+ * One Decrypt each time S3 reads a source under KMS, unless the source has its own Bucket Key (S3 caches
+ * the bucket-level key it decrypted, so per-object requests drop to about zero).
+ */
+function sourceDecrypts(source: SourceEncryption): number {
+  return source.sse === 'aws:kms' && !source.bucketKeyEnabled ? 1 : 0;
 }
 
-/** S3's write rate per partitioned prefix (PUT/COPY per second): no use dispatching copies faster. */
-export const S3_WRITES_PER_PREFIX_RPS = 3500;
+/**
+ * KMS requests S3 makes for one CopyObject to SSE-KMS: a GenerateDataKey for the new object (none with a
+ * Bucket Key: S3 reuses the bucket-level key) plus the source's Decrypt.
+ */
+export function kmsRequestsPerCopy(source: SourceEncryption, bucketKey: boolean): number {
+  return (bucketKey ? 0 : 1) + sourceDecrypts(source);
+}
+
+/** CreateMultipartUpload to SSE-KMS: one GenerateDataKey for the upload's data key (none with a Bucket Key). */
+export function kmsRequestsToCreateUpload(bucketKey: boolean): number {
+  return bucketKey ? 0 : 1;
+}
+
+/** UploadPartCopy: a Decrypt of the upload's data key (none with a Bucket Key) plus the source's Decrypt. */
+export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean): number {
+  return (bucketKey ? 0 : 1) + sourceDecrypts(source);
+}
 
 /**
- * Temporal's task queue rate limiter lets about one second's worth of tasks through as a burst on top of
- * the steady rate; dispatching at 90% of the budget keeps any few-second window within it.
+ * Dispatch below the budget: Temporal's task queue rate limiter lets about one second's worth of tasks
+ * through as a burst on top of the steady rate, and a copy's permit may be dispatched a moment before or
+ * after the copy itself. At 80% of the budget a five-second window stays within 6 × budget (measured).
  */
-export const BURST_HEADROOM = 0.9;
+export const BURST_HEADROOM = 0.8;
 
 /**
- * Copy tasks per second for a budget of KMS requests per second. Each copy task of an SSE-S3 object costs one
- * KMS request; with Bucket Keys about 1% of one (AWS: up to 99% fewer), so the S3 write rate bounds instead.
+ * The KMS task queue's dispatch rate for a budget of KMS requests per second. Every task on that queue stands
+ * for exactly one KMS request: a copy, an upload, a part, or a permit for a copy's second request.
  */
-export function copyTasksPerSecond(budgetRps: number, bucketKey: boolean): number {
-  const perSecond = (bucketKey ? budgetRps * 100 : budgetRps) * BURST_HEADROOM;
-  return Math.min(Math.round(perSecond * 100) / 100, S3_WRITES_PER_PREFIX_RPS);
+export function kmsQueueRate(budgetRps: number): number {
+  return Math.round(budgetRps * BURST_HEADROOM * 100) / 100;
 }

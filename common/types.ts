@@ -110,6 +110,8 @@ export type ObjectSnapshot =
       /** x-amz-server-side-encryption: AES256, aws:kms, aws:kms:dsse, or absent. */
       sse?: string;
       kmsKeyArn?: string;
+      /** The object was encrypted with an S3 Bucket Key: reading it costs about no KMS requests. */
+      bucketKeyEnabled?: boolean;
       sseCustomerAlgorithm?: string;
       /** GLACIER / DEEP_ARCHIVE not restored, or an Intelligent-Tiering archive tier. */
       archived: boolean;
@@ -140,6 +142,36 @@ export type CopyResult =
   | { status: 'changed' }
   | { status: 'vanished' }
   | { status: 'too-many-tags'; tagCount: number };
+
+export type StartUploadResult =
+  | { status: 'started'; uploadId: string }
+  | { status: 'vanished' }
+  | { status: 'too-many-tags'; tagCount: number };
+
+export interface UploadRef {
+  bucket: string;
+  key: string;
+  uploadId: string;
+}
+
+export interface PartCopyInput extends UploadRef {
+  /** The source ETag HEAD saw: every part is copied from those bytes or not at all. */
+  etag: string;
+  partNumber: number;
+  /** bytes=first-last, inclusive. */
+  range: string;
+}
+
+/** "upload-gone": aborted elsewhere (or completed by an attempt whose answer was lost). */
+export type PartCopyResult = 'copied' | 'changed' | 'vanished' | 'upload-gone';
+
+/** A multipart copy in progress, carried across continue-as-new. */
+export interface CopyInPartsInput {
+  copy: CopyInput;
+  uploadId?: string;
+  /** First part not yet copied. */
+  nextPart?: number;
+}
 
 export interface EnsureTagInput {
   bucket: string;
@@ -227,6 +259,18 @@ export interface CoordinatorInput {
   state?: CoordinatorState;
 }
 
+/** What the rule has seen: plain data, so the coordinator can carry it across continue-as-new. */
+export interface FailureRateState {
+  attempts: number;
+  /** The first attempts, counted in whole records: a record's outcomes are not ordered within it. */
+  firstCounted: number;
+  failuresInFirst: number;
+  /** Recent outcomes as [attempts, failures] chunks, covering at least the last `window` attempts. */
+  recent: [number, number][];
+  recentAttempts: number;
+  recentFailures: number;
+}
+
 export interface CoordinatorState {
   preflight: PreflightResult;
   counts: Counts;
@@ -240,6 +284,8 @@ export interface CoordinatorState {
   issuesDropped: number;
   /** Carried across continue-as-new: set by pause and set-rate. */
   pausedBecause?: string;
+  /** The stop-early rule's view across pages (workflows/failure-rate.ts), so its window spans runs. */
+  failureRate?: FailureRateState;
   kmsBudgetRps?: number;
 }
 

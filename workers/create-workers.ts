@@ -1,6 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
-import { createKmsActivities, createS3Activities, type ActivityDeps } from '../activities';
+import { createCopyActivities, createS3Activities, type ActivityDeps } from '../activities';
 
 export interface MigratorWorkerOptions {
   connection: NativeConnection;
@@ -13,8 +13,8 @@ export interface MigratorWorkerOptions {
 }
 
 /**
- * The two workers of one process: the main queue (workflows, listing, HEAD, tagging) and the KMS queue
- * (copies, whose rate the KMS budget limits). `run` resolves when both have stopped.
+ * The two workers of one process: the main queue (workflows, listing, HEAD, tagging, copies that cost no
+ * KMS request) and the KMS queue (one task per KMS request, at the rate the KMS budget sets). `run` resolves when both have stopped.
  */
 export async function runMigratorWorkers(options: MigratorWorkerOptions): Promise<{ run: Promise<void>; shutdown(): void }> {
   const common = { connection: options.connection, namespace: options.namespace };
@@ -22,13 +22,13 @@ export async function runMigratorWorkers(options: MigratorWorkerOptions): Promis
     ...common,
     ...options.workflows,
     taskQueue: TASK_QUEUE,
-    activities: createS3Activities(options.deps),
+    activities: { ...createS3Activities(options.deps), ...createCopyActivities(options.deps) },
     maxConcurrentActivityTaskExecutions: options.s3Slots,
   });
   const kms = await Worker.create({
     ...common,
     taskQueue: KMS_TASK_QUEUE,
-    activities: createKmsActivities(options.deps),
+    activities: createCopyActivities(options.deps),
     maxConcurrentActivityTaskExecutions: options.kmsSlots,
   });
   return {

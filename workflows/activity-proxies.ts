@@ -1,5 +1,5 @@
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
-import type { KmsActivities, S3Activities } from '../activities';
+import type { CopyActivities, S3Activities } from '../activities';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 
 /**
@@ -25,16 +25,40 @@ export const preflightActivity = proxyActivities<S3Activities>({
   retry: { ...RETRY, maximumAttempts: 5 },
 }).preflight;
 
-export const copyActivity = proxyActivities<KmsActivities>({
-  taskQueue: KMS_TASK_QUEUE,
-  startToCloseTimeout: '15 minutes', // one CopyObject of up to 5 GiB
-  heartbeatTimeout: '30 seconds', // a crashed worker's copies are retried within this
-  retry: RETRY,
-}).copyObject;
+/** The copy activities on one task queue. */
+function copyActivitiesOn(taskQueue: string) {
+  const on = (options: { startToCloseTimeout: string; heartbeatTimeout?: string }) =>
+    proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options });
+  return {
+    // One CopyObject of up to 5 GiB; the heartbeat notices a crashed worker within 30 s.
+    copyObject: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).copyObject,
+    startUpload: on({ startToCloseTimeout: '1 minute' }).startUpload,
+    copyPart: on({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds' }).copyPart,
+    kmsPermit: on({ startToCloseTimeout: '30 seconds' }).kmsPermit,
+  };
+}
 
-export const multipartCopyActivity = proxyActivities<KmsActivities>({
-  taskQueue: KMS_TASK_QUEUE,
-  startToCloseTimeout: '24 hours',
+const kmsQueueCopies = copyActivitiesOn(KMS_TASK_QUEUE);
+const freeCopies = copyActivitiesOn(TASK_QUEUE);
+
+type Copies = ReturnType<typeof copyActivitiesOn>;
+
+/**
+ * Runs a step that costs `kmsRequests` KMS requests: on the rate-limited KMS queue, where each task stands
+ * for one request, so with one permit task per request beyond the first, scheduled together with the step
+ * so that the queue dispatches them side by side (a permit dispatched long before its copy would let the
+ * copy's second request fall into a later window); on the main queue when the step costs none.
+ */
+export async function withKmsCost<T>(kmsRequests: number, step: (copies: Copies) => Promise<T>): Promise<T> {
+  if (kmsRequests === 0) return step(freeCopies);
+  const permits = Array.from({ length: kmsRequests - 1 }, () => kmsQueueCopies.kmsPermit());
+  const [result] = await Promise.all([step(kmsQueueCopies), ...permits]);
+  return result;
+}
+
+export const completeUploadActivity = proxyActivities<S3Activities>({
+  taskQueue: TASK_QUEUE,
+  startToCloseTimeout: '15 minutes', // CompleteMultipartUpload of a large object can take minutes
   heartbeatTimeout: '30 seconds',
   retry: RETRY,
-}).multipartCopy;
+}).completeUpload;

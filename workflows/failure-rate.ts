@@ -1,44 +1,43 @@
+import type { FailureRateState } from '../common/types';
+
+export function emptyFailureRateState(): FailureRateState {
+  return { attempts: 0, firstCounted: 0, failuresInFirst: 0, recent: [], recentAttempts: 0, recentFailures: 0 };
+}
+
 /**
  * Stop-early rule, as S3 Batch Operations has: trip when at least `share` of the first `firstAttempts`
  * attempts failed, or of the last `window` attempts. Pure and deterministic: used inside workflows.
  */
 export class FailureRate {
-  private attempts = 0;
-  /** The first attempts, counted in whole records: a record's outcomes are not ordered within it. */
-  private firstCounted = 0;
-  private failuresInFirst = 0;
-  /** Recent outcomes as [attempts, failures] chunks, covering at least the last `window` attempts. */
-  private recent: [number, number][] = [];
-  private recentAttempts = 0;
-  private recentFailures = 0;
-
   constructor(
     private readonly share: number,
+    readonly state: FailureRateState = emptyFailureRateState(),
     private readonly firstAttempts = 100,
     private readonly window = 1000,
   ) {}
 
   /** Records outcomes; returns why the rule tripped, or undefined. */
   record(attempts: number, failures: number): string | undefined {
+    const s = this.state;
     if (attempts === 0 || this.share >= 1) return undefined;
-    if (this.attempts < this.firstAttempts) {
-      this.firstCounted += attempts;
-      this.failuresInFirst += failures;
+    if (s.attempts < this.firstAttempts) {
+      s.firstCounted += attempts;
+      s.failuresInFirst += failures;
     }
-    this.attempts += attempts;
-    this.recent.push([attempts, failures]);
-    this.recentAttempts += attempts;
-    this.recentFailures += failures;
-    while (this.recent.length > 1 && this.recentAttempts - this.recent[0][0] >= this.window) {
-      const [a, f] = this.recent.shift()!;
-      this.recentAttempts -= a;
-      this.recentFailures -= f;
+    s.attempts += attempts;
+    s.recent.push([attempts, failures]);
+    s.recentAttempts += attempts;
+    s.recentFailures += failures;
+    while (s.recent.length > 1 && s.recentAttempts - s.recent[0][0] >= this.window) {
+      const [a, f] = s.recent.shift()!;
+      s.recentAttempts -= a;
+      s.recentFailures -= f;
     }
-    if (this.failuresInFirst >= this.share * Math.max(this.firstCounted, this.firstAttempts)) {
-      return `${this.failuresInFirst} of the first ${this.firstCounted} objects failed`;
+    if (s.failuresInFirst >= this.share * Math.max(s.firstCounted, this.firstAttempts)) {
+      return `${s.failuresInFirst} of the first ${s.firstCounted} objects failed`;
     }
-    if (this.recentAttempts >= this.window && this.recentFailures >= this.share * this.recentAttempts) {
-      return `${this.recentFailures} of the last ${this.recentAttempts} objects failed`;
+    if (s.recentAttempts >= this.window && s.recentFailures >= this.share * s.recentAttempts) {
+      return `${s.recentFailures} of the last ${s.recentAttempts} objects failed`;
     }
     return undefined;
   }

@@ -1,2 +1,3 @@
 export { migrateBucket } from './migrate-bucket';
 export { migratePage } from './migrate-page';
+export { copyInParts } from './copy-in-parts';

@@ -23,7 +23,7 @@ import {
 } from '../common/types';
 import { preflightActivity, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
-import { FailureRate } from './failure-rate';
+import { emptyFailureRateState, FailureRate } from './failure-rate';
 import { kmsBudgetSignal, pauseSignal, progressQuery, resumeSignal } from './messages';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
@@ -106,7 +106,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   }
   const s = state;
 
-  const failureRate = new FailureRate(options.maxFailureRate);
+  s.failureRate ??= emptyFailureRateState();
+  const failureRate = new FailureRate(options.maxFailureRate, s.failureRate);
   const absorb = (result: PageResult): void => {
     addCounts(s.counts, result.counts);
     const tripped = failureRate.record(settledCount(result.counts), result.counts.failed);

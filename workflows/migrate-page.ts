@@ -1,4 +1,14 @@
-import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   emptyCounts,
   type CopyInput,
@@ -11,7 +21,9 @@ import {
 } from '../common/types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
-import { copyActivity, multipartCopyActivity, s3Activities } from './activity-proxies';
+import { kmsRequestsPerCopy } from '../common/kms-budget';
+import { s3Activities, withKmsCost } from './activity-proxies';
+import { copyInParts } from './copy-in-parts';
 import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
@@ -88,7 +100,14 @@ async function migrateObject(input: PageInput, object: ListedObject, tally: Page
       tagValue,
       source: snapshot,
     };
-    const copied = decision.multipart ? await multipartCopyActivity(copyInput) : await copyActivity(copyInput);
+    const copied = decision.multipart
+      ? await executeChild(copyInParts, {
+          workflowId: `${workflowInfo().workflowId}/parts-${input.objects.indexOf(object)}.${round}`,
+          args: [{ copy: copyInput }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL, // a cancelled copy aborts its upload
+          staticSummary: `multipart copy of ${object.key}`,
+        })
+      : await withKmsCost(kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled), (copies) => copies.copyObject(copyInput));
     switch (copied.status) {
       case 'copied':
         tally.counts.migrated++;
@@ -103,6 +122,13 @@ async function migrateObject(input: PageInput, object: ListedObject, tally: Page
     }
   }
   tally.fail(object.key, undefined, 'ChangedRepeatedly', `overwritten ${MAX_DECISIONS_PER_OBJECT} times while being migrated`);
+}
+
+/** The activity failure behind a failed step, also when it failed inside a multipart copy's child workflow. */
+function activityFailureIn(err: unknown): ActivityFailure | undefined {
+  if (err instanceof ActivityFailure) return err;
+  if (err instanceof ChildWorkflowFailure && err.cause instanceof ActivityFailure) return err.cause;
+  return undefined;
 }
 
 function failureCode(err: ActivityFailure): { code: string; message: string } {
@@ -145,8 +171,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       pending.delete(object);
       failureRate.record(1, 0);
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      const { code, message } = failureCode(err);
+      const failure = activityFailureIn(err);
+      if (!failure) throw err;
+      const { code, message } = failureCode(failure);
       pending.set(object, { code, message, epoch: gate.resumes });
       const tripped = failureRate.record(1, 1);
       if (tripped && !gate.paused) {

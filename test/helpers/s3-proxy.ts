@@ -30,7 +30,8 @@ export interface S3Proxy {
   /** Requests forwarded, by a short name of the S3/KMS call. */
   forwarded: Map<string, number>;
   /** Every forwarded request, in order: call name and time (ms). */
-  timeline: { name: string; at: number }[];
+  /** Every forwarded request: its call name, time, and path-style /bucket/key. */
+  timeline: TimelineEntry[];
   close(): Promise<void>;
 }
 
@@ -49,6 +50,12 @@ function mulberry32(seed: number): () => number {
 }
 
 /** A short name for the call: KMS target, or S3 method plus the subresource or copy marker. */
+export interface TimelineEntry {
+  name: string;
+  at: number;
+  path: string;
+}
+
 export function callName(req: http.IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return target.split('.').pop() ?? target;
@@ -68,7 +75,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
   const random = mulberry32(faults?.seed ?? 1);
   const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0 };
   const forwarded = new Map<string, number>();
-  const timeline: { name: string; at: number }[] = [];
+  const timeline: TimelineEntry[] = [];
   const server = http.createServer((req, res) => {
     const canned = intercept(req);
     const roll = faults && random() < faults.rate ? random() : undefined;
@@ -88,7 +95,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
     }
     const name = callName(req);
     forwarded.set(name, (forwarded.get(name) ?? 0) + 1);
-    timeline.push({ name, at: Date.now() });
+    timeline.push({ name, at: Date.now(), path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) });
     const forward = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {

@@ -28,3 +28,13 @@ describe('failure-rate threshold', () => {
     assert.equal(new FailureRate(1).record(100, 100), undefined);
   });
 });
+
+describe('failure-rate state', () => {
+  it('carries over to a new instance (continue-as-new): the window spans runs', () => {
+    const first = new FailureRate(0.5);
+    assert.equal(first.record(5000, 0), undefined);
+    assert.equal(first.record(500, 300), undefined);
+    const carried = new FailureRate(0.5, JSON.parse(JSON.stringify(first.state)));
+    assert.match(carried.record(500, 300)!, /600 of the last 1000 objects failed/);
+  });
+});

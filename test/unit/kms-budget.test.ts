@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyTasksPerSecond, kmsBudgetRps, kmsRequestsPerCopy, kmsRequestsPerMultipartCopy } from '../../common/kms-budget';
+import { kmsBudgetRps, kmsQueueRate, kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsToCreateUpload } from '../../common/kms-budget';
 import { budgetFrom } from '../../client/options';
 
 describe('KMS request model', () => {
@@ -11,16 +11,24 @@ describe('KMS request model', () => {
     assert.throws(() => budgetFrom({ maxKmsRps: 10, kmsShare: 0.5 }), /either --max-kms-rps or --kms-quota-rps\/--kms-share/);
     assert.throws(() => budgetFrom({ kmsShare: 2 }), /--kms-share must be at most 1/);
   });
-  it('counts the requests S3 makes per copy', () => {
-    assert.equal(kmsRequestsPerCopy(false, false), 1);
-    assert.equal(kmsRequestsPerCopy(true, false), 2);
-    assert.equal(kmsRequestsPerCopy(false, true), 0);
-    assert.equal(kmsRequestsPerMultipartCopy(10, false), 11);
-    assert.equal(kmsRequestsPerMultipartCopy(10, true), 21);
+  it('counts the requests S3 makes per copy, per upload and per part', () => {
+    const sseS3 = { sse: 'AES256' };
+    const perObjectKms = { sse: 'aws:kms' };
+    const kmsWithBucketKey = { sse: 'aws:kms', bucketKeyEnabled: true };
+    assert.equal(kmsRequestsPerCopy(sseS3, false), 1, 'GenerateDataKey');
+    assert.equal(kmsRequestsPerCopy(perObjectKms, false), 2, 'GenerateDataKey + Decrypt of the source');
+    assert.equal(kmsRequestsPerCopy(kmsWithBucketKey, false), 1, "the source's Bucket Key is cached");
+    assert.equal(kmsRequestsPerCopy(sseS3, true), 0, 'Bucket Key on the new object');
+    assert.equal(kmsRequestsPerCopy(perObjectKms, true), 1, "the source's Decrypt remains");
+    assert.equal(kmsRequestsToCreateUpload(false), 1);
+    assert.equal(kmsRequestsToCreateUpload(true), 0);
+    assert.equal(kmsRequestsPerPart(sseS3, false), 1);
+    assert.equal(kmsRequestsPerPart(perObjectKms, false), 2);
+    assert.equal(kmsRequestsPerPart(perObjectKms, true), 1);
   });
-  it('dispatches copies below the budget, leaving room for the limiter burst, and never above the S3 write rate', () => {
-    assert.equal(copyTasksPerSecond(10, false), 9);
-    assert.equal(copyTasksPerSecond(2750, true), 3500);
-    assert.equal(copyTasksPerSecond(20, true), 1800);
+  it('dispatches one task per KMS request at 80% of the budget, leaving room for the limiter burst', () => {
+    assert.equal(kmsQueueRate(10), 8);
+    assert.equal(kmsQueueRate(2750), 2200);
+    assert.equal(kmsQueueRate(0.5), 0.4);
   });
 });

@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { multipartCopy, type MultipartHeartbeat } from '../../activities/multipart-copy';
-import { MIB, type CopyInput, type CopyResult } from '../../common/types';
+import { abortUpload, completeUpload, copyPart, startUpload } from '../../activities/multipart-copy';
+import { MIB, type CopyInput, type PartCopyInput } from '../../common/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
 const input: CopyInput = {
@@ -29,83 +29,99 @@ const input: CopyInput = {
     headers: { ContentType: 'video/mp4', Metadata: { a: 'b' } },
   },
 };
+const part: PartCopyInput = { bucket: 'b', key: 'big', uploadId: 'u1', etag: '"src"', partNumber: 2, range: 'bytes=5242880-10485759' };
 
 const s3 = new S3Client({ region: 'us-east-1' });
 const mock = mockClient(s3);
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
+const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
 
-function completes() {
-  mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'keep', Value: '1' }] });
-  mock.on(UploadPartCopyCommand).callsFake((i) => ({ CopyPartResult: { ETag: `"p${i.PartNumber}"` } }));
-  mock.on(CompleteMultipartUploadCommand).resolves({ VersionId: 'v2', ETag: '"new"' });
-  mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 12 * MIB });
-}
-
-describe('multipart copy', () => {
+describe('multipart copy steps', () => {
   beforeEach(() => mock.reset());
 
-  it('creates the upload with every piece of metadata, copies each range with the source condition, completes with If-Match', async () => {
-    completes();
+  it('starts the upload with every piece of metadata, the tags plus the marker, the class and the key', async () => {
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'keep', Value: '1' }] });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
-    const result = await new MockActivityEnvironment().run(multipartCopy, s3, input);
-    assert.deepEqual(result, { status: 'copied', versionId: 'v2', bytes: 12 * MIB });
-
+    assert.deepEqual(await run(startUpload, s3, input), { status: 'started', uploadId: 'u1' });
     const create = mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
     assert.equal(create.ContentType, 'video/mp4');
     assert.deepEqual(create.Metadata, { a: 'b' });
     assert.equal(create.StorageClass, 'STANDARD_IA');
     assert.equal(create.Tagging, 'keep=1&__ObjectEncrypted=true');
+    assert.equal(create.ServerSideEncryption, 'aws:kms');
     assert.equal(create.SSEKMSKeyId, ARN);
     assert.equal(create.BucketKeyEnabled, true);
-    const parts = mock.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input);
-    assert.deepEqual(parts.map((p) => p.CopySourceRange).sort(), [
-      `bytes=0-${5 * MIB - 1}`, `bytes=${10 * MIB}-${12 * MIB - 1}`, `bytes=${5 * MIB}-${10 * MIB - 1}`,
-    ]);
-    assert.ok(parts.every((p) => p.CopySourceIfMatch === '"src"'));
-    const complete = mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
-    assert.equal(complete.IfMatch, '"src"');
-    assert.deepEqual(complete.MultipartUpload?.Parts?.map((p) => p.PartNumber), [1, 2, 3]);
   });
 
-  it('resumes the upload a previous attempt heartbeated, copying only the missing parts', async () => {
-    completes();
-    mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"p1"' }, { PartNumber: 3, ETag: '"p3"' }] });
-    const previous: MultipartHeartbeat = { uploadId: 'u-old', etag: '"src"' };
-    const env = new MockActivityEnvironment({ heartbeatDetails: previous });
-    const result: CopyResult = await env.run(multipartCopy, s3, input);
-    assert.equal(result.status, 'copied');
-    assert.equal(mock.commandCalls(CreateMultipartUploadCommand).length, 0, 'no new upload');
-    assert.deepEqual(mock.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input.PartNumber), [2]);
-    assert.equal(mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input.UploadId, 'u-old');
+  it('starts no upload for an object whose tags leave no room for the marker', async () => {
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `t${i}`, Value: '' })) });
+    assert.deepEqual(await run(startUpload, s3, input), { status: 'too-many-tags', tagCount: 10 });
+    assert.equal(mock.commandCalls(CreateMultipartUploadCommand).length, 0);
   });
 
-  it('aborts the upload on a permanent failure and fails non-retryably with the S3 code', async () => {
-    completes();
-    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
-    mock.on(UploadPartCopyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
-    mock.on(AbortMultipartUploadCommand).resolves({});
-    await assert.rejects(new MockActivityEnvironment().run(multipartCopy, s3, input), (err: unknown) => {
+  it('copies one range on the condition that the source is unchanged', async () => {
+    mock.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p2"' } });
+    assert.equal(await run(copyPart, s3, part), 'copied');
+    const sent = mock.commandCalls(UploadPartCopyCommand)[0].args[0].input;
+    assert.equal(sent.CopySourceRange, part.range);
+    assert.equal(sent.CopySourceIfMatch, '"src"');
+    assert.equal(sent.PartNumber, 2);
+    assert.equal(sent.UploadId, 'u1');
+  });
+
+  it('tells a changed source and a vanished upload apart from errors', async () => {
+    mock.on(UploadPartCopyCommand).rejects(s3Error('PreconditionFailed', 412));
+    assert.equal(await run(copyPart, s3, part), 'changed');
+    mock.on(UploadPartCopyCommand).rejects(s3Error('NoSuchUpload', 404));
+    assert.equal(await run(copyPart, s3, part), 'upload-gone');
+  });
+
+  it('fails a part non-retryably with the S3 code on a permanent error, retryably on throttling', async () => {
+    mock.on(UploadPartCopyCommand).rejects(s3Error('AccessDenied', 403));
+    await assert.rejects(run(copyPart, s3, part), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);
       assert.equal(err.type, 'AccessDenied');
       assert.equal(err.nonRetryable, true);
       return true;
     });
-    assert.equal(mock.commandCalls(AbortMultipartUploadCommand)[0].args[0].input.UploadId, 'u1');
+    mock.on(UploadPartCopyCommand).rejects(s3Error('SlowDown', 503));
+    await assert.rejects(run(copyPart, s3, part), (err: unknown) => err instanceof ApplicationFailure && !err.nonRetryable);
   });
 
-  it('keeps the upload for the retry on a throttling error', async () => {
-    completes();
-    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
-    mock.on(UploadPartCopyCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
-    await assert.rejects(new MockActivityEnvironment().run(multipartCopy, s3, input), /slow down/);
-    assert.equal(mock.commandCalls(AbortMultipartUploadCommand).length, 0);
+  it('completes from the parts S3 lists, in order, with If-Match on the source ETag, and verifies', async () => {
+    mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 3, ETag: '"p3"' }, { PartNumber: 1, ETag: '"p1"' }, { PartNumber: 2, ETag: '"p2"' }] });
+    mock.on(CompleteMultipartUploadCommand).resolves({ VersionId: 'v2', ETag: '"new"' });
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 12 * MIB, ETag: '"new"' });
+    const result = await run(completeUpload, s3, { ...input, uploadId: 'u1', partCount: 3 });
+    assert.deepEqual(result, { status: 'copied', versionId: 'v2', bytes: 12 * MIB });
+    const complete = mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
+    assert.equal(complete.IfMatch, '"src"');
+    assert.deepEqual(complete.MultipartUpload?.Parts?.map((p) => p.PartNumber), [1, 2, 3]);
   });
 
-  it('aborts and reports a change when the source was overwritten (412)', async () => {
-    completes();
-    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
-    mock.on(CompleteMultipartUploadCommand).rejects(Object.assign(new Error('precondition'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } }));
-    const result = await new MockActivityEnvironment().run(multipartCopy, s3, input);
-    assert.deepEqual(result, { status: 'changed' });
-    assert.equal(mock.commandCalls(AbortMultipartUploadCommand).length, 1);
+  it('refuses to complete an upload that lacks a part', async () => {
+    mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"p1"' }] });
+    await assert.rejects(run(completeUpload, s3, { ...input, uploadId: 'u1', partCount: 3 }), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, 'IncompleteUpload');
+      assert.equal(err.nonRetryable, true);
+      return true;
+    });
+    assert.equal(mock.commandCalls(CompleteMultipartUploadCommand).length, 0);
+  });
+
+  it('reports a change when the source was overwritten (412) or the upload is gone', async () => {
+    mock.on(ListPartsCommand).resolves({ Parts: [1, 2, 3].map((n) => ({ PartNumber: n, ETag: `"p${n}"` })) });
+    mock.on(CompleteMultipartUploadCommand).rejects(s3Error('PreconditionFailed', 412));
+    assert.deepEqual(await run(completeUpload, s3, { ...input, uploadId: 'u1', partCount: 3 }), { status: 'changed' });
+    mock.on(ListPartsCommand).rejects(s3Error('NoSuchUpload', 404));
+    assert.deepEqual(await run(completeUpload, s3, { ...input, uploadId: 'u1', partCount: 3 }), { status: 'changed' });
+  });
+
+  it('aborts an upload, and takes one already gone as done', async () => {
+    mock.on(AbortMultipartUploadCommand).resolvesOnce({}).rejects(s3Error('NoSuchUpload', 404));
+    await run(abortUpload, s3, { bucket: 'b', key: 'big', uploadId: 'u1' });
+    await run(abortUpload, s3, { bucket: 'b', key: 'big', uploadId: 'u1' });
+    assert.equal(mock.commandCalls(AbortMultipartUploadCommand).length, 2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { effectivePartSize, planParts } from '../../activities/part-plan';
+import { effectivePartSize, planParts } from '../../common/part-plan';
 import { GIB, MIB } from '../../common/types';
 
 describe('multipart plan', () => {

@@ -1,0 +1,56 @@
+import { ActivityFailure, CancellationScope, continueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
+import type { CopyInPartsInput, CopyResult, PartCopyResult } from '../common/types';
+import { kmsRequestsPerPart, kmsRequestsToCreateUpload } from '../common/kms-budget';
+import { effectivePartSize, planParts, type PartRange } from '../common/part-plan';
+import { completeUploadActivity, s3Activities, withKmsCost } from './activity-proxies';
+
+/** Parts copied at once; the next batch starts when this one is done. */
+const PARTS_IN_FLIGHT = 8;
+/** Up to 10,000 parts, each a task or two: continue as new long before Temporal's history limits. */
+const HISTORY_EVENTS_PER_RUN = 5_000;
+
+/**
+ * Re-encrypts one large object: CreateMultipartUpload with its metadata and tags, one UploadPartCopy per range
+ * (each a task on the KMS queue, paid for per KMS request it costs), then CompleteMultipartUpload conditional
+ * on the source ETag. The workflow remembers the upload and the next part, across crashes and continue-as-new.
+ * Any outcome but a completed copy aborts the upload, so no parts are ever left behind.
+ */
+export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> {
+  const { copy } = input;
+  const { source } = copy;
+  const plan = planParts(source.size, effectivePartSize(source.size, copy.partSizeBytes));
+  let uploadId = input.uploadId;
+  const abort = (id: string) =>
+    CancellationScope.nonCancellable(() => s3Activities.abortUpload({ bucket: copy.bucket, key: source.key, uploadId: id }));
+  try {
+    if (uploadId === undefined) {
+      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), (copies) => copies.startUpload(copy));
+      if (started.status !== 'started') return started;
+      uploadId = started.uploadId;
+    }
+    const id = uploadId;
+    const copyOne = (part: PartRange): Promise<PartCopyResult> =>
+      withKmsCost(kmsRequestsPerPart(source, copy.bucketKeyEnabled), (copies) =>
+        copies.copyPart({ bucket: copy.bucket, key: source.key, uploadId: id, etag: source.etag, ...part }),
+      );
+    for (let next = input.nextPart ?? 1; next <= plan.length; next += PARTS_IN_FLIGHT) {
+      if (workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN) {
+        return await continueAsNew<typeof copyInParts>({ copy, uploadId: id, nextPart: next });
+      }
+      const outcomes = await Promise.all(plan.slice(next - 1, next - 1 + PARTS_IN_FLIGHT).map(copyOne));
+      const failed = outcomes.find((outcome) => outcome !== 'copied');
+      if (failed !== undefined) {
+        await abort(id);
+        // Overwritten, or the upload is gone: the page inspects the object again and decides again.
+        return failed === 'vanished' ? { status: 'vanished' } : { status: 'changed' };
+      }
+    }
+    const result = await completeUploadActivity({ ...copy, uploadId: id, partCount: plan.length });
+    if (result.status !== 'copied') await abort(id);
+    return result;
+  } catch (err) {
+    // Retryable errors are retried inside the activities: what arrives here is permanent, or a cancellation.
+    if (uploadId !== undefined && (err instanceof ActivityFailure || isCancellation(err))) await abort(uploadId);
+    throw err;
+  }
+}
