@@ -6,10 +6,12 @@ set -euo pipefail
 
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
+AWSCLI_VERSION="${AWSCLI_VERSION:-1.46.3}"
 CACHE_ROOT="${S3KMS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/s3-kms-migrator}"
 
 temporal_dir="$CACHE_ROOT/temporal-cli-$TEMPORAL_CLI_VERSION"
 moto_dir="$CACHE_ROOT/moto-$MOTO_VERSION"
+awscli_dir="$CACHE_ROOT/awscli-$AWSCLI_VERSION"
 mkdir -p "$CACHE_ROOT"
 
 log() { echo "[install-stack] $*" >&2; }
@@ -32,9 +34,20 @@ install_moto() {
   touch "$moto_dir/.installed"
 }
 
+# The AWS CLI is only for the benchmark (install-stack.sh awscli), the way operators re-encrypt today.
+install_awscli() {
+  [ -f "$awscli_dir/.installed" ] && return
+  log "installing awscli==$AWSCLI_VERSION into a virtualenv (benchmark only, first run only)"
+  rm -rf "$awscli_dir"
+  python3 -m venv "$awscli_dir"
+  "$awscli_dir/bin/pip" install --quiet --disable-pip-version-check "awscli==$AWSCLI_VERSION"
+  touch "$awscli_dir/.installed"
+}
+
 # one installer at a time per cache (CI and a developer may start together)
 exec 9>"$CACHE_ROOT/.install.lock"
 flock 9
 install_temporal
 install_moto
+if [ "${1:-}" = awscli ]; then install_awscli; fi
 echo "$CACHE_ROOT"

@@ -3,6 +3,7 @@
 #   stack.sh up     start both in the background, wait until they answer, write $STACK_DIR/env
 #   stack.sh down   stop exactly the processes `up` started (by their PID files)
 #   stack.sh status
+#   stack.sh restart-temporal   stop the Temporal dev server and start it again on the same database (chaos)
 # Settings (environment): STACK_DIR (.stack), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), MOTO_PORT (4566).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,5 +101,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  restart-temporal) stop_one temporal; up ;;
+  *) echo "usage: $0 up|down|status|restart-temporal" >&2; exit 2 ;;
 esac

@@ -12,16 +12,7 @@ fi
 echo "[test] type-checking" >&2
 node_modules/.bin/tsc --noEmit -p .
 
-export STACK_DIR="${TEST_STACK_DIR:-.stack-test}"
-bash scripts/stack.sh down >/dev/null 2>&1 || true
-rm -rf "$STACK_DIR"
-read -r TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT < <(node scripts/free-ports.js 3)
-export TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT
-trap 'bash scripts/stack.sh down' EXIT
-bash scripts/stack.sh up
-# shellcheck disable=SC1091
-source "$STACK_DIR/env"
-
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(test/unit/*.test.ts test/integration/*.test.ts)
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+bash scripts/with-own-stack.sh "${TEST_STACK_DIR:-.stack-test}" \
+  node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

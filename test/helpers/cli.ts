@@ -1,37 +1,9 @@
-import { spawn } from 'node:child_process';
 import { stackEnv } from './stack-env';
-import { ROOT, TSX } from '../../scripts/lib/worker-process';
+import { runClient, type CliRun } from '../../scripts/lib/run-client';
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** The JSON object on the last line of stdout, when --json was given. */
-  json?: any;
-}
+export type { CliRun };
 
-/** Runs the operators' script as an operator would, and captures everything it says. */
+/** Runs the operators' script against the test stack. */
 export function runMigrate(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['client/migrate.ts', ...args], {
-      cwd: ROOT,
-      env: { ...stackEnv(), ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').at(-1);
-      let json;
-      try {
-        json = last ? JSON.parse(last) : undefined;
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
+  return runClient(args, { ...stackEnv(), ...extraEnv });
 }

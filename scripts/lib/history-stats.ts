@@ -1,0 +1,24 @@
+import type { Client } from '@temporalio/client';
+
+export interface HistoryStats {
+  /** Workflow runs: the coordinator's runs (one per continue-as-new), pages, multipart copies. */
+  runs: number;
+  coordinatorRuns: number;
+  totalEvents: number;
+  largestHistory: number;
+}
+
+/** Events of every run that belongs to one migration (its coordinator and all its children), read from the server. */
+export async function historyStats(client: Client, coordinatorId: string): Promise<HistoryStats> {
+  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, largestHistory: 0 };
+  const quoted = `'${coordinatorId.replace(/'/g, "\\'")}'`;
+  for await (const run of client.workflow.list({ query: `RootWorkflowId = ${quoted} OR WorkflowId = ${quoted}` })) {
+    const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    const events = history.events?.length ?? 0;
+    stats.runs++;
+    if (run.workflowId === coordinatorId) stats.coordinatorRuns++;
+    stats.totalEvents += events;
+    stats.largestHistory = Math.max(stats.largestHistory, events);
+  }
+  return stats;
+}

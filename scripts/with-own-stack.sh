@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# with-own-stack.sh STACK_DIR command...: runs a command against a local stack of its own (fresh Temporal
+# database, free ports, so it never clashes with a demo or test stack), torn down when the command ends.
+# The command sees the stack's variables (TEMPORAL_ADDRESS, AWS_ENDPOINT_URL, ...) and STACK_DIR,
+# TEMPORAL_PORT, TEMPORAL_UI_PORT, MOTO_PORT (for `stack.sh restart-temporal`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# npm install, not npm ci: see scripts/run.sh.
+if [ ! -x node_modules/.bin/tsx ]; then
+  echo "[s3-kms-migrator] installing the locked dependencies" >&2
+  npm install --no-audit --no-fund --loglevel=error >&2
+fi
+
+export STACK_DIR="$1"; shift
+bash scripts/stack.sh down >/dev/null 2>&1 || true
+rm -rf "$STACK_DIR"
+read -r TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT < <(node scripts/free-ports.js 3)
+export TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT
+trap 'bash scripts/stack.sh down' EXIT
+bash scripts/stack.sh up
+set -a
+# shellcheck disable=SC1091
+source "$STACK_DIR/env"
+set +a
+"$@"
