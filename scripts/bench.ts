@@ -1,0 +1,123 @@
+// npm run bench [-- --objects N --size BYTES]: the raw CopyObject loop, this product and the AWS CLI, side by
+// side on the same local S3/KMS endpoint, each on freshly seeded objects. Run by scripts/bench.sh, which
+// starts a stack of its own. Prints a table, then one JSON object as the last line.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { createAwsClients } from '../activities/aws-clients';
+import { forEachConcurrently } from '../common/concurrently';
+import { census } from './demo/census';
+import { runAwsCli, runProduct, runRaw, type Outcome } from './bench/contenders';
+import { ROOT } from './lib/worker-process';
+
+/** The worker's defaults (workers/config.ts): copy slots, and sockets = HEAD/tag slots + copy slots. */
+const WORKER_COPY_SLOTS = 100;
+const WORKER_SOCKETS = 300;
+const AWSCLI_DEFAULT_CONCURRENCY = 10;
+
+interface Row extends Outcome {
+  name: string;
+  objects: number;
+  correct: number;
+}
+
+async function seed(s3: S3Client, label: string, objects: number, size: number): Promise<{ bucket: string; keys: string[] }> {
+  const bucket = `bench-${label}-${Date.now().toString(36)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const keys = Array.from({ length: objects }, (_, i) => `data/${String(i).padStart(7, '0')}.bin`);
+  const body = randomBytes(size);
+  await forEachConcurrently(keys, 64, async (Key) => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: 'AES256' }));
+  });
+  return { bucket, keys };
+}
+
+function awsCliBinary(): string {
+  const install = spawnSync('bash', ['scripts/install-stack.sh', 'awscli'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (install.status !== 0) throw new Error('could not install the AWS CLI (scripts/install-stack.sh awscli)');
+  return path.join(install.stdout.trim(), `awscli-${process.env.AWSCLI_VERSION ?? '1.46.3'}`, 'bin', 'aws');
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toFixed(digits));
+
+function printTable(rows: Row[]): void {
+  const header = ['contender', 'objects/s', 'wall s', 'correct', 'worker peak RSS MB', 'history events/object', 'largest history'];
+  const lines = rows.map((r) => [
+    r.name, fmt(r.objects / r.seconds, 1), fmt(r.seconds, 1), `${r.correct}/${r.objects}`, fmt(r.workerPeakRssMb),
+    r.history ? fmt(r.history.totalEvents / r.objects, 1) : '—', fmt(r.history?.largestHistory),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const show = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(show(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const l of lines) console.log(show(l));
+}
+
+async function main(): Promise<void> {
+  const opts = new Command('bench')
+    .option('--objects <n>', 'objects per contender', '5000')
+    .option('--size <bytes>', 'bytes per object', '1024')
+    .option('--awscli-concurrency <list>', 'max_concurrent_requests values to try besides the default 10', '32,100')
+    .parse()
+    .opts<{ objects: string; size: string; awscliConcurrency: string }>();
+  const objects = Number(opts.objects);
+  const size = Number(opts.size);
+  if (!Number.isInteger(objects) || objects < 1) throw new Error(`--objects must be a whole number ≥ 1, got "${opts.objects}"`);
+  if (!Number.isInteger(size) || size < 0) throw new Error(`--size must be a whole number of bytes, got "${opts.size}"`);
+  const cliLevels = [AWSCLI_DEFAULT_CONCURRENCY, ...opts.awscliConcurrency.split(',').map(Number).filter((n) => n > 0)];
+
+  const env = process.env;
+  const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: WORKER_SOCKETS });
+  const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'bench target key' }))).KeyMetadata!.Arn!;
+  const aws = awsCliBinary();
+  const rows: Row[] = [];
+  const contend = async (name: string, label: string, run: (bucket: string, keys: string[]) => Promise<Outcome>, tagged = true) => {
+    console.error(`[bench] ${name}: seeding ${objects} objects of ${size} bytes`);
+    const { bucket, keys } = await seed(s3, label, objects, size);
+    console.error(`[bench] ${name}: running`);
+    const outcome = await run(bucket, keys);
+    const after = await census(s3, bucket, keyArn);
+    const correct = tagged ? after.verified : after.byState['SSE-KMS (target key)'] ?? 0;
+    rows.push({ name, objects, correct, ...outcome });
+    console.error(`[bench] ${name}: ${(objects / outcome.seconds).toFixed(1)} objects/s, ${correct}/${objects} correct`);
+  };
+
+  await contend(`raw CopyObject loop (${WORKER_COPY_SLOTS} at once)`, 'raw', (bucket, keys) => runRaw(s3, bucket, keys, keyArn, WORKER_COPY_SLOTS));
+  await contend('s3-kms-migrator (1 worker)', 'product', (bucket) => runProduct(env, bucket, keyArn, objects));
+  for (const level of cliLevels) {
+    const name = `aws s3 cp --recursive (max_concurrent_requests ${level}${level === AWSCLI_DEFAULT_CONCURRENCY ? ', default' : ''})`;
+    await contend(name, `awscli${level}`, (bucket) => runAwsCli(aws, env, bucket, keyArn, level), false);
+  }
+
+  printTable(rows);
+  const ops = (r: Row) => r.objects / r.seconds;
+  const [raw, product, ...clis] = rows;
+  const bestCli = clis.reduce((best, r) => (ops(r) > ops(best) ? r : best));
+  const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+  console.log(JSON.stringify({
+    objects,
+    size_bytes: size,
+    raw_ops: round(ops(raw), 1),
+    product_ops: round(ops(product), 1),
+    awscli_ops: round(ops(bestCli), 1),
+    awscli_default_ops: round(ops(clis[0]), 1),
+    awscli_best_concurrency: cliLevels[clis.indexOf(bestCli)],
+    ratio_raw: round(ops(product) / ops(raw)),
+    ratio_awscli: round(ops(product) / ops(bestCli)),
+    max_history_events: product.history?.largestHistory,
+    history_events_per_object: round((product.history?.totalEvents ?? 0) / objects, 1),
+    worker_peak_rss_mb: product.workerPeakRssMb,
+    correct: Object.fromEntries(rows.map((r) => [r.name, r.correct])),
+  }));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
