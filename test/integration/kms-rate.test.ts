@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { createBucket, createKey, put, putMany, randomBody } from '../helpers/aws';
 import { runMigrate } from '../helpers/cli';
-import { startS3Proxy, type S3Proxy, type TimelineEntry } from '../helpers/s3-proxy';
+import { startS3Proxy, type S3Proxy, type TimelineEntry } from '../../scripts/lib/fault-proxy';
 import { stackEnv } from '../helpers/stack-env';
 import { temporalClient } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';

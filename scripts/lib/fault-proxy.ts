@@ -15,6 +15,8 @@ export interface FaultOptions {
   rate: number;
   /** Deterministic pseudo-random source, so a failing run can be replayed. */
   seed?: number;
+  /** Also delay a share of the faulty requests (then forward them normally) by up to this many ms. */
+  maxLatencyMs?: number;
 }
 
 export interface FaultCounts {
@@ -22,6 +24,7 @@ export interface FaultCounts {
   internalError500: number;
   /** The request reached the endpoint (and may have taken effect), the response was cut off. */
   resetAfterForwarding: number;
+  delayed: number;
 }
 
 export interface S3Proxy {
@@ -29,7 +32,6 @@ export interface S3Proxy {
   faults: FaultCounts;
   /** Requests forwarded, by a short name of the S3/KMS call. */
   forwarded: Map<string, number>;
-  /** Every forwarded request, in order: call name and time (ms). */
   /** Every forwarded request: its call name, time, and path-style /bucket/key. */
   timeline: TimelineEntry[];
   close(): Promise<void>;
@@ -73,12 +75,16 @@ export function callName(req: http.IncomingMessage): string {
 export async function startS3Proxy(upstream: string, intercept: Interceptor = () => undefined, faults?: FaultOptions): Promise<S3Proxy> {
   const target = new URL(upstream);
   const random = mulberry32(faults?.seed ?? 1);
-  const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0 };
+  const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0, delayed: 0 };
   const forwarded = new Map<string, number>();
   const timeline: TimelineEntry[] = [];
   const server = http.createServer((req, res) => {
     const canned = intercept(req);
-    const roll = faults && random() < faults.rate ? random() : undefined;
+    let roll = faults && random() < faults.rate ? random() : undefined;
+    // With latency on, a quarter of the faults are delays: the request is forwarded late and answered normally.
+    const delay = roll !== undefined && faults?.maxLatencyMs && roll >= 0.75 ? Math.round(random() * faults.maxLatencyMs) : 0;
+    const share = faults?.maxLatencyMs ? 0.75 : 1;
+    if (roll !== undefined) roll = delay ? undefined : roll / share;
     const reply = (r: CannedResponse) => {
       req.resume();
       res.writeHead(r.status, r.headers ?? {});
@@ -93,10 +99,18 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
       counts.internalError500++;
       return reply({ status: 500, headers: { 'content-type': 'application/xml' }, body: INTERNAL });
     }
+    if (delay) {
+      counts.delayed++;
+      req.pause();
+      return void setTimeout(() => forward(req, res, undefined), delay);
+    }
+    forward(req, res, roll);
+  });
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, roll: number | undefined) => {
     const name = callName(req);
     forwarded.set(name, (forwarded.get(name) ?? 0) + 1);
     timeline.push({ name, at: Date.now(), path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) });
-    const forward = http.request(
+    const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {
         if (roll !== undefined) {
@@ -108,9 +122,9 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
         upstreamRes.pipe(res);
       },
     );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
