@@ -25,29 +25,22 @@ install_temporal() {
   touch "$temporal_dir/.installed"
 }
 
-install_moto() {
-  [ -f "$moto_dir/.installed" ] && return
-  log "installing moto[server]==$MOTO_VERSION into a virtualenv (first run only)"
-  rm -rf "$moto_dir"
-  python3 -m venv "$moto_dir"
-  "$moto_dir/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
-  touch "$moto_dir/.installed"
-}
-
-# The AWS CLI is only for the benchmark (install-stack.sh awscli), the way operators re-encrypt today.
-install_awscli() {
-  [ -f "$awscli_dir/.installed" ] && return
-  log "installing awscli==$AWSCLI_VERSION into a virtualenv (benchmark only, first run only)"
-  rm -rf "$awscli_dir"
-  python3 -m venv "$awscli_dir"
-  "$awscli_dir/bin/pip" install --quiet --disable-pip-version-check "awscli==$AWSCLI_VERSION"
-  touch "$awscli_dir/.installed"
+# A Python tool in a virtualenv of its own: install_venv DIR PACKAGE==VERSION WHAT
+install_venv() {
+  local dir=$1 requirement=$2 what=$3
+  [ -f "$dir/.installed" ] && return
+  log "installing $requirement into a virtualenv ($what, first run only)"
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "$requirement"
+  touch "$dir/.installed"
 }
 
 # one installer at a time per cache (CI and a developer may start together)
 exec 9>"$CACHE_ROOT/.install.lock"
 flock 9
 install_temporal
-install_moto
-if [ "${1:-}" = awscli ]; then install_awscli; fi
+install_venv "$moto_dir" "moto[server]==$MOTO_VERSION" "S3 and KMS emulator"
+# The AWS CLI is only for the benchmark (install-stack.sh awscli): the way operators re-encrypt today.
+if [ "${1:-}" = awscli ]; then install_venv "$awscli_dir" "awscli==$AWSCLI_VERSION" "benchmark only"; fi
 echo "$CACHE_ROOT"

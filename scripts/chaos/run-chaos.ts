@@ -14,7 +14,7 @@ import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { Client, Connection } from '@temporalio/client';
 import { forEachConcurrently } from '../../common/concurrently';
 import { DEFAULTS, migrationWorkflowId, type MigrationSummary } from '../../common/types';
-import { startS3Proxy } from '../lib/fault-proxy';
+import { mulberry32, startS3Proxy } from '../lib/fault-proxy';
 import { runClient } from '../lib/run-client';
 import { ROOT, spawnWorkerProcess, type WorkerProcess } from '../lib/worker-process';
 
@@ -53,16 +53,6 @@ export interface ChaosReport {
 }
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Temporal may be restarting: keep trying to reach it until `deadline`. */
 async function withTemporal<T>(address: string, deadline: number, work: (client: Client) => Promise<T>): Promise<T> {
