@@ -3,7 +3,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { CopyInput, EnsureTagInput, ListPageInput, PartCopyInput, UploadRef } from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
-import { inspectObject } from './inspect-object';
+import { inspectObject, inspectObjects } from './inspect-object';
 import { ensureTag } from './ensure-tag';
 import { copyObject } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
@@ -20,6 +20,7 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     preflight: (input: { bucket: string; kmsKeyId: string }) => preflight(s3, kms, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
     inspectObject: (input: { bucket: string; key: string }) => inspectObject(s3, input),
+    inspectObjects: (input: { bucket: string; keys: string[] }) => whileHeartbeating(() => inspectObjects(s3, input)),
     ensureTag: (input: EnsureTagInput) => ensureTag(s3, input),
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),

@@ -1,7 +1,6 @@
 // npm run chaos [-- --objects N --kills K]: a migration under crashes, a Temporal restart, injected faults and a
 // concurrent writer, then an independent check of every object. Run by scripts/chaos.sh on a stack of its own.
 import { Command } from 'commander';
-import { createAwsClients } from '../activities/aws-clients';
 import { chaosTable, runChaos } from './chaos/run-chaos';
 
 async function main(): Promise<number> {
@@ -18,9 +17,7 @@ async function main(): Promise<number> {
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
     return n;
   };
-  const env = process.env;
-  const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: 64 });
-  const report = await runChaos(env, s3, kms, {
+  const report = await runChaos(process.env, {
     objects: number('objects', opts.objects, 1, 1_000_000),
     kills: number('kills', opts.kills, 0, 1000),
     restartTemporal: true,

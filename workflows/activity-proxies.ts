@@ -19,6 +19,14 @@ export const s3Activities = proxyActivities<S3Activities>({
   retry: RETRY,
 });
 
+/** HEADs of a batch of objects: a few seconds; the heartbeat notices a dead worker sooner. */
+export const inspectObjectsActivity = proxyActivities<S3Activities>({
+  taskQueue: TASK_QUEUE,
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: RETRY,
+}).inspectObjects;
+
 export const preflightActivity = proxyActivities<S3Activities>({
   taskQueue: TASK_QUEUE,
   startToCloseTimeout: '1 minute',

@@ -15,6 +15,7 @@ import {
   type Counts,
   type ListedObject,
   type ObjectIssue,
+  type ObjectSnapshot,
   type PageInput,
   type PageResult,
   type SkipReason,
@@ -22,12 +23,14 @@ import {
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
 import { kmsRequestsPerCopy } from '../common/kms-budget';
-import { s3Activities, withKmsCost } from './activity-proxies';
+import { inspectObjectsActivity, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
 import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
+/** Objects HEADed by one inspectObjects activity. */
+const INSPECT_BATCH = 50;
 /** Issues a page reports in detail; its counts always cover all of them. */
 const MAX_ISSUES_PER_PAGE = 200;
 
@@ -68,12 +71,20 @@ function tooManyTags(count: number): string {
   return `already has ${count} tags; adding the marker tag would exceed S3's limit of 10, tags left untouched`;
 }
 
-async function migrateObject(input: PageInput, object: ListedObject, tally: PageTally, gate: Gate): Promise<void> {
+async function migrateObject(
+  input: PageInput,
+  object: ListedObject,
+  tally: PageTally,
+  gate: Gate,
+  firstLook: ObjectSnapshot | null,
+): Promise<void> {
   const { options, keyArn } = input;
   const { bucket, tagKey, tagValue } = options;
+  let batched = firstLook;
   for (let round = 1; round <= MAX_DECISIONS_PER_OBJECT; round++) {
     await gate.pass();
-    const snapshot = await s3Activities.inspectObject({ bucket, key: object.key });
+    const snapshot = batched ?? (await s3Activities.inspectObject({ bucket, key: object.key }));
+    batched = null; // after a change, look again
     const decision = decide(snapshot, { keyArn, multipartThresholdBytes: options.multipartThresholdBytes });
     const versionId = snapshot.exists ? snapshot.versionId : undefined;
 
@@ -165,9 +176,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     if (parent) getExternalWorkflowHandle(parent.workflowId).signal(pauseSignal, reason).catch(() => undefined);
   };
 
-  const attempt = async (object: ListedObject): Promise<void> => {
+  const attempt = async (object: ListedObject, firstLook: ObjectSnapshot | null = null): Promise<void> => {
     try {
-      await migrateObject(input, object, tally, gate);
+      await migrateObject(input, object, tally, gate, firstLook);
       pending.delete(object);
       failureRate.record(1, 0);
     } catch (err) {
@@ -182,11 +193,21 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     }
   };
 
-  let todo = input.objects;
-  while (todo.length > 0) {
-    await Promise.all(todo.map(attempt));
+  // The first look at every object is batched: one activity HEADs INSPECT_BATCH objects.
+  const batches: ListedObject[][] = [];
+  for (let i = 0; i < input.objects.length; i += INSPECT_BATCH) batches.push(input.objects.slice(i, i + INSPECT_BATCH));
+  await Promise.all(
+    batches.map(async (batch) => {
+      await gate.pass();
+      const looks = await inspectObjectsActivity({ bucket: input.options.bucket, keys: batch.map((o) => o.key) });
+      await Promise.all(batch.map((object, i) => attempt(object, looks[i])));
+    }),
+  );
+  for (;;) {
     await gate.pass(); // never finish while paused: the resume gives failed objects another attempt
-    todo = [...pending].filter(([, failure]) => failure.epoch < gate.resumes).map(([object]) => object);
+    const todo = [...pending].filter(([, failure]) => failure.epoch < gate.resumes).map(([object]) => object);
+    if (todo.length === 0) break;
+    await Promise.all(todo.map((object) => attempt(object)));
   }
   for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
   return { counts: tally.counts, issues: tally.issues };

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { Client, Connection } from '@temporalio/client';
+import { createAwsClients } from '../../activities/aws-clients';
 import { forEachConcurrently } from '../../common/concurrently';
 import { DEFAULTS, migrationWorkflowId, type MigrationSummary } from '../../common/types';
 import { mulberry32, startS3Proxy } from '../lib/fault-proxy';
@@ -75,7 +76,18 @@ async function withTemporal<T>(address: string, deadline: number, work: (client:
  * Migrates a seeded bucket while the worker is SIGKILLed and restarted, the Temporal dev server is restarted,
  * a fault proxy injects 503/500/resets/latency and a writer overwrites objects; then reads every object back.
  */
-export async function runChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSClient, o: ChaosOptions): Promise<ChaosReport> {
+export async function runChaos(env: NodeJS.ProcessEnv, o: ChaosOptions): Promise<ChaosReport> {
+  // Clients of its own, destroyed at the end: a socket left open would keep a test process from exiting.
+  const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: 64 });
+  try {
+    return await migrateUnderChaos(env, s3, kms, o);
+  } finally {
+    s3.destroy();
+    kms.destroy();
+  }
+}
+
+async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSClient, o: ChaosOptions): Promise<ChaosReport> {
   const random = mulberry32(o.seed);
   const bucket = `chaos-${Date.now().toString(36)}`;
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'chaos target key' }))).KeyMetadata!.Arn!;

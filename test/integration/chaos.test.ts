@@ -1,12 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kms, s3 } from '../helpers/aws';
 import { stackEnv } from '../helpers/stack-env';
 import { chaosTable, runChaos } from '../../scripts/chaos/run-chaos';
 
 describe('chaos (shortened `npm run chaos`)', () => {
   it('loses nothing under SIGKILLs, a Temporal restart, 10% faults and a concurrent writer', async () => {
-    const report = await runChaos(stackEnv(), s3, kms, {
+    const report = await runChaos(stackEnv(), {
       objects: 1000,
       kills: 5,
       restartTemporal: true,
