@@ -6,11 +6,13 @@ export interface HistoryStats {
   coordinatorRuns: number;
   totalEvents: number;
   largestHistory: number;
+  /** Largest history of any run, by workflow type (migrateBucket, migratePage, copyInParts). */
+  largestByType: Record<string, number>;
 }
 
 /** Events of every run that belongs to one migration (its coordinator and all its children), read from the server. */
 export async function historyStats(client: Client, coordinatorId: string): Promise<HistoryStats> {
-  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, largestHistory: 0 };
+  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, largestHistory: 0, largestByType: {} };
   const quoted = `'${coordinatorId.replace(/'/g, "\\'")}'`;
   for await (const run of client.workflow.list({ query: `RootWorkflowId = ${quoted} OR WorkflowId = ${quoted}` })) {
     const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
@@ -19,6 +21,7 @@ export async function historyStats(client: Client, coordinatorId: string): Promi
     if (run.workflowId === coordinatorId) stats.coordinatorRuns++;
     stats.totalEvents += events;
     stats.largestHistory = Math.max(stats.largestHistory, events);
+    stats.largestByType[run.type] = Math.max(stats.largestByType[run.type] ?? 0, events);
   }
   return stats;
 }
