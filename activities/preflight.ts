@@ -2,7 +2,7 @@ import { HeadBucketCommand, GetBucketVersioningCommand, type S3Client } from '@a
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PreflightResult } from '../common/types';
-import { errorCode, httpStatus, isRetryable } from './s3-errors';
+import { errorCode, httpStatus, isRetryable, rethrowForTemporal } from './s3-errors';
 
 export const PREFLIGHT_FAILED = 'PreflightFailed';
 
@@ -13,9 +13,14 @@ function fail(message: string): never {
 async function checkBucket(s3: S3Client, bucket: string): Promise<string> {
   try {
     const out = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return out.BucketRegion ?? (await s3.config.region());
+    const workerRegion = await s3.config.region();
+    if (out.BucketRegion && out.BucketRegion !== workerRegion) {
+      fail(`bucket "${bucket}" is in ${out.BucketRegion}, the worker in ${workerRegion} (AWS_REGION): run workers in the bucket's region`);
+    }
+    return out.BucketRegion ?? workerRegion;
   } catch (err) {
-    if (isRetryable(err)) throw err;
+    if (err instanceof ApplicationFailure) throw err;
+    if (isRetryable(err)) rethrowForTemporal(err, `bucket "${bucket}" is not reachable`);
     const status = httpStatus(err);
     if (status === 404) fail(`bucket "${bucket}" does not exist`);
     if (status === 403) fail(`access denied to bucket "${bucket}" (HeadBucket returned 403)`);

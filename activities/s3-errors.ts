@@ -79,7 +79,7 @@ export function rethrowForTemporal(err: unknown, what: string): never {
   const message = `${what}: ${code}${status ? ` (HTTP ${status})` : ''}${detail && detail !== code ? `: ${detail}` : ''}`;
   if (isRetryable(err)) {
     const attempt = Context.current().info.attempt;
-    throw ApplicationFailure.create({ type: code, message, nonRetryable: false, nextRetryDelay: retryDelayMs(attempt), cause: err as Error });
+    throw ApplicationFailure.create({ type: code, message, nonRetryable: false, nextRetryDelay: retryDelayMs(attempt) });
   }
   throw ApplicationFailure.create({ type: code, nonRetryable: true, message });
 }

@@ -17,7 +17,9 @@ export const startSchema = z.object({
   prefix: z
     .string()
     .default('')
-    .refine((p) => Buffer.byteLength(p) <= 1024, '--prefix must be at most 1024 bytes (S3 key length)'),
+    .refine((p) => Buffer.byteLength(p) <= 1024, '--prefix must be at most 1024 bytes (S3 key length)')
+    // eslint-disable-next-line no-control-regex
+    .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), '--prefix must not contain control characters (S3 listings cannot carry them)'),
   bucketKey: z.boolean().default(false),
   multipartThreshold: int('--multipart-threshold')
     .min(1, '--multipart-threshold must be at least 1 byte')

@@ -25,6 +25,12 @@ async function main(): Promise<void> {
         ? log.warn({ s3Concurrency: limit }, 'S3 or KMS throttling: concurrent S3 requests lowered')
         : log.debug({ s3Concurrency: limit }, 'no throttling: concurrent S3 requests raised'),
   });
+  // The SDK resolves credentials at the first request; without any, every activity would fail and retry.
+  await aws.s3.config.credentials().catch((err: Error) => {
+    throw new ConfigError(
+      `no AWS credentials found (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, or an instance or task role): ${err.message}`,
+    );
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await runMigratorWorkers({
     connection,

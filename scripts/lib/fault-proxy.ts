@@ -79,6 +79,8 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
   const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0, delayed: 0 };
   const forwarded = new Map<string, number>();
   const timeline: TimelineEntry[] = [];
+  // Its own agent, destroyed on close: upstream sockets must not outlive the proxy (they would keep a test alive).
+  const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const canned = intercept(req);
     let roll = faults && random() < faults.rate ? random() : undefined;
@@ -112,7 +114,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
     forwarded.set(name, (forwarded.get(name) ?? 0) + 1);
     timeline.push({ name, at: Date.now(), path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) });
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
       (upstreamRes) => {
         if (roll !== undefined) {
           counts.resetAfterForwarding++;
@@ -124,6 +126,10 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
       },
     );
     upstream.on('error', () => res.destroy());
+    // A client that goes away mid-request (a SIGKILLed worker) must not leave the upstream request hanging.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     req.pipe(upstream);
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -136,6 +142,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
+        agent.destroy();
         server.close(() => resolve());
       }),
   };
