@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -72,11 +72,15 @@ export async function runAwsCli(awsBin: string, env: NodeJS.ProcessEnv, bucket: 
   const args = ['s3', 'cp', `s3://${bucket}/`, `s3://${bucket}/`, '--recursive', '--sse', 'aws:kms', '--sse-kms-key-id', keyArn,
     '--endpoint-url', env.AWS_ENDPOINT_URL!, '--only-show-errors'];
   const started = performance.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(awsBin, args, { env: { ...env, AWS_CONFIG_FILE: config }, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`aws s3 cp exited with ${code}`);
-  return { seconds: (performance.now() - started) / 1000 };
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(awsBin, args, { env: { ...env, AWS_CONFIG_FILE: config }, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    if (code !== 0) throw new Error(`aws s3 cp exited with ${code}`);
+    return { seconds: (performance.now() - started) / 1000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
