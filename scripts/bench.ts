@@ -3,15 +3,14 @@
 // starts a stack of its own. Prints a table, then one JSON object as the last line.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../activities/aws-clients';
-import { forEachConcurrently } from '../common/concurrently';
 import { census } from './demo/census';
 import { runAwsCli, runProduct, runRaw, type Outcome } from './bench/contenders';
 import { ROOT } from './lib/worker-process';
+import { seedSseS3Bucket } from './lib/seed-bucket';
 
 /** The worker's defaults (workers/config.ts): copy slots, and sockets = HEAD/tag slots + copy slots. */
 const WORKER_COPY_SLOTS = 100;
@@ -26,13 +25,7 @@ interface Row extends Outcome {
 
 async function seed(s3: S3Client, label: string, objects: number, size: number): Promise<{ bucket: string; keys: string[] }> {
   const bucket = `bench-${label}-${Date.now().toString(36)}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const keys = Array.from({ length: objects }, (_, i) => `data/${String(i).padStart(7, '0')}.bin`);
-  const body = randomBytes(size);
-  await forEachConcurrently(keys, 64, async (Key) => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: 'AES256' }));
-  });
-  return { bucket, keys };
+  return { bucket, keys: await seedSseS3Bucket(s3, bucket, objects, size) };
 }
 
 function awsCliBinary(): string {

@@ -17,15 +17,16 @@ async function main(): Promise<number> {
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
     return n;
   };
+  const objects = number('objects', opts.objects, 1, 1_000_000);
   const report = await runChaos(process.env, {
-    objects: number('objects', opts.objects, 1, 1_000_000),
+    objects,
     kills: number('kills', opts.kills, 0, 1000),
     restartTemporal: true,
     faultRate: number('faults', opts.faults, 0, 0.5),
     overwriteShare: number('overwrite', opts.overwrite, 0, 1),
     pageSize: 500,
     killEveryMs: [5000, 15000],
-    writeOverMs: (Number(opts.objects) / 25) * 1000, // about how long the migration takes on this machine
+    writeOverMs: (objects / 25) * 1000, // about how long the migration takes on this machine
     seed: number('seed', opts.seed, 0, 2 ** 31),
     log: (line) => console.error(`[chaos] ${line}`),
   });

@@ -1,19 +1,17 @@
 // npm run scale [-- --objects 10000,100000]: large migrations on the local stack (not in CI), one per size, with
 // objects/s and worker RSS over time, continue-as-new count and largest histories, then a per-object comparison.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { Client, Connection } from '@temporalio/client';
 import { createAwsClients } from '../activities/aws-clients';
 import { liveProgress } from '../client/live-progress';
-import { forEachConcurrently } from '../common/concurrently';
 import { migrationWorkflowId, settledCount, type MigrationSummary } from '../common/types';
 import type { migrateBucket } from '../workflows';
 import { historyStats, type HistoryStats } from './lib/history-stats';
 import { processGroupMemoryMb } from './lib/process-memory';
 import { runClient } from './lib/run-client';
+import { seedSseS3Bucket } from './lib/seed-bucket';
 import { spawnWorkerProcess } from './lib/worker-process';
 
 const SAMPLE_EVERY_MS = 15_000;
@@ -30,12 +28,8 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
   const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: 64 });
   const bucket = `scale-${objects}-${Date.now().toString(36)}`;
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'scale target key' }))).KeyMetadata!.Arn!;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   console.log(`\n== ${objects} objects: seeding s3://${bucket}`);
-  const body = randomBytes(1024);
-  await forEachConcurrently(Array.from({ length: objects }, (_, i) => `d/${String(i).padStart(7, '0')}`), 64, async (Key) => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: 'AES256' }));
-  });
+  await seedSseS3Bucket(s3, bucket, objects, 1024);
   s3.destroy();
   kms.destroy();
 

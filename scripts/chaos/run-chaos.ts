@@ -157,7 +157,7 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
     let correct = 0;
     let overwrittenAfterCopy = 0;
     const lostOrWrong: string[] = [];
-      await forEachConcurrently(keys.map((Key, i) => ({ Key, i })), 32, async ({ Key, i }) => {
+    await forEachConcurrently(keys.map((Key, i) => ({ Key, i })), 32, async ({ Key, i }) => {
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
       const body = await got.Body!.transformToByteArray();
       const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key }))).TagSet ?? [];
