@@ -16,6 +16,11 @@ export class FailureRate {
     private readonly window = 1000,
   ) {}
 
+  /** Starts counting afresh: after an operator's resume, failures from before it must not trip the rule again. */
+  reset(): void {
+    Object.assign(this.state, emptyFailureRateState());
+  }
+
   /** Records outcomes; returns why the rule tripped, or undefined. */
   record(attempts: number, failures: number): string | undefined {
     const s = this.state;

@@ -61,7 +61,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     inFlightPageIds.forEach(tellPage);
   };
   setHandler(pauseSignal, (reason) => setPaused(reason || 'paused by an operator'));
-  setHandler(resumeSignal, () => setPaused(undefined));
+  setHandler(resumeSignal, () => {
+    // Once tripped, the first-100 rule would stay true and pause again at the next page's result.
+    if (state?.failureRate) new FailureRate(options.maxFailureRate, state.failureRate).reset();
+    setPaused(undefined);
+  });
 
   const phase = (): MigrationProgress['phase'] => {
     if (state?.listingDone && inFlightPageIds.size === 0) return 'completed';

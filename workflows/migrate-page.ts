@@ -169,7 +169,10 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const parent = workflowInfo().parent;
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
   setHandler(pauseSignal, () => gate.set(true));
-  setHandler(resumeSignal, () => gate.set(false));
+  setHandler(resumeSignal, () => {
+    failureRate.reset();
+    gate.set(false);
+  });
 
   const pauseForFailures = (reason: string): void => {
     gate.set(true);

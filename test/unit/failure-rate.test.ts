@@ -24,6 +24,14 @@ describe('failure-rate threshold', () => {
     const again = new FailureRate(0.5);
     assert.match(again.record(150, 90)!, /90 of the first 150 objects failed/);
   });
+  it('counts afresh after a reset (an operator resumed): old failures do not trip it again', () => {
+    const rate = new FailureRate(0.5);
+    assert.match(rate.record(150, 90)!, /90 of the first 150/);
+    assert.match(rate.record(150, 0)!, /90 of the first 150/, 'without a reset the first-100 rule stays tripped');
+    rate.reset();
+    assert.equal(rate.record(150, 0), undefined);
+    assert.equal(rate.state.attempts, 150);
+  });
   it('never trips at share 1 (disabled)', () => {
     assert.equal(new FailureRate(1).record(100, 100), undefined);
   });
