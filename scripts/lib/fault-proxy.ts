@@ -30,6 +30,8 @@ export interface FaultCounts {
 export interface S3Proxy {
   endpoint: string;
   faults: FaultCounts;
+  /** Responses cut off after forwarding, by call name (the request may have taken effect). */
+  resetsByCall: Map<string, number>;
   /** Requests forwarded, by a short name of the S3/KMS call. */
   forwarded: Map<string, number>;
   /** Every forwarded request: its call name, time, and path-style /bucket/key. */
@@ -78,6 +80,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
   const random = mulberry32(faults?.seed ?? 1);
   const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0, delayed: 0 };
   const forwarded = new Map<string, number>();
+  const resetsByCall = new Map<string, number>();
   const timeline: TimelineEntry[] = [];
   // Its own agent, destroyed on close: upstream sockets must not outlive the proxy (they would keep a test alive).
   const agent = new http.Agent({ keepAlive: true });
@@ -118,6 +121,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
       (upstreamRes) => {
         if (roll !== undefined) {
           counts.resetAfterForwarding++;
+          resetsByCall.set(name, (resetsByCall.get(name) ?? 0) + 1);
           upstreamRes.resume();
           return res.socket?.destroy();
         }
@@ -137,6 +141,7 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
   return {
     endpoint: `http://127.0.0.1:${port}`,
     faults: counts,
+    resetsByCall,
     forwarded,
     timeline,
     close: () =>

@@ -50,6 +50,9 @@ describe('throttling and transient faults', () => {
     const bigAfter = await readObject(bucket, 'f/big.bin');
     assert.equal(bigAfter.sha256, sha256(big));
     assert.deepEqual(bigAfter.tags, { keep: '1', __ObjectEncrypted: 'true' });
-    assert.equal(await openMultipartUploads(bucket), 0, 'no upload left behind');
+    // CreateMultipartUpload is not idempotent: when its response is cut off after S3 created the upload, the
+    // retry creates another and the first is orphaned (README: the lifecycle rule). Nothing else may be left.
+    const lostCreateResponses = proxy.resetsByCall.get('POST?uploads') ?? 0;
+    assert.ok(await openMultipartUploads(bucket) <= lostCreateResponses, `no upload left behind but ${lostCreateResponses} whose creation response was lost`);
   });
 });
