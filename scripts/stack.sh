@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The local stack: Temporal dev server (SQLite, Web UI) + moto (S3 and KMS on one endpoint).
+# The local stack: Temporal dev server (SQLite, Web UI) + moto (S3 and KMS on one endpoint, extended with
+# UpdateObjectEncryption by emulator/server.py).
 #   stack.sh up     start both in the background, wait until they answer, write $STACK_DIR/env
 #   stack.sh down   stop exactly the processes `up` started (by their PID files)
 #   stack.sh status
@@ -41,7 +42,8 @@ start() { # name, command...
 up() {
   local cache; cache="$(bash scripts/install-stack.sh)"
   local temporal="$cache/temporal-cli-${TEMPORAL_CLI_VERSION:-v1.5.1}/bin/temporal"
-  local moto="$cache/moto-${MOTO_VERSION:-5.2.5}/bin/moto_server"
+  # moto with the project's extension for what it lacks (emulator/, UpdateObjectEncryption)
+  local python="$cache/moto-${MOTO_VERSION:-5.2.5}/bin/python"
   mkdir -p "$STACK_DIR"
 
   if ! alive temporal; then
@@ -52,7 +54,7 @@ up() {
   fi
   if ! alive moto; then
     port_free "$MOTO_PORT" || { log "port $MOTO_PORT is taken; set MOTO_PORT"; exit 1; }
-    start moto "$moto" -H "$HOST" -p "$MOTO_PORT"
+    start moto "$python" emulator/server.py -H "$HOST" -p "$MOTO_PORT"
   fi
 
   wait_until temporal 60 "$temporal" operator cluster health --address "$HOST:$TEMPORAL_PORT"
