@@ -4,10 +4,13 @@ import { readTags } from './object-tags';
 import { hasMarkerTag, mergeMarkerTag } from './tags';
 import { isNotFound, rethrowForTemporal } from './s3-errors';
 
-/** For an object already under the key: add the marker tag to that exact version, keeping every other tag. */
-export async function ensureTag(s3: S3Client, input: EnsureTagInput): Promise<EnsureTagResult> {
+/**
+ * Adds the marker tag to that exact version, keeping every other tag. S3 errors are thrown as they come.
+ * `tagCount` 0 (HEAD's x-amz-tagging-count) saves reading an empty tag set.
+ */
+export async function mergeMarkerInto(s3: S3Client, input: EnsureTagInput, tagCount?: number): Promise<EnsureTagResult> {
   try {
-    const tags = await readTags(s3, input.bucket, input.key, input.versionId);
+    const tags = tagCount === 0 ? [] : await readTags(s3, input.bucket, input.key, input.versionId);
     if (hasMarkerTag(tags, input.tagKey, input.tagValue)) return { status: 'already-tagged' };
     const merged = mergeMarkerTag(tags, input.tagKey, input.tagValue);
     if (merged.length > MAX_TAGS_PER_OBJECT) return { status: 'too-many-tags', tagCount: tags.length };
@@ -22,6 +25,15 @@ export async function ensureTag(s3: S3Client, input: EnsureTagInput): Promise<En
     return { status: 'tagged' };
   } catch (err) {
     if (isNotFound(err)) return { status: 'vanished' };
+    throw err;
+  }
+}
+
+/** For an object already under the key: add the marker tag to that exact version, keeping every other tag. */
+export async function ensureTag(s3: S3Client, input: EnsureTagInput): Promise<EnsureTagResult> {
+  try {
+    return await mergeMarkerInto(s3, input);
+  } catch (err) {
     rethrowForTemporal(err, `tag ${input.key}`);
   }
 }

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { CopyInput, EnsureTagInput, ListPageInput, PartCopyInput, UploadRef } from '../common/types';
+import type { CopyInput, Engine, EnsureTagInput, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject, inspectObjects } from './inspect-object';
@@ -8,6 +8,7 @@ import { ensureTag } from './ensure-tag';
 import { copyObject } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';
+import { updateObjects } from './update-objects';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -17,7 +18,7 @@ export interface ActivityDeps {
 /** Activities that only read or tag: they cost S3 requests but no KMS requests. */
 export function createS3Activities({ s3, kms }: ActivityDeps) {
   return {
-    preflight: (input: { bucket: string; kmsKeyId: string }) => preflight(s3, kms, input),
+    preflight: (input: { bucket: string; kmsKeyId: string; engine?: Engine }) => preflight(s3, kms, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
     inspectObject: (input: { bucket: string; key: string }) => inspectObject(s3, input),
     inspectObjects: (input: { bucket: string; keys: string[] }) => whileHeartbeating(() => inspectObjects(s3, input)),
@@ -28,12 +29,13 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
 }
 
 /**
- * Activities whose S3 request may make S3 call KMS. The workflow schedules each on the KMS task queue, one
- * task per KMS request it costs (a permit for each request beyond the first), or on the main queue when it
- * costs none (a Bucket Key). The main worker therefore registers them too.
+ * Activities whose S3 requests may make S3 call KMS. The workflow schedules each on the KMS task queue, as
+ * many tasks as the KMS requests it costs need (a permit for each task beyond the first), or on the main
+ * queue when it costs none (a Bucket Key, or only tags). The main worker therefore registers them too.
  */
 export function createCopyActivities({ s3 }: ActivityDeps) {
   return {
+    updateObjects: (input: UpdateObjectsInput) => updateObjects(s3, input),
     copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
     startUpload: (input: CopyInput) => startUpload(s3, input),
     copyPart: (input: PartCopyInput) => copyPart(s3, input),

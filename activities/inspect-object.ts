@@ -33,6 +33,7 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
     bucketKeyEnabled: head.BucketKeyEnabled,
     sseCustomerAlgorithm: head.SSECustomerAlgorithm,
     archived: isArchived(head, storageClass),
+    tagCount: head.TagCount,
     checksumAlgorithm: CHECKSUM_FIELDS.find(([field]) => head[field])?.[1],
     headers: {
       ContentType: head.ContentType,

@@ -1,7 +1,8 @@
 import { HeadBucketCommand, GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ApplicationFailure } from '@temporalio/common';
-import type { PreflightResult } from '../common/types';
+import type { Engine, PreflightResult } from '../common/types';
+import { probeUpdate } from './probe-update';
 import { errorCode, httpStatus, isRetryable, rethrowForTemporal } from './s3-errors';
 
 export const PREFLIGHT_FAILED = 'PreflightFailed';
@@ -66,10 +67,14 @@ async function versioningOf(s3: S3Client, bucket: string): Promise<PreflightResu
 export async function preflight(
   s3: S3Client,
   kms: KMSClient,
-  input: { bucket: string; kmsKeyId: string },
+  input: { bucket: string; kmsKeyId: string; engine?: Engine },
 ): Promise<PreflightResult> {
   const region = await checkBucket(s3, input.bucket);
   const keyArn = await resolveKey(kms, input.kmsKeyId, region);
   const versioning = await versioningOf(s3, input.bucket);
-  return { keyArn, region, versioning };
+  const update =
+    input.engine === 'auto'
+      ? await probeUpdate(s3, input.bucket, keyArn)
+      : { available: false as const, reason: 'copying every object (--engine copy)' };
+  return { keyArn, region, versioning, update };
 }

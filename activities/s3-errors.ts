@@ -57,6 +57,14 @@ export function isRetryable(err: unknown): boolean {
   return status >= 500 || status === 429 || RETRYABLE_CODES.has(errorCode(err));
 }
 
+/** "what: Code (HTTP n): detail", the form every report and failure uses. */
+export function describeError(err: unknown, what: string): string {
+  const code = errorCode(err);
+  const status = httpStatus(err);
+  const detail = (err as AwsErrorShape)?.message;
+  return `${what}: ${code}${status ? ` (HTTP ${status})` : ''}${detail && detail !== code ? `: ${detail}` : ''}`;
+}
+
 const RETRY_BASE_MS = 1_000;
 const RETRY_CAP_MS = 60_000;
 
@@ -74,9 +82,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 export function rethrowForTemporal(err: unknown, what: string): never {
   if (err instanceof ApplicationFailure) throw err;
   const code = errorCode(err);
-  const status = httpStatus(err);
-  const detail = (err as AwsErrorShape)?.message;
-  const message = `${what}: ${code}${status ? ` (HTTP ${status})` : ''}${detail && detail !== code ? `: ${detail}` : ''}`;
+  const message = describeError(err, what);
   if (isRetryable(err)) {
     const attempt = Context.current().info.attempt;
     throw ApplicationFailure.create({ type: code, message, nonRetryable: false, nextRetryDelay: retryDelayMs(attempt) });

@@ -8,7 +8,7 @@ import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
-import { kmsQueueRate } from '../common/kms-budget';
+import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
 import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
 
 class CannotRun extends Error {}
@@ -30,7 +30,10 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
     if (!attached) {
       const rate = kmsQueueRate(options.kmsBudgetRps);
       await setKmsQueueRate(connected, rate, `${handle.workflowId}: ${options.kmsBudgetRps} KMS requests/s`);
-      console.error(`KMS budget ${options.kmsBudgetRps} requests/s: KMS-costing requests dispatched at ${rate}/s for all workers together`);
+      console.error(
+        `KMS budget ${options.kmsBudgetRps} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(options.kmsBudgetRps)} requests each, ` +
+          `dispatched at ${rate}/s for all workers together`,
+      );
     }
     console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
     console.error(`Web UI: ${webUi}`);
@@ -51,6 +54,7 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
     const exitCode = exitCodeFor(summary);
     const seconds = (summary.finishedAt - summary.startedAt) / 1000;
     console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
+    if (summary.engine) console.error(`  engine: ${summary.engine}`);
     console.error(formatCounts(summary.counts));
     const issues = formatIssues(summary);
     if (issues) console.error(issues);
@@ -74,7 +78,8 @@ function program(): Command {
     .option('--bucket <name>', 'bucket to migrate')
     .option('--kms-key <id>', 'target KMS key: alias/NAME, key ID or key ARN')
     .option('--prefix <prefix>', 'only keys that start with this prefix', '')
-    .option('--bucket-key', 'enable S3 Bucket Keys on the copies (far fewer KMS requests)', false)
+    .option('--bucket-key', 'enable S3 Bucket Keys on the re-encrypted objects (far fewer KMS requests)', false)
+    .option('--engine <engine>', 'auto: update in place where S3 offers it, copy what it refuses; copy: copy every object', 'auto')
     .option('--multipart-threshold <bytes>', 'objects larger than this are copied in parts (default 5 GiB)')
     .option('--part-size <bytes>', 'part size for multipart copies (default 512 MiB; raised to stay within 10,000 parts)')
     .option('--page-size <n>', 'objects per page workflow (1-1000, default 500)')

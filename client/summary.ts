@@ -13,7 +13,7 @@ export function formatCounts(c: Counts): string {
   const skipped = SKIP_REASONS.filter((r) => c.skipped[r] > 0).map((r) => `${r} ${c.skipped[r]}`);
   return [
     `  scanned        ${c.scanned}`,
-    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB)`,
+    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated ?? 0} updated in place, ${c.migrated - (c.updated ?? 0)} copied`,
     `  already done   ${c.alreadyDone}`,
     `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
     `  failed         ${c.failed}`,
@@ -37,6 +37,7 @@ export function formatProgress(p: MigrationProgress): string {
     `phase ${p.phase}; pages ${p.pagesDone}/${p.pagesStarted} done, ${p.pagesInFlight} in flight; runs ${p.runs + 1}`,
     p.pausedBecause !== undefined ? `paused because: ${p.pausedBecause}` : '',
     `KMS budget ${p.kmsBudgetRps} requests/s`,
+    p.engine ? `engine: ${p.engine}` : '',
     formatCounts(p.counts),
     formatIssues(p),
   ]

@@ -38,6 +38,17 @@ export function kmsRequestsPerCopy(source: SourceEncryption, bucketKey: boolean)
   return (bucketKey ? 0 : 1) + sourceDecrypts(source);
 }
 
+/**
+ * KMS requests S3 makes for one UpdateObjectEncryption. AWS documents the permissions (kms:GenerateDataKey,
+ * Encrypt, Decrypt, ReEncrypt*) but not the number of requests per object. Counted conservatively, like a
+ * copy: the object's data key is decrypted if it is under KMS (none with a Bucket Key of its own, as for every
+ * read) and encrypted under the new key (none with a Bucket Key on the new encryption). A ReEncrypt would be
+ * one request where this counts two.
+ */
+export function kmsRequestsPerUpdate(source: SourceEncryption, bucketKey: boolean): number {
+  return kmsRequestsPerCopy(source, bucketKey);
+}
+
 /** CreateMultipartUpload to SSE-KMS: one GenerateDataKey for the upload's data key (none with a Bucket Key). */
 export function kmsRequestsToCreateUpload(bucketKey: boolean): number {
   return bucketKey ? 0 : 1;
@@ -55,10 +66,30 @@ export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean)
  */
 export const BURST_HEADROOM = 0.8;
 
+/** Tasks per second the KMS queue is meant to dispatch at most: every task is orchestration (history, an action). */
+export const KMS_TASKS_PER_SECOND = 50;
+/** Objects in one batch at most, whatever the budget: a retried batch repeats at most this many. */
+export const MAX_KMS_WEIGHT = 100;
+
 /**
- * The KMS task queue's dispatch rate for a budget of KMS requests per second. Every task on that queue stands
- * for exactly one KMS request: a copy, an upload, a part, or a permit for a copy's second request.
+ * KMS requests one task of the KMS queue stands for: 1 for small budgets (every task one request, as for
+ * copies), growing with the budget so the queue stays near KMS_TASKS_PER_SECOND tasks. A batch of updates fills
+ * a task up to this weight; a copy's task stands for the whole weight (it is conservative: it spends less).
+ */
+export function kmsTaskWeight(budgetRps: number): number {
+  return Math.max(1, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * BURST_HEADROOM) / KMS_TASKS_PER_SECOND)));
+}
+
+/**
+ * The KMS task queue's dispatch rate, in tasks per second, for a budget of KMS requests per second: every
+ * task on that queue stands for kmsTaskWeight(budget) requests (a batch, a copy, an upload, a part, or a
+ * permit for what does not fit in one task).
  */
 export function kmsQueueRate(budgetRps: number): number {
-  return Math.round(budgetRps * BURST_HEADROOM * 100) / 100;
+  return Math.round(((budgetRps * BURST_HEADROOM) / kmsTaskWeight(budgetRps)) * 1000) / 1000;
+}
+
+/** Tasks of weight `weight` needed to pay for `kmsRequests` requests (none when they cost nothing). */
+export function kmsTasksFor(kmsRequests: number, weight: number): number {
+  return Math.ceil(kmsRequests / weight);
 }

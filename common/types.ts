@@ -2,7 +2,7 @@
 // Imports nothing: workflow bundles must stay deterministic and side-effect free.
 
 export const TASK_QUEUE = 's3-kms-migrator';
-/** Activities that make S3 call KMS (copies) run on a queue of their own so it can be rate-limited. */
+/** Activities that make S3 call KMS (updates, copies) run on a queue of their own so it can be rate-limited. */
 export const KMS_TASK_QUEUE = 's3-kms-migrator-kms';
 
 export const MIB = 1024 * 1024;
@@ -47,13 +47,24 @@ export interface MigrationOptions {
   maxFailureRate: number;
   /** KMS requests per second the operator allowed at the start (set-rate changes it later). */
   kmsBudgetRps: number;
+  /**
+   * 'auto': UpdateObjectEncryption where S3 offers it (probed once at preflight), copying what it refuses;
+   * 'copy': copy every object, as before the operation existed. Absent in migrations started before it.
+   */
+  engine?: Engine;
 }
+
+export type Engine = 'auto' | 'copy';
 
 export interface PreflightResult {
   keyArn: string;
   region: string;
   versioning: 'Enabled' | 'Suspended' | 'Disabled';
+  /** Whether objects are re-encrypted in place (UpdateObjectEncryption) or copied; absent means copied. */
+  update?: UpdateAvailability;
 }
+
+export type UpdateAvailability = { available: true } | { available: false; reason: string };
 
 /** Listing position: everything up to and including this key (and version) has been handed out. */
 export interface Cursor {
@@ -115,6 +126,8 @@ export type ObjectSnapshot =
       sseCustomerAlgorithm?: string;
       /** GLACIER / DEEP_ARCHIVE not restored, or an Intelligent-Tiering archive tier. */
       archived: boolean;
+      /** x-amz-tagging-count; undefined when the endpoint does not say (then the tags are read). */
+      tagCount?: number;
       checksumAlgorithm?: ChecksumAlgorithm;
       headers: ObjectHeaders;
     };
@@ -125,7 +138,36 @@ export const SKIP_REASONS: readonly SkipReason[] = ['sse-c', 'archived', 'vanish
 export type Decision =
   | { action: 'skip'; reason: SkipReason; message: string }
   | { action: 'ensure-tag' }
+  | { action: 'update' }
   | { action: 'copy'; multipart: boolean };
+
+/** One object of an updateObjects batch: re-encrypt it in place (update) or only make sure of the marker tag. */
+export interface BatchItem {
+  key: string;
+  versionId?: string;
+  tagCount?: number;
+  update: boolean;
+}
+
+export interface UpdateObjectsInput {
+  bucket: string;
+  keyArn: string;
+  bucketKeyEnabled: boolean;
+  tagKey: string;
+  tagValue: string;
+  items: BatchItem[];
+  /** Shown in the activity's summary: which page and key range the batch holds. */
+  label?: string;
+}
+
+/**
+ * What became of one object of a batch. 'refused': S3 would not update it (an InvalidRequest or AccessDenied
+ * the operation documents): the page copies it instead. 'failed': a permanent error for that object.
+ */
+export type BatchOutcome =
+  | { status: 'updated' | 'tagged' | 'already-tagged' | 'vanished' }
+  | { status: 'too-many-tags'; tagCount: number }
+  | { status: 'refused' | 'failed'; code: string; message: string };
 
 export interface CopyInput {
   bucket: string;
@@ -171,6 +213,8 @@ export interface CopyInPartsInput {
   uploadId?: string;
   /** First part not yet copied. */
   nextPart?: number;
+  /** KMS requests one KMS-queue task stands for; absent means 1. */
+  kmsWeight?: number;
 }
 
 export interface EnsureTagInput {
@@ -197,8 +241,10 @@ export interface ObjectIssue {
 export interface Counts {
   /** Current objects listed (counted by the coordinator as it lists). */
   scanned: number;
-  /** Copied under the key by this migration. */
+  /** Re-encrypted under the key by this migration: updated in place or copied. */
   migrated: number;
+  /** Of those, re-encrypted in place by UpdateObjectEncryption (no data moved). */
+  updated: number;
   /** Already under the key (tag added where missing). */
   alreadyDone: number;
   skipped: Record<SkipReason, number>;
@@ -214,6 +260,10 @@ export interface PageInput {
   options: MigrationOptions;
   keyArn: string;
   objects: ListedObject[];
+  /** Re-encrypt in place where S3 allows it; absent (pages started before the update engine) means copy. */
+  update?: boolean;
+  /** KMS requests each task of the KMS queue stands for (set-rate sends a new one); absent means 1. */
+  kmsWeight?: number;
 }
 
 export interface PageResult {
@@ -247,6 +297,8 @@ export interface MigrationProgress {
   pausedBecause?: string;
   /** The KMS budget in force (requests per second). */
   kmsBudgetRps: number;
+  /** 'update' (in place, copying only what S3 refuses) or 'copy', and why when it had to copy. */
+  engine?: string;
 }
 
 export interface MigrationSummary extends MigrationProgress {
@@ -293,6 +345,7 @@ export function emptyCounts(): Counts {
   return {
     scanned: 0,
     migrated: 0,
+    updated: 0,
     alreadyDone: 0,
     skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0 },
     failed: 0,
@@ -305,6 +358,7 @@ export function emptyCounts(): Counts {
 export function addCounts(into: Counts, from: Counts): void {
   into.scanned += from.scanned;
   into.migrated += from.migrated;
+  into.updated += from.updated ?? 0; // absent in counts from before the update engine
   into.alreadyDone += from.alreadyDone;
   into.failed += from.failed;
   into.rechecked += from.rechecked;

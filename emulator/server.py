@@ -1,4 +1,5 @@
-"""moto's server with the S3 operations the local stack needs and moto lacks (see update_object_encryption.py).
+"""moto's server with what the local stack needs and moto lacks or bends: UpdateObjectEncryption
+(update_object_encryption.py) and the tags of archived objects (archived_tagging.py).
 
 Run with moto's own interpreter and moto_server's arguments: python emulator/server.py -H 127.0.0.1 -p 4566
 """
@@ -8,9 +9,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from update_object_encryption import install  # noqa: E402
+import archived_tagging  # noqa: E402
+import update_object_encryption  # noqa: E402
 
-install()
+update_object_encryption.install()
+archived_tagging.install()
 
 from moto.server import main  # noqa: E402
 

@@ -1,6 +1,7 @@
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { CopyActivities, S3Activities } from '../activities';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
+import { kmsTasksFor } from '../common/kms-budget';
 
 /**
  * Retryable errors (throttling, 5xx, resets, timeouts) are retried without limit, backing off to a minute:
@@ -38,6 +39,8 @@ function copyActivitiesOn(taskQueue: string) {
   const on = (options: { startToCloseTimeout: string; heartbeatTimeout?: string }) =>
     proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options });
   return {
+    // A batch of updates (or tags): each object's outcome is heartbeated, so a retry goes on from there.
+    updateObjects: on({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds' }).updateObjects,
     // One CopyObject of up to 5 GiB; the heartbeat notices a crashed worker within 30 s.
     copyObject: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).copyObject,
     startUpload: on({ startToCloseTimeout: '1 minute' }).startUpload,
@@ -53,13 +56,14 @@ type Copies = ReturnType<typeof copyActivitiesOn>;
 
 /**
  * Runs a step that costs `kmsRequests` KMS requests: on the rate-limited KMS queue, where each task stands
- * for one request, so with one permit task per request beyond the first, scheduled together with the step
- * so that the queue dispatches them side by side (a permit dispatched long before its copy would let the
- * copy's second request fall into a later window); on the main queue when the step costs none.
+ * for `weight` requests (common/kms-budget.ts), so with one permit task for each task beyond the first,
+ * scheduled together with the step so that the queue dispatches them side by side (a permit dispatched long
+ * before its step would let the step's requests fall into a later window); on the main queue when the step
+ * costs none.
  */
-export async function withKmsCost<T>(kmsRequests: number, step: (copies: Copies) => Promise<T>): Promise<T> {
+export async function withKmsCost<T>(kmsRequests: number, weight: number, step: (copies: Copies) => Promise<T>): Promise<T> {
   if (kmsRequests === 0) return step(freeCopies);
-  const permits = Array.from({ length: kmsRequests - 1 }, () => kmsQueueCopies.kmsPermit());
+  const permits = Array.from({ length: kmsTasksFor(kmsRequests, weight) - 1 }, () => kmsQueueCopies.kmsPermit());
   const [result] = await Promise.all([step(kmsQueueCopies), ...permits]);
   return result;
 }

@@ -18,24 +18,25 @@ const HISTORY_EVENTS_PER_RUN = 5_000;
 export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> {
   const { copy } = input;
   const { source } = copy;
+  const weight = input.kmsWeight ?? 1;
   const plan = planParts(source.size, effectivePartSize(source.size, copy.partSizeBytes));
   let uploadId = input.uploadId;
   const abort = (id: string) =>
     CancellationScope.nonCancellable(() => s3Activities.abortUpload({ bucket: copy.bucket, key: source.key, uploadId: id }));
   try {
     if (uploadId === undefined) {
-      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), (copies) => copies.startUpload(copy));
+      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), weight, (copies) => copies.startUpload(copy));
       if (started.status !== 'started') return started;
       uploadId = started.uploadId;
     }
     const id = uploadId;
     const copyOne = (part: PartRange): Promise<PartCopyResult> =>
-      withKmsCost(kmsRequestsPerPart(source, copy.bucketKeyEnabled), (copies) =>
+      withKmsCost(kmsRequestsPerPart(source, copy.bucketKeyEnabled), weight, (copies) =>
         copies.copyPart({ bucket: copy.bucket, key: source.key, uploadId: id, etag: source.etag, ...part }),
       );
     for (let next = input.nextPart ?? 1; next <= plan.length; next += PARTS_IN_FLIGHT) {
       if (workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN) {
-        return await continueAsNew<typeof copyInParts>({ copy, uploadId: id, nextPart: next });
+        return await continueAsNew<typeof copyInParts>({ ...input, uploadId: id, nextPart: next });
       }
       const outcomes = await Promise.all(plan.slice(next - 1, next - 1 + PARTS_IN_FLIGHT).map(copyOne));
       const failed = outcomes.find((outcome) => outcome !== 'copied');

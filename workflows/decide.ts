@@ -3,7 +3,14 @@ import type { Decision, ObjectSnapshot } from '../common/types';
 export interface DecideOptions {
   keyArn: string;
   multipartThresholdBytes: number;
+  /** S3 offers UpdateObjectEncryption here, and the object was not refused by it already. */
+  update: boolean;
+  /** The operator asked for S3 Bucket Keys: an object under the key without one is updated to use it. */
+  bucketKeyEnabled: boolean;
 }
+
+/** Sources UpdateObjectEncryption accepts: SSE-S3 and SSE-KMS (not unencrypted, DSSE-KMS or SSE-C). */
+const UPDATABLE = new Set(['AES256', 'aws:kms']);
 
 /** What to do with one object, from its HEAD alone. Pure: runs inside workflow code. */
 export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decision {
@@ -14,24 +21,27 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
     return {
       action: 'skip',
       reason: 'sse-c',
-      message: 'encrypted with a customer-provided key (SSE-C); it cannot be copied without that key',
-    };
-  }
-  if (snapshot.archived) {
-    return {
-      action: 'skip',
-      reason: 'archived',
-      message: `storage class ${snapshot.storageClass} is archived and not restored; restore it, then run again`,
+      message: 'encrypted with a customer-provided key (SSE-C); it cannot be re-encrypted without that key',
     };
   }
   if (snapshot.sse === 'aws:kms' && snapshot.kmsKeyArn === options.keyArn) {
-    return { action: 'ensure-tag' };
+    const wantsBucketKey = options.update && options.bucketKeyEnabled && !snapshot.bucketKeyEnabled;
+    return wantsBucketKey ? { action: 'update' } : { action: 'ensure-tag' };
   }
   if (snapshot.sse === 'aws:kms:dsse') {
     return {
       action: 'skip',
       reason: 'dsse-kms',
       message: 'encrypted with dual-layer SSE-KMS; re-encrypting it to SSE-KMS would weaken it',
+    };
+  }
+  // In place: no data moved, so archived objects and objects of any size are updated where they lie.
+  if (options.update && snapshot.sse !== undefined && UPDATABLE.has(snapshot.sse)) return { action: 'update' };
+  if (snapshot.archived) {
+    return {
+      action: 'skip',
+      reason: 'archived',
+      message: `storage class ${snapshot.storageClass} is archived and not restored; restore it, then run again`,
     };
   }
   return { action: 'copy', multipart: snapshot.size > options.multipartThresholdBytes };

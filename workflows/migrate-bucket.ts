@@ -2,6 +2,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
   setCurrentDetails,
   setHandler,
@@ -25,12 +26,20 @@ import { preflightActivity, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
 import { emptyFailureRateState, FailureRate } from './failure-rate';
 import { kmsBudgetSignal, pauseSignal, progressQuery, resumeSignal } from './messages';
+import { kmsTaskWeight } from '../common/kms-budget';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
 
 function pageSummary(page: number, objects: ListedObject[]): string {
   return `page ${page}: ${objects.length} objects, ${objects[0]?.key} … ${objects.at(-1)?.key}`.slice(0, 400);
+}
+
+/** How objects are re-encrypted, for status and the Web UI. */
+function engineOf(preflight: CoordinatorState['preflight'] | undefined): string | undefined {
+  if (!preflight) return undefined;
+  if (preflight.update?.available) return 'update in place (UpdateObjectEncryption); copy what it refuses';
+  return `copy (${preflight.update?.reason ?? 'migration started before the update engine'})`;
 }
 
 /**
@@ -47,6 +56,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
+    // Running pages pack their next batches to the new weight, which the queue's new rate assumes.
+    for (const workflowId of inFlightPageIds) getExternalWorkflowHandle(workflowId).signal(kmsBudgetSignal, rps).catch(() => undefined);
   });
 
   /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
@@ -90,11 +101,13 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     issuesDropped: state?.issuesDropped ?? 0,
     pausedBecause,
     kmsBudgetRps,
+    engine: engineOf(state?.preflight),
   });
   setHandler(progressQuery, progress);
 
   if (!state) {
-    const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId });
+    const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId, engine: options.engine ?? 'auto' });
+    if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
     state = {
       preflight,
       counts: emptyCounts(),
@@ -132,7 +145,15 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     try {
       const child = await startChild(migratePage, {
         workflowId,
-        args: [{ options, keyArn: s.preflight.keyArn, objects }],
+        args: [
+          {
+            options,
+            keyArn: s.preflight.keyArn,
+            objects,
+            update: s.preflight.update?.available ?? false,
+            kmsWeight: kmsTaskWeight(kmsBudgetRps),
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: pageSummary(page, objects),
       });

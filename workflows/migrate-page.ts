@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import {
   emptyCounts,
+  type BatchOutcome,
   type CopyInput,
   type Counts,
   type ListedObject,
@@ -22,17 +23,20 @@ import {
 } from '../common/types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
-import { kmsRequestsPerCopy } from '../common/kms-budget';
+import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT } from '../common/kms-budget';
 import { inspectObjectsActivity, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
-import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
+import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
-/** Objects HEADed by one inspectObjects activity. */
-const INSPECT_BATCH = 50;
+/** Objects HEADed by one inspectObjects activity (50 on pages started before batched updates: replay). */
+const INSPECT_BATCH = 100;
+const INSPECT_BATCH_BEFORE_UPDATES = 50;
 /** Issues a page reports in detail; its counts always cover all of them. */
 const MAX_ISSUES_PER_PAGE = 200;
+
+type Found = Extract<ObjectSnapshot, { exists: true }>;
 
 /** Open unless the migration is paused: every object waits here before each S3 call it makes. */
 class Gate {
@@ -67,25 +71,82 @@ class PageTally {
   }
 }
 
-function tooManyTags(count: number): string {
-  return `already has ${count} tags; adding the marker tag would exceed S3's limit of 10, tags left untouched`;
+/** A permanent failure of one object, reported by a batch (not an activity failure of its own). */
+class ObjectFailed extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
 }
 
+function tooManyTags(count: number, updated: boolean): string {
+  const done = updated ? 're-encrypted in place; ' : '';
+  return `${done}already has ${count} tags; adding the marker tag would exceed S3's limit of 10, tags left untouched`;
+}
+
+/** The page's settings and mutable state every object's path reads. */
+interface PageContext {
+  input: PageInput;
+  tally: PageTally;
+  gate: Gate;
+  /** KMS requests per KMS-queue task now (set-rate changes it). */
+  weight(): number;
+}
+
+/**
+ * Counts a batch outcome. Returns 'refused' when S3 would not update the object (it is then copied), and
+ * throws ObjectFailed for a permanent error of that object.
+ */
+function settle(ctx: PageContext, object: Found, update: boolean, outcome: BatchOutcome): 'done' | 'refused' {
+  const { tally } = ctx;
+  switch (outcome.status) {
+    case 'updated':
+      tally.counts.migrated++;
+      tally.counts.updated++;
+      tally.counts.bytesMigrated += object.size;
+      return 'done';
+    case 'tagged':
+    case 'already-tagged':
+      tally.counts.alreadyDone++;
+      return 'done';
+    case 'vanished':
+      tally.skip(object.key, object.versionId, 'vanished', `deleted while being ${update ? 'updated' : 'tagged'}`);
+      return 'done';
+    case 'too-many-tags':
+      tally.skip(object.key, object.versionId, 'too-many-tags', tooManyTags(outcome.tagCount, update));
+      return 'done';
+    case 'refused':
+      return 'refused';
+    case 'failed':
+      throw new ObjectFailed(outcome.code, outcome.message);
+  }
+}
+
+function batchItem(object: Found, update: boolean) {
+  return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update };
+}
+
+/** One object, step by step: HEAD (unless a first look is given), decide, then update, tag, copy or skip. */
 async function migrateObject(
-  input: PageInput,
+  ctx: PageContext,
   object: ListedObject,
-  tally: PageTally,
-  gate: Gate,
   firstLook: ObjectSnapshot | null,
+  updateAllowed: boolean,
 ): Promise<void> {
+  const { input, tally, gate } = ctx;
   const { options, keyArn } = input;
   const { bucket, tagKey, tagValue } = options;
+  let update = updateAllowed;
   let batched = firstLook;
   for (let round = 1; round <= MAX_DECISIONS_PER_OBJECT; round++) {
     await gate.pass();
     const snapshot = batched ?? (await s3Activities.inspectObject({ bucket, key: object.key }));
     batched = null; // after a change, look again
-    const decision = decide(snapshot, { keyArn, multipartThresholdBytes: options.multipartThresholdBytes });
+    const decision = decide(snapshot, {
+      keyArn,
+      multipartThresholdBytes: options.multipartThresholdBytes,
+      update,
+      bucketKeyEnabled: options.bucketKeyEnabled,
+    });
     const versionId = snapshot.exists ? snapshot.versionId : undefined;
 
     if (decision.action === 'skip') return tally.skip(object.key, versionId, decision.reason, decision.message);
@@ -95,13 +156,24 @@ async function migrateObject(
       const tagged = await s3Activities.ensureTag({ bucket, key: object.key, versionId, tagKey, tagValue });
       if (tagged.status === 'vanished') return tally.skip(object.key, versionId, 'vanished', 'deleted while being tagged');
       if (tagged.status === 'too-many-tags') {
-        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(tagged.tagCount));
+        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(tagged.tagCount, false));
       }
       tally.counts.alreadyDone++;
       return;
     }
 
-    if (!snapshot.exists) throw new Error('unreachable: copy decided for a missing object');
+    if (!snapshot.exists) throw new Error('unreachable: a change decided for a missing object');
+    if (decision.action === 'update') {
+      const cost = kmsRequestsPerUpdate(snapshot, options.bucketKeyEnabled);
+      const [outcome] = await withKmsCost(cost, ctx.weight(), (a) =>
+        a.updateObjects({ bucket, keyArn, bucketKeyEnabled: options.bucketKeyEnabled, tagKey, tagValue, items: [batchItem(snapshot, true)] }),
+      );
+      if (settle(ctx, snapshot, true, outcome) === 'done') return;
+      update = false; // refused: copy it instead
+      batched = snapshot;
+      continue;
+    }
+
     const copyInput: CopyInput = {
       bucket,
       keyArn,
@@ -114,11 +186,13 @@ async function migrateObject(
     const copied = decision.multipart
       ? await executeChild(copyInParts, {
           workflowId: `${workflowInfo().workflowId}/parts-${input.objects.indexOf(object)}.${round}`,
-          args: [{ copy: copyInput }],
+          args: [{ copy: copyInput, kmsWeight: ctx.weight() }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL, // a cancelled copy aborts its upload
           staticSummary: `multipart copy of ${object.key}`,
         })
-      : await withKmsCost(kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled), (copies) => copies.copyObject(copyInput));
+      : await withKmsCost(kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled), ctx.weight(), (copies) =>
+          copies.copyObject(copyInput),
+        );
     switch (copied.status) {
       case 'copied':
         tally.counts.migrated++;
@@ -127,12 +201,12 @@ async function migrateObject(
       case 'vanished':
         return tally.skip(object.key, versionId, 'vanished', 'deleted while being copied');
       case 'too-many-tags':
-        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(copied.tagCount));
+        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(copied.tagCount, false));
       case 'changed':
         tally.counts.rechecked++; // overwritten meanwhile: HEAD again and decide again
     }
   }
-  tally.fail(object.key, undefined, 'ChangedRepeatedly', `overwritten ${MAX_DECISIONS_PER_OBJECT} times while being migrated`);
+  throw new ObjectFailed('ChangedRepeatedly', `overwritten ${MAX_DECISIONS_PER_OBJECT} times while being migrated`);
 }
 
 /** The activity failure behind a failed step, also when it failed inside a multipart copy's child workflow. */
@@ -142,10 +216,14 @@ function activityFailureIn(err: unknown): ActivityFailure | undefined {
   return undefined;
 }
 
-function failureCode(err: ActivityFailure): { code: string; message: string } {
-  const cause = err.cause;
+/** Code and message of a permanent failure of one object, or undefined for anything else (rethrown). */
+function objectFailure(err: unknown): { code: string; message: string } | undefined {
+  if (err instanceof ObjectFailed) return { code: err.code, message: err.message };
+  const failure = activityFailureIn(err);
+  if (!failure) return undefined;
+  const cause = failure.cause;
   if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'Error', message: cause.message };
-  return { code: cause?.name ?? 'Error', message: cause?.message ?? err.message };
+  return { code: cause?.name ?? 'Error', message: cause?.message ?? failure.message };
 }
 
 interface PendingFailure {
@@ -155,11 +233,42 @@ interface PendingFailure {
   epoch: number;
 }
 
+interface Planned {
+  object: ListedObject;
+  look: Found;
+  update: boolean;
+  cost: number;
+}
+
 /**
- * Migrates one listed page of objects, all at once; the worker's slots and rate limits pace them.
- * A permanent failure is final only if no resume came after it: when too many objects fail (a disabled
- * key, a policy that denies the worker), the page pauses itself and the whole migration, and after the
- * operator's resume every object that failed before it is tried again.
+ * Groups updates and tags into batches of at most the task weight in KMS requests (an object costing more
+ * than the weight alone in its batch) and at most MAX_KMS_WEIGHT objects, in listing order.
+ */
+export function packBatches<T extends { cost: number }>(planned: T[], weight: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let cost = 0;
+  for (const item of planned) {
+    const fits = current.length < MAX_KMS_WEIGHT && (current.length === 0 || cost + item.cost <= weight);
+    if (!fits) {
+      batches.push(current);
+      current = [];
+      cost = 0;
+    }
+    current.push(item);
+    cost += item.cost;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Migrates one listed page of objects. The first look at every object is batched (HEADs), and so is the
+ * common case after it: updates in place and tags, in batches that fill one KMS-queue task each. Copies,
+ * refusals, objects that changed and retries go one by one. A permanent failure is final only if no resume
+ * came after it: when too many objects fail (a disabled key, a policy that denies the worker), the page
+ * pauses itself and the whole migration, and after the operator's resume every object that failed before it
+ * is tried again.
  */
 export async function migratePage(input: PageInput): Promise<PageResult> {
   const tally = new PageTally();
@@ -167,43 +276,114 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const failureRate = new FailureRate(input.options.maxFailureRate);
   const pending = new Map<ListedObject, PendingFailure>();
   const parent = workflowInfo().parent;
+  // Pages started before the update engine carry neither field: they keep their per-object shape (replay).
+  const batchedUpdates = input.update !== undefined;
+  let weight = input.kmsWeight ?? 1;
+  const ctx: PageContext = { input, tally, gate, weight: () => weight };
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
   setHandler(pauseSignal, () => gate.set(true));
   setHandler(resumeSignal, () => {
     failureRate.reset();
     gate.set(false);
   });
+  setHandler(kmsBudgetSignal, (rps) => {
+    if (batchedUpdates) weight = kmsTaskWeight(rps);
+  });
 
   const pauseForFailures = (reason: string): void => {
     gate.set(true);
     if (parent) getExternalWorkflowHandle(parent.workflowId).signal(pauseSignal, reason).catch(() => undefined);
   };
-
-  const attempt = async (object: ListedObject, firstLook: ObjectSnapshot | null = null): Promise<void> => {
+  const succeeded = (object: ListedObject): void => {
+    pending.delete(object);
+    failureRate.record(1, 0);
+  };
+  const failed = (object: ListedObject, err: unknown): void => {
+    const failure = objectFailure(err);
+    if (!failure) throw err;
+    pending.set(object, { ...failure, epoch: gate.resumes });
+    const tripped = failureRate.record(1, 1);
+    if (tripped && !gate.paused) {
+      pauseForFailures(`${tripped} on ${workflowInfo().workflowId}; last error ${failure.code}: ${failure.message}`);
+    }
+  };
+  const attempt = async (object: ListedObject, firstLook: ObjectSnapshot | null = null, update = input.update ?? false) => {
     try {
-      await migrateObject(input, object, tally, gate, firstLook);
-      pending.delete(object);
-      failureRate.record(1, 0);
+      await migrateObject(ctx, object, firstLook, update);
+      succeeded(object);
     } catch (err) {
-      const failure = activityFailureIn(err);
-      if (!failure) throw err;
-      const { code, message } = failureCode(failure);
-      pending.set(object, { code, message, epoch: gate.resumes });
-      const tripped = failureRate.record(1, 1);
-      if (tripped && !gate.paused) {
-        pauseForFailures(`${tripped} on ${workflowInfo().workflowId}; last error ${code}: ${message}`);
-      }
+      failed(object, err);
     }
   };
 
-  // The first look at every object is batched: one activity HEADs INSPECT_BATCH objects.
+  const runBatch = async (batch: Planned[]): Promise<void> => {
+    await gate.pass();
+    const { bucket, tagKey, tagValue, bucketKeyEnabled } = input.options;
+    const cost = batch.reduce((sum, p) => sum + p.cost, 0);
+    let outcomes: BatchOutcome[];
+    try {
+      outcomes = await withKmsCost(cost, weight, (a) =>
+        a.updateObjects({
+          bucket,
+          keyArn: input.keyArn,
+          bucketKeyEnabled,
+          tagKey,
+          tagValue,
+          items: batch.map((p) => batchItem(p.look, p.update)),
+        }),
+      );
+    } catch (err) {
+      batch.forEach((p) => failed(p.object, err));
+      return;
+    }
+    await Promise.all(
+      batch.map(async (p, i) => {
+        try {
+          if (settle(ctx, p.look, p.update, outcomes[i]) === 'refused') return await attempt(p.object, p.look, false);
+          succeeded(p.object);
+        } catch (err) {
+          failed(p.object, err);
+        }
+      }),
+    );
+  };
+
+  /** After the batched HEADs: skips and copies one by one, updates and tags in batches. */
+  const dispatch = async (batch: ListedObject[], looks: (ObjectSnapshot | null)[]): Promise<void> => {
+    if (!batchedUpdates) {
+      await Promise.all(batch.map((object, i) => attempt(object, looks[i])));
+      return;
+    }
+    const singles: Promise<void>[] = [];
+    const planned: Planned[] = [];
+    batch.forEach((object, i) => {
+      const look = looks[i];
+      const decision =
+        look &&
+        decide(look, {
+          keyArn: input.keyArn,
+          multipartThresholdBytes: input.options.multipartThresholdBytes,
+          update: input.update ?? false,
+          bucketKeyEnabled: input.options.bucketKeyEnabled,
+        });
+      if (look?.exists && (decision?.action === 'update' || decision?.action === 'ensure-tag')) {
+        const update = decision.action === 'update';
+        planned.push({ object, look, update, cost: update ? kmsRequestsPerUpdate(look, input.options.bucketKeyEnabled) : 0 });
+      } else {
+        singles.push(attempt(object, look));
+      }
+    });
+    await Promise.all([...singles, ...packBatches(planned, weight).map(runBatch)]);
+  };
+
+  const inspectBatch = batchedUpdates ? INSPECT_BATCH : INSPECT_BATCH_BEFORE_UPDATES;
   const batches: ListedObject[][] = [];
-  for (let i = 0; i < input.objects.length; i += INSPECT_BATCH) batches.push(input.objects.slice(i, i + INSPECT_BATCH));
+  for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
   await Promise.all(
     batches.map(async (batch) => {
       await gate.pass();
       const looks = await inspectObjectsActivity({ bucket: input.options.bucket, keys: batch.map((o) => o.key) });
-      await Promise.all(batch.map((object, i) => attempt(object, looks[i])));
+      await dispatch(batch, looks);
     }),
   );
   for (;;) {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateBucketCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectLegalHoldCommand,
@@ -130,6 +131,20 @@ test('keys S3 cannot use are refused: unknown, disabled, another account, not an
   assert.equal(alias.code, 'InvalidRequest');
 
   assert.equal((await readObject(bucket, 'k')).sse, 'AES256');
+});
+
+test('an archived object is updated where it lies, and its tags stay readable and writable', async () => {
+  const bucket = await createBucket('uoe-glacier');
+  const keyArn = await createKey();
+  await put(bucket, 'cold', 'c', { ServerSideEncryption: 'AES256', StorageClass: 'GLACIER' });
+  await update(bucket, 'cold', keyArn);
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cold' }));
+  assert.equal(head.SSEKMSKeyId, keyArn);
+  assert.equal(head.StorageClass, 'GLACIER');
+  assert.equal(head.Restore, undefined, 'not restored');
+  await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'cold', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } }));
+  const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'cold' }));
+  assert.deepEqual(tags.TagSet, [{ Key: 'a', Value: 'b' }]);
 });
 
 test('an object under a legal hold is refused with AccessDenied', async () => {

@@ -4,32 +4,58 @@ import { decide } from '../../workflows/decide';
 import type { ObjectSnapshot } from '../../common/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/target';
-const options = { keyArn: ARN, multipartThresholdBytes: 100 };
+const copying = { keyArn: ARN, multipartThresholdBytes: 100, update: false, bucketKeyEnabled: false };
+const updating = { ...copying, update: true };
 const base: Extract<ObjectSnapshot, { exists: true }> = {
   exists: true, key: 'k', size: 10, etag: '"e"', storageClass: 'STANDARD', sse: 'AES256', archived: false, headers: {},
 };
+const action = (s: ObjectSnapshot, o = updating) => {
+  const d = decide(s, o);
+  return d.action === 'skip' ? `skip:${d.reason}` : d.action === 'copy' ? `copy${d.multipart ? ':multipart' : ''}` : d.action;
+};
 
-describe('decide', () => {
-  it('copies SSE-S3 and unencrypted objects, in parts above the threshold', () => {
-    assert.deepEqual(decide(base, options), { action: 'copy', multipart: false });
-    assert.deepEqual(decide({ ...base, sse: undefined }, options), { action: 'copy', multipart: false });
-    assert.deepEqual(decide({ ...base, size: 101 }, options), { action: 'copy', multipart: true });
-    assert.deepEqual(decide({ ...base, size: 100 }, options), { action: 'copy', multipart: false });
+describe('decide, where S3 offers UpdateObjectEncryption', () => {
+  it('updates SSE-S3 objects and objects under another key in place, of any size or class', () => {
+    assert.equal(action(base), 'update');
+    assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: 'arn:other' }), 'update');
+    assert.equal(action({ ...base, size: 101 }), 'update', 'no multipart copy: no data moves');
+    assert.equal(action({ ...base, archived: true, storageClass: 'GLACIER' }), 'update', 'updated where it lies, not restored');
+    assert.equal(action({ ...base, archived: true, storageClass: 'DEEP_ARCHIVE', sse: 'aws:kms', kmsKeyArn: 'x' }), 'update');
   });
-  it('re-encrypts objects under another KMS key', () => {
-    assert.deepEqual(decide({ ...base, sse: 'aws:kms', kmsKeyArn: 'arn:other' }, options), { action: 'copy', multipart: false });
+  it('copies what the operation refuses: unencrypted objects', () => {
+    assert.equal(action({ ...base, sse: undefined }), 'copy');
+    assert.equal(action({ ...base, sse: undefined, size: 101 }), 'copy:multipart');
+    assert.equal(action({ ...base, sse: undefined, archived: true, storageClass: 'GLACIER' }), 'skip:archived');
+  });
+  it('under the key: the tag only, or an update when the operator wants a Bucket Key the object lacks', () => {
+    const underKey = { ...base, sse: 'aws:kms', kmsKeyArn: ARN };
+    assert.equal(action(underKey), 'ensure-tag');
+    assert.equal(action(underKey, { ...updating, bucketKeyEnabled: true }), 'update');
+    assert.equal(action({ ...underKey, bucketKeyEnabled: true }, { ...updating, bucketKeyEnabled: true }), 'ensure-tag');
+    assert.equal(action(underKey, { ...copying, bucketKeyEnabled: true }), 'ensure-tag', 'never a copy just for the Bucket Key');
+  });
+  it('skips SSE-C, DSSE-KMS and vanished objects with the reason', () => {
+    assert.equal(action({ exists: false, key: 'k' }), 'skip:vanished');
+    assert.equal(action({ ...base, sseCustomerAlgorithm: 'AES256' }), 'skip:sse-c');
+    assert.equal(action({ ...base, sse: 'aws:kms:dsse', kmsKeyArn: 'x' }), 'skip:dsse-kms');
+  });
+});
+
+describe('decide, copying (no UpdateObjectEncryption, or refused for this object)', () => {
+  it('copies SSE-S3 and unencrypted objects, in parts above the threshold', () => {
+    assert.equal(action(base, copying), 'copy');
+    assert.equal(action({ ...base, sse: undefined }, copying), 'copy');
+    assert.equal(action({ ...base, size: 101 }, copying), 'copy:multipart');
+    assert.equal(action({ ...base, size: 100 }, copying), 'copy');
+    assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: 'arn:other' }, copying), 'copy');
   });
   it('only makes sure of the tag for objects already under the key', () => {
-    assert.deepEqual(decide({ ...base, sse: 'aws:kms', kmsKeyArn: ARN }, options), { action: 'ensure-tag' });
+    assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: ARN }, copying), 'ensure-tag');
   });
   it('skips what it cannot or must not copy, with the reason', () => {
-    const reason = (s: ObjectSnapshot) => {
-      const d = decide(s, options);
-      return d.action === 'skip' ? d.reason : d.action;
-    };
-    assert.equal(reason({ exists: false, key: 'k' }), 'vanished');
-    assert.equal(reason({ ...base, sseCustomerAlgorithm: 'AES256' }), 'sse-c');
-    assert.equal(reason({ ...base, archived: true, storageClass: 'GLACIER' }), 'archived');
-    assert.equal(reason({ ...base, sse: 'aws:kms:dsse', kmsKeyArn: 'x' }), 'dsse-kms');
+    assert.equal(action({ exists: false, key: 'k' }, copying), 'skip:vanished');
+    assert.equal(action({ ...base, sseCustomerAlgorithm: 'AES256' }, copying), 'skip:sse-c');
+    assert.equal(action({ ...base, archived: true, storageClass: 'GLACIER' }, copying), 'skip:archived');
+    assert.equal(action({ ...base, sse: 'aws:kms:dsse', kmsKeyArn: 'x' }, copying), 'skip:dsse-kms');
   });
 });

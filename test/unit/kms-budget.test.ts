@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kmsBudgetRps, kmsQueueRate, kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsToCreateUpload } from '../../common/kms-budget';
+import {
+  kmsBudgetRps,
+  kmsQueueRate,
+  kmsRequestsPerCopy,
+  kmsRequestsPerPart,
+  kmsRequestsPerUpdate,
+  kmsRequestsToCreateUpload,
+  kmsTasksFor,
+  kmsTaskWeight,
+} from '../../common/kms-budget';
 import { budgetFrom } from '../../client/options';
 
 describe('KMS request model', () => {
@@ -26,9 +35,29 @@ describe('KMS request model', () => {
     assert.equal(kmsRequestsPerPart(perObjectKms, false), 2);
     assert.equal(kmsRequestsPerPart(perObjectKms, true), 1);
   });
-  it('dispatches one task per KMS request at 80% of the budget, leaving room for the limiter burst', () => {
+  it('counts an update like a copy: Decrypt of a KMS source, a new data key unless a Bucket Key', () => {
+    assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, false), 1);
+    assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms' }, false), 2);
+    assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms', bucketKeyEnabled: true }, false), 1);
+    assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, true), 0);
+  });
+  it('dispatches at 80% of the budget: one request per task for small budgets, batches of many above', () => {
+    assert.equal(kmsTaskWeight(10), 1);
     assert.equal(kmsQueueRate(10), 8);
-    assert.equal(kmsQueueRate(2750), 2200);
     assert.equal(kmsQueueRate(0.5), 0.4);
+    assert.equal(kmsTaskWeight(2750), 44);
+    assert.equal(kmsQueueRate(2750), 50);
+    assert.equal(kmsTaskWeight(1_000_000), 100, 'capped');
+    assert.equal(kmsQueueRate(1_000_000), 8000);
+    for (const budget of [1, 10, 62, 63, 100, 1000, 2750, 5500, 50_000]) {
+      const requestsPerSecond = kmsQueueRate(budget) * kmsTaskWeight(budget);
+      assert.ok(Math.abs(requestsPerSecond - budget * 0.8) < 0.01, `budget ${budget}: ${requestsPerSecond}`);
+    }
+  });
+  it('pays for a cost with whole tasks of the weight', () => {
+    assert.equal(kmsTasksFor(0, 44), 0);
+    assert.equal(kmsTasksFor(44, 44), 1);
+    assert.equal(kmsTasksFor(2, 1), 2);
+    assert.equal(kmsTasksFor(45, 44), 2);
   });
 });
