@@ -1,0 +1,107 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { createBucket, createKey, put, randomBody, readObject, s3 } from '../helpers/aws';
+import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
+import { runMigrate } from '../helpers/cli';
+import { MIB } from '../../common/types';
+
+describe('UpdateObjectEncryption as the engine', () => {
+  let proxied: ProxiedWorker;
+  let keyArn: string;
+  let otherKeyArn: string;
+  before(async () => {
+    proxied = await startProxiedWorker();
+    keyArn = await createKey();
+    otherKeyArn = await createKey();
+  });
+  after(async () => {
+    await proxied.stop();
+  });
+  const calls = (name: string) => proxied.proxy.forwarded.get(name) ?? 0;
+
+  it('updates encrypted objects in place (archived and large ones too) and copies only the unencrypted', async () => {
+    const bucket = await createBucket('engine');
+    const sse = { ServerSideEncryption: 'AES256' } as const;
+    await put(bucket, 'sse-s3', 'a', { ...sse, ContentType: 'text/plain', Metadata: { m: '1' }, Tagging: 'own=tag' });
+    await put(bucket, 'other key', 'b', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: otherKeyArn });
+    await put(bucket, 'glacier', 'c', { ...sse, StorageClass: 'GLACIER' });
+    await put(bucket, 'large', randomBody(12 * MIB), { ...sse, StorageClass: 'STANDARD_IA' });
+    await put(bucket, 'plain', 'd');
+    const keys = ['sse-s3', 'other key', 'glacier', 'large'];
+    const before = Object.fromEntries(
+      await Promise.all(keys.filter((k) => k !== 'glacier').map(async (k) => [k, await readObject(bucket, k)] as const)),
+    );
+    const copiesBefore = calls('CopyObject') + calls('UploadPartCopy');
+
+    const run = await runMigrate([
+      '--bucket', bucket, '--kms-key', keyArn, '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const { counts } = run.json;
+    assert.equal(counts.migrated, 5);
+    assert.equal(counts.updated, 4, 'all but the unencrypted one, in place');
+    assert.equal(calls('CopyObject') + calls('UploadPartCopy') - copiesBefore, 1, 'one copy: the unencrypted object');
+    assert.match(run.stderr, /engine: update in place/);
+
+    for (const key of keys.filter((k) => k !== 'glacier')) {
+      const after = await readObject(bucket, key);
+      assert.equal(after.sse, 'aws:kms');
+      assert.equal(after.keyArn, keyArn, key);
+      const { sse: _a, keyArn: _b, tags, ...kept } = after;
+      const { sse: _c, keyArn: _d, tags: tagsBefore, ...keptBefore } = before[key];
+      assert.deepEqual(kept, keptBefore, `${key}: ETag, dates, metadata, class and content as they were`);
+      assert.deepEqual(tags, { ...tagsBefore, __ObjectEncrypted: 'true' }, `${key}: marker merged into its tags`);
+    }
+    const glacier = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'glacier' }));
+    assert.equal(glacier.SSEKMSKeyId, keyArn, 'archived object updated where it lies');
+    assert.equal(glacier.StorageClass, 'GLACIER');
+    assert.equal((await readObject(bucket, 'plain')).keyArn, keyArn);
+
+    const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.json.counts.alreadyDone, 5, 'a re-run only checks');
+    assert.equal(again.json.counts.migrated, 0);
+  });
+
+  it('updates the current version of a versioned bucket without writing a new one', async () => {
+    const bucket = await createBucket('engine-versions', { versioned: true });
+    const v1 = await put(bucket, 'doc', 'one', { ServerSideEncryption: 'AES256' });
+    const v2 = await put(bucket, 'doc', 'two', { ServerSideEncryption: 'AES256' });
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.updated, 1);
+    const current = await readObject(bucket, 'doc');
+    assert.equal(current.versionId, v2.VersionId, 'the same version, re-encrypted');
+    assert.equal(current.keyArn, keyArn);
+    assert.equal(current.tags.__ObjectEncrypted, 'true');
+    const old = await readObject(bucket, 'doc', v1.VersionId);
+    assert.equal(old.sse, 'AES256', 'older version left as it was');
+    assert.deepEqual(old.tags, {});
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    assert.equal(versions.Versions?.length, 2, 'no version added');
+  });
+
+  it('--bucket-key updates objects already under the key that lack a Bucket Key', async () => {
+    const bucket = await createBucket('engine-bucket-key');
+    await put(bucket, 'k', 'x', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.updated, 1);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }));
+    assert.equal(head.BucketKeyEnabled, true);
+  });
+
+  it('--engine copy copies every object, as before the operation existed', async () => {
+    const bucket = await createBucket('engine-copy');
+    await put(bucket, 'k', 'x', { ServerSideEncryption: 'AES256' });
+    const before = await readObject(bucket, 'k');
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--engine', 'copy', '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.migrated, 1);
+    assert.equal(run.json.counts.updated, 0);
+    assert.match(run.json.engine, /^copy \(copying every object \(--engine copy\)\)/);
+    assert.notEqual((await readObject(bucket, 'k')).lastModified, undefined);
+    assert.equal((await readObject(bucket, 'k')).sha256, before.sha256);
+  });
+});
