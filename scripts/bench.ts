@@ -1,6 +1,7 @@
-// npm run bench [-- --objects N --size BYTES]: the raw CopyObject loop, this product and the AWS CLI, side by
-// side on the same local S3/KMS endpoint, each on freshly seeded objects. Run by scripts/bench.sh, which
-// starts a stack of its own. Prints a table, then one JSON object as the last line.
+// npm run bench [-- --objects N --size BYTES]: the raw loop (the product's S3 calls on the same engine), this
+// product, this product under a KMS budget below what the endpoint serves, and the AWS CLI, side by side on
+// the same local S3/KMS endpoint, each on freshly seeded SSE-S3 objects. Run by scripts/bench.sh, which starts a
+// stack of its own. Prints a table, then one JSON object as the last line.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -8,12 +9,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../activities/aws-clients';
 import { census } from './demo/census';
-import { runAwsCli, runProduct, runRaw, type Outcome } from './bench/contenders';
+import { runAwsCli, runProduct, runRaw, updatesPerSecond, type Outcome } from './bench/contenders';
 import { ROOT } from './lib/worker-process';
 import { seedSseS3Bucket } from './lib/seed-bucket';
 
-/** The worker's defaults (workers/config.ts): copy slots, and sockets = HEAD/tag slots + copy slots. */
+/** The worker's defaults (workers/config.ts): KMS-queue slots, and sockets = S3-queue slots + KMS-queue slots. */
 const WORKER_COPY_SLOTS = 100;
+/** The budget-tracking run's budget, as a share of what the raw loop got from the endpoint, and its length. */
+const BUDGET_SHARE_OF_RAW = 0.5;
+const BUDGET_RUN_SECONDS = 30;
 const WORKER_SOCKETS = 300;
 const AWSCLI_DEFAULT_CONCURRENCY = 10;
 
@@ -36,11 +40,17 @@ function awsCliBinary(): string {
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toFixed(digits));
 
+const perObject = (n: number | undefined, r: Row, digits: number) => (n === undefined ? '—' : (n / r.objects).toFixed(digits));
+
 function printTable(rows: Row[]): void {
-  const header = ['contender', 'objects/s', 'wall s', 'correct', 'worker peak RSS MB', 'history events/object', 'largest history'];
+  const header = [
+    'contender', 'objects/s', 'wall s', 'correct', 'CPU ms/object (own)', 'Temporal CPU ms/object', 'S3 requests/object',
+    'history events/object', 'activity tasks/object', 'largest history', 'worker peak RSS MB',
+  ];
   const lines = rows.map((r) => [
-    r.name, fmt(r.objects / r.seconds, 1), fmt(r.seconds, 1), `${r.correct}/${r.objects}`, fmt(r.workerPeakRssMb),
-    r.history ? fmt(r.history.totalEvents / r.objects, 1) : '—', fmt(r.history?.largestHistory),
+    r.name, fmt(r.objects / r.seconds, 1), fmt(r.seconds, 1), `${r.correct}/${r.objects}`, perObject(r.cpuMs, r, 2),
+    perObject(r.temporalCpuMs, r, 2), perObject(r.requests?.length, r, 2), perObject(r.history?.totalEvents, r, 3),
+    perObject(r.history?.activities, r, 3), fmt(r.history?.largestHistory), fmt(r.workerPeakRssMb),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const show = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
@@ -67,19 +77,25 @@ async function main(): Promise<void> {
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'bench target key' }))).KeyMetadata!.Arn!;
   const aws = awsCliBinary();
   const rows: Row[] = [];
-  const contend = async (name: string, label: string, run: (bucket: string, keys: string[]) => Promise<Outcome>, tagged = true) => {
-    console.error(`[bench] ${name}: seeding ${objects} objects of ${size} bytes`);
-    const { bucket, keys } = await seed(s3, label, objects, size);
+  const contend = async (name: string, label: string, run: (bucket: string, keys: string[]) => Promise<Outcome>, tagged = true, count = objects) => {
+    console.error(`[bench] ${name}: seeding ${count} objects of ${size} bytes`);
+    const { bucket, keys } = await seed(s3, label, count, size);
     console.error(`[bench] ${name}: running`);
     const outcome = await run(bucket, keys);
     const after = await census(s3, bucket, keyArn);
     const correct = tagged ? after.verified : after.byState['SSE-KMS (target key)'] ?? 0;
-    rows.push({ name, objects, correct, ...outcome });
-    console.error(`[bench] ${name}: ${(objects / outcome.seconds).toFixed(1)} objects/s, ${correct}/${objects} correct`);
+    rows.push({ name, objects: count, correct, ...outcome });
+    console.error(`[bench] ${name}: ${(count / outcome.seconds).toFixed(1)} objects/s, ${correct}/${count} correct`);
   };
 
-  await contend(`raw CopyObject loop (${WORKER_COPY_SLOTS} at once)`, 'raw', (bucket, keys) => runRaw(s3, bucket, keys, keyArn, WORKER_COPY_SLOTS));
+  await contend(`raw loop, same engine (${WORKER_COPY_SLOTS} at once)`, 'raw', (bucket, keys) => runRaw(s3, bucket, keys, keyArn, WORKER_COPY_SLOTS));
   await contend('s3-kms-migrator (1 worker)', 'product', (bucket) => runProduct(env, bucket, keyArn, objects));
+  // Each update of an SSE-S3 object costs one KMS request: a budget at half of what the raw loop got.
+  const budget = Math.max(1, Math.round(updatesPerSecond(rows[0].requests ?? []) * BUDGET_SHARE_OF_RAW));
+  const budgetObjects = Math.min(objects, budget * BUDGET_RUN_SECONDS);
+  await contend(`s3-kms-migrator at --max-kms-rps ${budget}`, 'budget', (bucket) => runProduct(env, bucket, keyArn, budgetObjects, budget), true, budgetObjects);
+  const budgetRow = rows[2];
+  const achieved = updatesPerSecond(budgetRow.requests ?? []);
   for (const level of cliLevels) {
     const name = `aws s3 cp --recursive (max_concurrent_requests ${level}${level === AWSCLI_DEFAULT_CONCURRENCY ? ', default' : ''})`;
     await contend(name, `awscli${level}`, (bucket) => runAwsCli(aws, env, bucket, keyArn, level), false);
@@ -87,7 +103,7 @@ async function main(): Promise<void> {
 
   printTable(rows);
   const ops = (r: Row) => r.objects / r.seconds;
-  const [raw, product, ...clis] = rows;
+  const [raw, product, , ...clis] = rows;
   const bestCli = clis.reduce((best, r) => (ops(r) > ops(best) ? r : best));
   const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
   console.log(JSON.stringify({
@@ -101,7 +117,17 @@ async function main(): Promise<void> {
     ratio_raw: round(ops(product) / ops(raw)),
     ratio_awscli: round(ops(product) / ops(bestCli)),
     max_history_events: product.history?.largestHistory,
-    history_events_per_object: round((product.history?.totalEvents ?? 0) / objects, 1),
+    history_events_per_object: round((product.history?.totalEvents ?? 0) / objects, 3),
+    activity_tasks_per_object: round((product.history?.activities ?? 0) / objects, 3),
+    raw_cpu_ms_per_object: round((raw.cpuMs ?? 0) / objects),
+    worker_cpu_ms_per_object: round((product.cpuMs ?? 0) / objects),
+    temporal_cpu_ms_per_object: round((product.temporalCpuMs ?? 0) / objects),
+    worker_cpu_vs_raw: round((product.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
+    raw_s3_requests_per_object: round((raw.requests?.length ?? 0) / objects),
+    product_s3_requests_per_object: round((product.requests?.length ?? 0) / objects),
+    budget_kms_rps: budget,
+    budget_achieved_kms_rps: round(achieved, 1),
+    budget_tracking: round(achieved / budget),
     worker_peak_rss_mb: product.workerPeakRssMb,
     correct: Object.fromEntries(rows.map((r) => [r.name, r.correct])),
   }));

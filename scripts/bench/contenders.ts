@@ -4,57 +4,85 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
 import { inspectObject } from '../../activities/inspect-object';
-import { copyObject } from '../../activities/copy-object';
+import { mergeMarkerInto } from '../../activities/ensure-tag';
+import { updateRequest } from '../../activities/update-objects';
 import { forEachConcurrently } from '../../common/concurrently';
 import { DEFAULTS, migrationWorkflowId } from '../../common/types';
 import { historyStats, type HistoryStats } from '../lib/history-stats';
 import { processGroupMemoryMb } from '../lib/process-memory';
+import { processGroupCpuMs } from '../lib/process-cpu';
+import { isUpdateObjectEncryption, requestsDuring, type ServedRequest } from '../lib/endpoint-requests';
 import { runClient } from '../lib/run-client';
 import { spawnWorkerProcess } from '../lib/worker-process';
 
 export interface Outcome {
   seconds: number;
+  /** CPU ms of the contender's own process(es): the raw loop's process, or the worker's. */
+  cpuMs?: number;
+  /** CPU ms of the Temporal server meanwhile. */
+  temporalCpuMs?: number;
+  /** Requests the S3/KMS endpoint served meanwhile. */
+  requests?: ServedRequest[];
   workerPeakRssMb?: number;
   history?: HistoryStats;
 }
 
+/** The stack's process started by scripts/stack.sh (its own process group: setsid). */
+function stackPid(name: 'temporal' | 'moto'): number {
+  return Number(readFileSync(`${process.env.STACK_DIR ?? '.stack'}/${name}.pid`, 'utf8').trim());
+}
+
 /**
- * The raw baseline: the product's own S3 calls (HEAD; read tags; CopyObject with tags, key and class; HEAD to
- * verify) in a plain concurrent loop with the worker's S3 client settings and copy concurrency, no Temporal.
+ * The raw baseline: the product's own S3 calls on the same engine (HEAD; UpdateObjectEncryption; the tag
+ * merge, reading tags only where the object has some) in a plain concurrent loop with the worker's S3 client
+ * settings, no Temporal. Its CPU is this process's own while it runs (nothing else runs here meanwhile).
  */
 export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyArn: string, concurrency: number): Promise<Outcome> {
   const started = performance.now();
-  await forEachConcurrently(keys, concurrency, async (key) => {
-    const source = await inspectObject(s3, { bucket, key });
-    if (!source.exists) throw new Error(`raw: ${key} vanished`);
-    const copied = await copyObject(s3, {
-      bucket, keyArn, source, bucketKeyEnabled: false, partSizeBytes: DEFAULTS.partSizeBytes,
-      tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue,
-    });
-    if (copied.status !== 'copied') throw new Error(`raw: ${key} ${copied.status}`);
-  });
-  return { seconds: (performance.now() - started) / 1000 };
+  const cpuBefore = process.cpuUsage();
+  const { requests } = await requestsDuring(() =>
+    forEachConcurrently(keys, concurrency, async (key) => {
+      const source = await inspectObject(s3, { bucket, key });
+      if (!source.exists) throw new Error(`raw: ${key} vanished`);
+      const batch = { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
+      await s3.send(updateRequest(batch, { key, update: true }));
+      const tagged = await mergeMarkerInto(s3, { bucket, key, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue }, source.tagCount);
+      if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  return { seconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, requests };
 }
 
-/** This product: one worker process with its default settings, the migration started and awaited through the client. */
-export async function runProduct(env: NodeJS.ProcessEnv, bucket: string, keyArn: string, objects: number): Promise<Outcome> {
+/**
+ * This product: one worker process with its default settings, the migration started and awaited through the
+ * client, at `maxKmsRps` (by default far above what the endpoint can do: moto enforces no KMS quota).
+ */
+export async function runProduct(env: NodeJS.ProcessEnv, bucket: string, keyArn: string, objects: number, maxKmsRps = 100_000): Promise<Outcome> {
   const worker = await spawnWorkerProcess(env);
+  const workerGroup = worker.child.pid!;
+  const temporal = stackPid('temporal');
   let peakMb = 0;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, processGroupMemoryMb(worker.child.pid!).peakMb)), 1000);
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, processGroupMemoryMb(workerGroup).peakMb)), 1000);
   try {
     const started = performance.now();
-    // moto enforces no KMS quota: a budget far above what the endpoint can do, so the limiter is not what is measured.
-    const run = await runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '100000', '--wait', '--json'], env);
+    const [workerCpu, temporalCpu] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal)];
+    const { result: run, requests } = await requestsDuring(() =>
+      runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', String(maxKmsRps), '--wait', '--json'], env),
+    );
     const seconds = (performance.now() - started) / 1000;
+    const cpuMs = processGroupCpuMs(workerGroup) - workerCpu;
+    const temporalCpuMs = processGroupCpuMs(temporal) - temporalCpu;
     if (run.code !== 0 || run.json?.counts?.migrated !== objects) {
       throw new Error(`product run failed (exit ${run.code}): ${run.stderr.slice(-2000)}`);
     }
-    peakMb = Math.max(peakMb, processGroupMemoryMb(worker.child.pid!).peakMb);
+    peakMb = Math.max(peakMb, processGroupMemoryMb(workerGroup).peakMb);
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     try {
       const history = await historyStats(new Client({ connection }), migrationWorkflowId(bucket, ''));
-      return { seconds, workerPeakRssMb: peakMb, history };
+      return { seconds, cpuMs, temporalCpuMs, requests, workerPeakRssMb: peakMb, history };
     } finally {
       await connection.close();
     }
@@ -62,6 +90,14 @@ export async function runProduct(env: NodeJS.ProcessEnv, bucket: string, keyArn:
     clearInterval(sampler);
     await worker.kill('SIGTERM');
   }
+}
+
+/** KMS requests per second S3 was asked for (one per update of an SSE-S3 object), over the busy span. */
+export function updatesPerSecond(requests: ServedRequest[]): number {
+  const updates = requests.filter(isUpdateObjectEncryption);
+  if (updates.length < 2) return 0;
+  const span = updates.at(-1)!.at - updates[0].at + 1; // whole seconds, both ends included
+  return updates.length / span;
 }
 
 /** The way operators re-encrypt today: `aws s3 cp --recursive` over itself, with a given max_concurrent_requests. */

@@ -5,6 +5,8 @@ export interface HistoryStats {
   runs: number;
   coordinatorRuns: number;
   totalEvents: number;
+  /** Activities scheduled (each at least one activity task; a Temporal Cloud action). */
+  activities: number;
   largestHistory: number;
   /** Largest history of any run, by workflow type (migrateBucket, migratePage, copyInParts). */
   largestByType: Record<string, number>;
@@ -12,7 +14,7 @@ export interface HistoryStats {
 
 /** Events of every run that belongs to one migration (its coordinator and all its children), read from the server. */
 export async function historyStats(client: Client, coordinatorId: string): Promise<HistoryStats> {
-  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, largestHistory: 0, largestByType: {} };
+  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, activities: 0, largestHistory: 0, largestByType: {} };
   const quoted = `'${coordinatorId.replace(/'/g, "\\'")}'`;
   for await (const run of client.workflow.list({ query: `RootWorkflowId = ${quoted} OR WorkflowId = ${quoted}` })) {
     const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
@@ -20,6 +22,7 @@ export async function historyStats(client: Client, coordinatorId: string): Promi
     stats.runs++;
     if (run.workflowId === coordinatorId) stats.coordinatorRuns++;
     stats.totalEvents += events;
+    stats.activities += history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length ?? 0;
     stats.largestHistory = Math.max(stats.largestHistory, events);
     stats.largestByType[run.type] = Math.max(stats.largestByType[run.type] ?? 0, events);
   }

@@ -95,6 +95,7 @@ describe('bad input', () => {
     ['a share above 1', ['--bucket', 'abc', '--kms-key', 'k', '--kms-share', '1.5'], /--kms-share must be at most 1/],
     ['a rate and a share together', ['--bucket', 'abc', '--kms-key', 'k', '--max-kms-rps', '10', '--kms-share', '0.5'], /either --max-kms-rps or --kms-quota-rps\/--kms-share/],
     ['a threshold that is not a number', ['--bucket', 'abc', '--kms-key', 'k', '--multipart-threshold', 'big'], /--multipart-threshold must be a number/],
+    ['an unknown engine', ['--bucket', 'abc', '--kms-key', 'k', '--engine', 'fast'], /--engine must be auto or copy/],
   ];
   for (const [name, args, message] of flagCases) {
     it(`rejects ${name} before starting anything, exit 1`, async () => {
