@@ -20,8 +20,9 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
   return {
     preflight: (input: { bucket: string; kmsKeyId: string; engine?: Engine }) => preflight(s3, kms, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
-    inspectObject: (input: { bucket: string; key: string }) => inspectObject(s3, input),
-    inspectObjects: (input: { bucket: string; keys: string[] }) => whileHeartbeating(() => inspectObjects(s3, input)),
+    inspectObject: (input: { bucket: string; key: string; versionId?: string }) => inspectObject(s3, input),
+    inspectObjects: (input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] }) =>
+      whileHeartbeating(() => inspectObjects(s3, input)),
     ensureTag: (input: EnsureTagInput) => ensureTag(s3, input),
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),

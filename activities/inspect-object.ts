@@ -48,10 +48,13 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
   };
 }
 
-/** HEAD one object: everything the decision and the copy need, never its data. */
-export async function inspectObject(s3: S3Client, input: { bucket: string; key: string }): Promise<ObjectSnapshot> {
+/**
+ * HEAD one object: everything the decision and the copy need, never its data. Without ChecksumMode: on an
+ * object under KMS that would cost a kms:Decrypt outside the budget (the listing names the algorithm).
+ */
+export async function inspectObject(s3: S3Client, input: { bucket: string; key: string; versionId?: string }): Promise<ObjectSnapshot> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ChecksumMode: 'ENABLED' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }));
     return snapshotFromHead(input.key, head);
   } catch (err) {
     if (isNotFound(err)) return { exists: false, key: input.key };
@@ -80,11 +83,14 @@ const HEADS_IN_PARALLEL = 16;
  * orchestration cost of an activity per object. An object whose HEAD fails for any reason comes back as null;
  * the page then inspects it with inspectObject, which classifies and retries the error as usual.
  */
-export async function inspectObjects(s3: S3Client, input: { bucket: string; keys: string[] }): Promise<(ObjectSnapshot | null)[]> {
+export async function inspectObjects(
+  s3: S3Client,
+  input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] },
+): Promise<(ObjectSnapshot | null)[]> {
   const snapshots: (ObjectSnapshot | null)[] = new Array(input.keys.length).fill(null);
   await forEachConcurrently(input.keys.map((key, i) => ({ key, i })), HEADS_IN_PARALLEL, async ({ key, i }) => {
     try {
-      snapshots[i] = await inspectObject(s3, { bucket: input.bucket, key });
+      snapshots[i] = await inspectObject(s3, { bucket: input.bucket, key, versionId: input.versionIds?.[i] });
     } catch {
       snapshots[i] = null;
     }

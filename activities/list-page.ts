@@ -1,5 +1,8 @@
 import { ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ListedObject, ListPageInput, ListPageResult } from '../common/types';
+import type { ChecksumAlgorithm, ListedObject, ListPageInput, ListPageResult } from '../common/types';
+
+/** The first checksum algorithm a listing names for an object (S3 lists at most one). */
+const firstAlgorithm = (algorithms?: string[]) => algorithms?.[0] as ChecksumAlgorithm | undefined;
 
 /** Keep each page's payload well under Temporal's 256 KB warning, whatever the key lengths. */
 export const PAGE_PAYLOAD_BUDGET_BYTES = 128 * 1024;
@@ -18,6 +21,7 @@ async function listCurrent(s3: S3Client, input: ListPageInput, maxKeys: number):
     size: o.Size ?? 0,
     etag: o.ETag ?? '',
     storageClass: o.StorageClass,
+    checksumAlgorithm: firstAlgorithm(o.ChecksumAlgorithm),
   }));
   const last = objects.at(-1);
   return {
@@ -38,11 +42,16 @@ async function listVersions(s3: S3Client, input: ListPageInput, maxKeys: number)
       MaxKeys: maxKeys,
     }),
   );
-  const versions = out.Versions ?? [];
-  const objects: ListedObject[] = versions
-    .filter((v) => v.IsLatest)
-    .map((v) => ({ key: v.Key!, size: v.Size ?? 0, etag: v.ETag ?? '', storageClass: v.StorageClass }));
-  const olderVersions = versions.filter((v) => !v.IsLatest).length + (out.DeleteMarkers?.length ?? 0);
+  const versions = (out.Versions ?? []).filter((v) => v.IsLatest || input.allVersions);
+  const objects: ListedObject[] = versions.map((v) => ({
+    key: v.Key!,
+    versionId: v.IsLatest ? undefined : v.VersionId,
+    size: v.Size ?? 0,
+    etag: v.ETag ?? '',
+    storageClass: v.StorageClass,
+    checksumAlgorithm: firstAlgorithm(v.ChecksumAlgorithm),
+  }));
+  const olderVersions = (out.Versions?.length ?? 0) - versions.length + (out.DeleteMarkers?.length ?? 0);
   const done = !out.IsTruncated;
   return {
     objects,
@@ -52,7 +61,7 @@ async function listVersions(s3: S3Client, input: ListPageInput, maxKeys: number)
   };
 }
 
-/** One page of the listing after the cursor: current objects only; older versions are counted. */
+/** One page of the listing after the cursor: current objects (and noncurrent versions with allVersions); the rest is counted. */
 export async function listPage(s3: S3Client, input: ListPageInput): Promise<ListPageResult> {
   const list = input.versioned ? listVersions : listCurrent;
   let maxKeys = input.maxKeys;

@@ -79,6 +79,7 @@ function program(): Command {
     .option('--kms-key <id>', 'target KMS key: alias/NAME, key ID or key ARN')
     .option('--prefix <prefix>', 'only keys that start with this prefix', '')
     .option('--bucket-key', 'enable S3 Bucket Keys on the re-encrypted objects (far fewer KMS requests)', false)
+    .option('--all-versions', 'versioned buckets: re-encrypt the noncurrent versions too, in place by version ID', false)
     .option('--engine <engine>', 'auto: update in place where S3 offers it, copy what it refuses; copy: copy every object', 'auto')
     .option('--multipart-threshold <bytes>', 'objects larger than this are copied in parts (default 5 GiB)')
     .option('--part-size <bytes>', 'part size for multipart copies (default 512 MiB; raised to stay within 10,000 parts)')

@@ -44,6 +44,7 @@ export const startSchema = z.object({
     .gt(0, '--kms-share must be above 0')
     .max(1, '--kms-share must be at most 1 (the whole quota)')
     .optional(),
+  allVersions: z.boolean().default(false),
   engine: z.enum(['auto', 'copy'], { error: '--engine must be auto or copy' }).default('auto'),
   tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
   tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
@@ -83,5 +84,6 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     tagKey: o.tagKey,
     tagValue: o.tagValue,
     engine: o.engine,
+    allVersions: o.allVersions,
   };
 }

@@ -10,7 +10,7 @@ export function exitCodeFor(summary: MigrationProgress): number {
 }
 
 export function formatCounts(c: Counts): string {
-  const skipped = SKIP_REASONS.filter((r) => c.skipped[r] > 0).map((r) => `${r} ${c.skipped[r]}`);
+  const skipped = SKIP_REASONS.filter((r) => (c.skipped[r] ?? 0) > 0).map((r) => `${r} ${c.skipped[r]}`);
   return [
     `  scanned        ${c.scanned}`,
     `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated ?? 0} updated in place, ${c.migrated - (c.updated ?? 0)} copied`,
@@ -18,7 +18,7 @@ export function formatCounts(c: Counts): string {
     `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
     `  failed         ${c.failed}`,
     `  re-checked     ${c.rechecked} (overwritten while being migrated, decided again)`,
-    `  older versions ${c.olderVersions} (left as they were)`,
+    `  older versions ${c.olderVersions} (left as they were${c.olderVersions ? '; --all-versions re-encrypts them' : ''})`,
   ].join('\n');
 }
 

@@ -52,6 +52,8 @@ export interface MigrationOptions {
    * 'copy': copy every object, as before the operation existed. Absent in migrations started before it.
    */
   engine?: Engine;
+  /** Versioned buckets: re-encrypt the noncurrent versions too (in place, by version ID). */
+  allVersions?: boolean;
 }
 
 export type Engine = 'auto' | 'copy';
@@ -74,22 +76,31 @@ export interface Cursor {
 
 export interface ListedObject {
   key: string;
+  /** Set for a noncurrent version (listed with --all-versions); a current object is addressed by its key. */
+  versionId?: string;
   size: number;
   etag: string;
   storageClass?: string;
+  /**
+   * From the listing, where it costs nothing: a HEAD that asks for checksums (ChecksumMode) of an object under
+   * KMS makes S3 call kms:Decrypt, a KMS request outside the budget.
+   */
+  checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 export interface ListPageInput {
   bucket: string;
   prefix: string;
   versioned: boolean;
+  /** List noncurrent versions as objects to migrate too (otherwise they are only counted). */
+  allVersions?: boolean;
   after: Cursor;
   maxKeys: number;
 }
 
 export interface ListPageResult {
   objects: ListedObject[];
-  /** Noncurrent versions and delete markers seen on this page (left untouched). */
+  /** Delete markers, and noncurrent versions unless listed as objects, seen on this page (left untouched). */
   olderVersions: number;
   next: Cursor;
   done: boolean;
@@ -132,8 +143,15 @@ export type ObjectSnapshot =
       headers: ObjectHeaders;
     };
 
-export type SkipReason = 'sse-c' | 'archived' | 'vanished' | 'too-many-tags' | 'dsse-kms';
-export const SKIP_REASONS: readonly SkipReason[] = ['sse-c', 'archived', 'vanished', 'too-many-tags', 'dsse-kms'];
+export type SkipReason = 'sse-c' | 'archived' | 'vanished' | 'too-many-tags' | 'dsse-kms' | 'noncurrent-not-updatable';
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'sse-c',
+  'archived',
+  'vanished',
+  'too-many-tags',
+  'dsse-kms',
+  'noncurrent-not-updatable',
+];
 
 export type Decision =
   | { action: 'skip'; reason: SkipReason; message: string }
@@ -347,7 +365,7 @@ export function emptyCounts(): Counts {
     migrated: 0,
     updated: 0,
     alreadyDone: 0,
-    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0 },
+    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0 },
     failed: 0,
     rechecked: 0,
     olderVersions: 0,
@@ -364,11 +382,12 @@ export function addCounts(into: Counts, from: Counts): void {
   into.rechecked += from.rechecked;
   into.olderVersions += from.olderVersions;
   into.bytesMigrated += from.bytesMigrated;
-  for (const reason of SKIP_REASONS) into.skipped[reason] += from.skipped[reason];
+  // Counts carried from before a reason existed lack it.
+  for (const reason of SKIP_REASONS) into.skipped[reason] = (into.skipped[reason] ?? 0) + (from.skipped[reason] ?? 0);
 }
 
 export function totalSkipped(counts: Counts): number {
-  return SKIP_REASONS.reduce((sum, reason) => sum + counts.skipped[reason], 0);
+  return SKIP_REASONS.reduce((sum, reason) => sum + (counts.skipped[reason] ?? 0), 0);
 }
 
 /** Objects whose outcome is known: migrated, already done, skipped or failed. */

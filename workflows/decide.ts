@@ -7,6 +7,8 @@ export interface DecideOptions {
   update: boolean;
   /** The operator asked for S3 Bucket Keys: an object under the key without one is updated to use it. */
   bucketKeyEnabled: boolean;
+  /** A noncurrent version: it can be updated in place, never copied (a copy would become the current version). */
+  noncurrent?: boolean;
 }
 
 /** Sources UpdateObjectEncryption accepts: SSE-S3 and SSE-KMS (not unencrypted, DSSE-KMS or SSE-C). */
@@ -37,6 +39,14 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
   }
   // In place: no data moved, so archived objects and objects of any size are updated where they lie.
   if (options.update && snapshot.sse !== undefined && UPDATABLE.has(snapshot.sse)) return { action: 'update' };
+  if (options.noncurrent) {
+    return {
+      action: 'skip',
+      reason: 'noncurrent-not-updatable',
+      message:
+        'a noncurrent version UpdateObjectEncryption cannot re-encrypt (not encrypted, refused, or the operation is not available here); a copy would become the current version',
+    };
+  }
   if (snapshot.archived) {
     return {
       action: 'skip',

@@ -175,6 +175,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       bucket: options.bucket,
       prefix: options.prefix,
       versioned: s.preflight.versioning !== 'Disabled',
+      allVersions: options.allVersions,
       after: s.cursor,
       maxKeys: options.pageSize,
     });

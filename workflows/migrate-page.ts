@@ -139,13 +139,15 @@ async function migrateObject(
   let batched = firstLook;
   for (let round = 1; round <= MAX_DECISIONS_PER_OBJECT; round++) {
     await gate.pass();
-    const snapshot = batched ?? (await s3Activities.inspectObject({ bucket, key: object.key }));
+    const look = batched ?? (await s3Activities.inspectObject({ bucket, key: object.key, versionId: object.versionId }));
+    const snapshot = withListedChecksum(look, object);
     batched = null; // after a change, look again
     const decision = decide(snapshot, {
       keyArn,
       multipartThresholdBytes: options.multipartThresholdBytes,
       update,
       bucketKeyEnabled: options.bucketKeyEnabled,
+      noncurrent: object.versionId !== undefined,
     });
     const versionId = snapshot.exists ? snapshot.versionId : undefined;
 
@@ -224,6 +226,12 @@ function objectFailure(err: unknown): { code: string; message: string } | undefi
   const cause = failure.cause;
   if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'Error', message: cause.message };
   return { code: cause?.name ?? 'Error', message: cause?.message ?? failure.message };
+}
+
+/** The checksum algorithm comes from the listing (HEAD does not ask for checksums: see ListedObject). */
+function withListedChecksum<T extends ObjectSnapshot | null>(look: T, listed: ListedObject): T {
+  if (!look?.exists || look.checksumAlgorithm || !listed.checksumAlgorithm) return look;
+  return { ...look, checksumAlgorithm: listed.checksumAlgorithm };
 }
 
 interface PendingFailure {
@@ -365,6 +373,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
           multipartThresholdBytes: input.options.multipartThresholdBytes,
           update: input.update ?? false,
           bucketKeyEnabled: input.options.bucketKeyEnabled,
+          noncurrent: object.versionId !== undefined,
         });
       if (look?.exists && (decision?.action === 'update' || decision?.action === 'ensure-tag')) {
         const update = decision.action === 'update';
@@ -382,8 +391,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   await Promise.all(
     batches.map(async (batch) => {
       await gate.pass();
-      const looks = await inspectObjectsActivity({ bucket: input.options.bucket, keys: batch.map((o) => o.key) });
-      await dispatch(batch, looks);
+      const versionIds = batch.some((o) => o.versionId) ? batch.map((o) => o.versionId) : undefined;
+      const looks = await inspectObjectsActivity({ bucket: input.options.bucket, keys: batch.map((o) => o.key), versionIds });
+      await dispatch(batch, looks.map((look, i) => withListedChecksum(look, batch[i])));
     }),
   );
   for (;;) {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, randomBody, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
@@ -80,6 +80,30 @@ describe('UpdateObjectEncryption as the engine', () => {
     assert.deepEqual(old.tags, {});
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     assert.equal(versions.Versions?.length, 2, 'no version added');
+  });
+
+  it('--all-versions re-encrypts noncurrent versions in place, by version ID, and never copies them', async () => {
+    const bucket = await createBucket('engine-all-versions', { versioned: true });
+    const v1 = await put(bucket, 'doc', 'one', { ServerSideEncryption: 'AES256', Tagging: 'rev=1' });
+    const plainOld = await put(bucket, 'doc', 'two (unencrypted)');
+    const v3 = await put(bucket, 'doc', 'three', { ServerSideEncryption: 'AES256' });
+    await put(bucket, 'gone', 'x', { ServerSideEncryption: 'AES256' });
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'gone' })); // a delete marker on top
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--page-size', '2', '--wait', '--json']);
+    assert.equal(run.code, 3, `exit 3: one version could not be re-encrypted\n${run.stderr}`);
+    const { counts, issues } = run.json;
+    assert.equal(counts.updated, 3, 'doc v1, doc v3 and the noncurrent version of gone');
+    assert.equal(counts.skipped['noncurrent-not-updatable'], 1);
+    assert.equal(counts.olderVersions, 1, 'the delete marker');
+    assert.deepEqual(issues.map((i: { key: string; versionId: string }) => [i.key, i.versionId]), [['doc', plainOld.VersionId]]);
+    const old = await readObject(bucket, 'doc', v1.VersionId);
+    assert.equal(old.keyArn, keyArn);
+    assert.deepEqual(old.tags, { rev: '1', __ObjectEncrypted: 'true' });
+    assert.equal((await readObject(bucket, 'doc', v3.VersionId)).keyArn, keyArn);
+    assert.equal((await readObject(bucket, 'doc', plainOld.VersionId)).sse, undefined, 'left as it was');
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    assert.equal(versions.Versions?.length, 4, 'no version added');
+    assert.equal(versions.Versions?.find((v) => v.Key === 'doc' && v.IsLatest)?.VersionId, v3.VersionId);
   });
 
   it('--bucket-key updates objects already under the key that lack a Bucket Key', async () => {

@@ -41,6 +41,16 @@ describe('decide, where S3 offers UpdateObjectEncryption', () => {
   });
 });
 
+describe('decide, for a noncurrent version (--all-versions)', () => {
+  const noncurrent = { ...updating, noncurrent: true };
+  it('updates it in place, tags it under the key, and never copies it (a copy would become current)', () => {
+    assert.equal(action(base, noncurrent), 'update');
+    assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: ARN }, noncurrent), 'ensure-tag');
+    assert.equal(action({ ...base, sse: undefined }, noncurrent), 'skip:noncurrent-not-updatable');
+    assert.equal(action(base, { ...noncurrent, update: false }), 'skip:noncurrent-not-updatable');
+  });
+});
+
 describe('decide, copying (no UpdateObjectEncryption, or refused for this object)', () => {
   it('copies SSE-S3 and unencrypted objects, in parts above the threshold', () => {
     assert.equal(action(base, copying), 'copy');

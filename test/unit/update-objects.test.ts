@@ -1,0 +1,138 @@
+// The exact UpdateObjectEncryption request (the local stack's emulator is this project's own extension, so
+// the wire format is pinned here against the SDK), and the batch activity's outcomes, heartbeats and retries.
+import { describe, it, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+  UpdateObjectEncryptionCommand,
+} from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { updateObjects, updateRequest } from '../../activities/update-objects';
+import { inspectObject } from '../../activities/inspect-object';
+import type { BatchOutcome, UpdateObjectsInput } from '../../common/types';
+
+const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const batch = (items: UpdateObjectsInput['items']): UpdateObjectsInput => ({
+  bucket: 'b', keyArn: ARN, bucketKeyEnabled: true, tagKey: '__ObjectEncrypted', tagValue: 'true', items,
+});
+const run = (env: MockActivityEnvironment, ...args: Parameters<typeof updateObjects>) =>
+  env.run(updateObjects, ...args) as Promise<BatchOutcome[]>;
+const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode } });
+
+describe('the UpdateObjectEncryption request on the wire', () => {
+  it('is PUT /{key}?encryption (&versionId) with an ObjectEncryption/SSE-KMS body', async () => {
+    let sent: { method: string; path: string; query: Record<string, unknown>; body: unknown } | undefined;
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      requestHandler: {
+        handle: async (request: NonNullable<typeof sent>) => {
+          sent = request;
+          return { response: { statusCode: 200, headers: {}, body: Readable.from([]) } };
+        },
+      },
+    });
+    await s3.send(updateRequest(batch([]), { key: 'a b/c+d', versionId: 'v1', update: true }));
+    assert.ok(sent);
+    assert.equal(sent.method, 'PUT');
+    assert.equal(sent.path, '/b/a%20b/c%2Bd');
+    assert.deepEqual(Object.keys(sent.query).sort(), ['encryption', 'versionId']);
+    assert.equal(sent.query.versionId, 'v1');
+    const body = String(sent.body);
+    assert.match(body, /^(<\?xml version="1.0" encoding="UTF-8"\?>)?<ObjectEncryption xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><SSE-KMS>/);
+    assert.match(body, new RegExp(`<KMSKeyArn>${ARN}</KMSKeyArn><BucketKeyEnabled>true</BucketKeyEnabled></SSE-KMS></ObjectEncryption>$`));
+  });
+});
+
+describe('updateObjects, the batch activity', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => mock.reset());
+
+  it('updates, then merges the marker into that version, reading tags only where there are some', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'own', Value: 'x' }] });
+    mock.on(PutObjectTaggingCommand).resolves({});
+    const outcomes = await run(new MockActivityEnvironment(), s3, batch([
+      { key: 'untagged', versionId: 'v1', tagCount: 0, update: true },
+      { key: 'tagged', update: true },
+      { key: 'done', tagCount: 1, update: false },
+    ]));
+    assert.deepEqual(outcomes.map((o) => o.status), ['updated', 'updated', 'tagged']);
+    const updates = mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input);
+    assert.deepEqual(updates.map((u) => u.Key).sort(), ['tagged', 'untagged'], 'no update for an object only to be tagged');
+    assert.deepEqual(updates.find((u) => u.Key === 'untagged'), {
+      Bucket: 'b', Key: 'untagged', VersionId: 'v1', ObjectEncryption: { SSEKMS: { KMSKeyArn: ARN, BucketKeyEnabled: true } },
+    });
+    assert.deepEqual(mock.commandCalls(GetObjectTaggingCommand).map((c) => c.args[0].input.Key).sort(), ['done', 'tagged']);
+    const puts = Object.fromEntries(mock.commandCalls(PutObjectTaggingCommand).map((c) => [c.args[0].input.Key, c.args[0].input]));
+    assert.deepEqual(puts.untagged.Tagging?.TagSet, [{ Key: '__ObjectEncrypted', Value: 'true' }]);
+    assert.equal(puts.untagged.VersionId, 'v1', 'the version that was updated');
+    assert.deepEqual(puts.tagged.Tagging?.TagSet, [{ Key: 'own', Value: 'x' }, { Key: '__ObjectEncrypted', Value: 'true' }]);
+  });
+
+  it('reports refusals (copied instead), vanished objects and permanent errors per object, tagging none of them', async () => {
+    mock.on(UpdateObjectEncryptionCommand, { Key: 'plain' }).rejects(s3Error('InvalidRequest', 400));
+    mock.on(UpdateObjectEncryptionCommand, { Key: 'gone' }).rejects(s3Error('NoSuchKey', 404));
+    mock.on(UpdateObjectEncryptionCommand, { Key: 'denied' }).resolves({});
+    mock.on(GetObjectTaggingCommand).rejects(s3Error('AccessDenied', 403));
+    const outcomes = await run(new MockActivityEnvironment(), s3, batch([
+      { key: 'plain', update: true },
+      { key: 'gone', update: true },
+      { key: 'denied', update: true },
+    ]));
+    assert.equal(outcomes[0].status, 'refused');
+    assert.equal(outcomes[1].status, 'vanished');
+    assert.deepEqual(outcomes[2], { status: 'failed', code: 'AccessDenied', message: 'tag denied: AccessDenied (HTTP 403): AccessDenied message' });
+    assert.equal(mock.commandCalls(PutObjectTaggingCommand).length, 0);
+  });
+
+  it('on a retryable error finishes the others, heartbeats their outcomes, and a retry does only the rest', async () => {
+    let throttled = true;
+    mock.on(UpdateObjectEncryptionCommand).callsFake((input: { Key: string }) => {
+      if (input.Key === 'slow' && throttled) throw s3Error('SlowDown', 503);
+      return {};
+    });
+    mock.on(PutObjectTaggingCommand).resolves({});
+    const items = [
+      { key: 'a', tagCount: 0, update: true },
+      { key: 'slow', tagCount: 0, update: true },
+      { key: 'b', tagCount: 0, update: true },
+    ];
+    const env = new MockActivityEnvironment();
+    let details: (BatchOutcome | null)[] = [];
+    env.on('heartbeat', (d: (BatchOutcome | null)[]) => (details = d));
+    await assert.rejects(run(env, s3, batch(items)), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, 'SlowDown');
+      assert.equal(err.nonRetryable, false);
+      return true;
+    });
+    assert.deepEqual(details.map((d) => d?.status ?? null), ['updated', null, 'updated']);
+
+    throttled = false;
+    mock.resetHistory();
+    const retried = await run(new MockActivityEnvironment({ heartbeatDetails: details }), s3, batch(items));
+    assert.deepEqual(retried.map((o) => o.status), ['updated', 'updated', 'updated']);
+    assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key), ['slow'], 'nothing updated twice');
+  });
+});
+
+describe('the first look', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  it('HEADs without ChecksumMode: on an object under KMS that would cost a kms:Decrypt outside the budget', async () => {
+    mock.on(HeadObjectCommand).resolves({ ETag: '"e"', ContentLength: 1, TagCount: 2 });
+    const look = await inspectObject(s3, { bucket: 'b', key: 'k' });
+    assert.equal(mock.commandCalls(HeadObjectCommand)[0].args[0].input.ChecksumMode, undefined);
+    assert.ok(look.exists && look.tagCount === 2);
+  });
+});
