@@ -28,7 +28,14 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     requestTimeout: 120_000,
   });
   const common = { region: options.region, endpoint: options.endpoint, maxAttempts: 3, requestHandler };
-  const s3 = new S3Client({ ...common, forcePathStyle: Boolean(options.endpoint) });
+  const s3 = new S3Client({
+    ...common,
+    forcePathStyle: Boolean(options.endpoint),
+    // Checksums only where S3 requires them (PutObjectTagging, UpdateObjectEncryption): none of our requests
+    // uploads data, and none reads an object's body.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   const limit = new AdaptiveLimit(options.maxSockets, options.onConcurrencyChange);
   // In the deserialize step, so every attempt (the SDK's own retries too) passes through the limit.
   s3.middlewareStack.add(

@@ -10,6 +10,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../activities/aws-clients';
 import { census } from './demo/census';
 import { runAwsCli, runProduct, runRaw, updatesPerSecond, type Outcome } from './bench/contenders';
+import { s3ClientCpu, type ClientCpu } from './bench/s3-client-cpu';
 import { ROOT } from './lib/worker-process';
 import { seedSseS3Bucket } from './lib/seed-bucket';
 
@@ -18,6 +19,8 @@ const WORKER_COPY_SLOTS = 100;
 /** The budget-tracking run's budget, as a share of what the raw loop got from the endpoint, and its length. */
 const BUDGET_SHARE_OF_RAW = 0.5;
 const BUDGET_RUN_SECONDS = 30;
+/** Requests of each kind for the S3 client's CPU per request. */
+const CLIENT_CPU_REQUESTS = 2000;
 const WORKER_SOCKETS = 300;
 const AWSCLI_DEFAULT_CONCURRENCY = 10;
 
@@ -59,6 +62,14 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(show(l));
 }
 
+function printClientCpu(rows: ClientCpu[]): void {
+  const kinds = Object.keys(rows[0].perRequestMs);
+  console.log(`| S3 client | ${kinds.map((k) => `${k} CPU ms/request`).join(' | ')} |`);
+  console.log(`|---|${kinds.map(() => '--:').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.client} | ${kinds.map((k) => r.perRequestMs[k].toFixed(2)).join(' | ')} |`);
+  console.log('');
+}
+
 async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--objects <n>', 'objects per contender', '5000')
@@ -88,6 +99,10 @@ async function main(): Promise<void> {
     console.error(`[bench] ${name}: ${(count / outcome.seconds).toFixed(1)} objects/s, ${correct}/${count} correct`);
   };
 
+  console.error(`[bench] S3 client CPU per request: seeding ${CLIENT_CPU_REQUESTS} objects`);
+  const clientBucket = await seed(s3, 'client', CLIENT_CPU_REQUESTS, size);
+  const clientCpu = await s3ClientCpu(env, clientBucket.bucket, clientBucket.keys, keyArn);
+
   await contend(`raw loop, same engine (${WORKER_COPY_SLOTS} at once)`, 'raw', (bucket, keys) => runRaw(s3, bucket, keys, keyArn, WORKER_COPY_SLOTS));
   await contend('s3-kms-migrator (1 worker)', 'product', (bucket) => runProduct(env, bucket, keyArn, objects));
   // Each update of an SSE-S3 object costs one KMS request: a budget at half of what the raw loop got.
@@ -101,6 +116,7 @@ async function main(): Promise<void> {
     await contend(name, `awscli${level}`, (bucket) => runAwsCli(aws, env, bucket, keyArn, level), false);
   }
 
+  printClientCpu(clientCpu);
   printTable(rows);
   const ops = (r: Row) => r.objects / r.seconds;
   const [raw, product, , ...clis] = rows;
@@ -130,6 +146,9 @@ async function main(): Promise<void> {
     budget_tracking: round(achieved / budget),
     worker_peak_rss_mb: product.workerPeakRssMb,
     correct: Object.fromEntries(rows.map((r) => [r.name, r.correct])),
+    s3_client_cpu_ms_per_request: Object.fromEntries(
+      clientCpu.map((c) => [c.client, Object.fromEntries(Object.entries(c.perRequestMs).map(([k, v]) => [k, round(v)]))]),
+    ),
   }));
 }
 
