@@ -7,6 +7,8 @@ import { describeError, errorCode, isNotFound, isRetryable, rethrowForTemporal }
 
 /** Objects of a batch worked on at once (each makes two or three S3 requests in a row). */
 const OBJECTS_IN_PARALLEL = 32;
+/** Outcomes go into a heartbeat at most this often (each heartbeat serializes all of them), and at the end. */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /** The answers with which S3 documents refusing an object (or this endpoint lacks the operation): copy it. */
 const REFUSALS = new Set(['InvalidRequest', 'AccessDenied', 'NotImplemented', 'MethodNotAllowed']);
@@ -49,9 +51,10 @@ async function updateAndTag(s3: S3Client, input: UpdateObjectsInput, item: Batch
 
 /**
  * A batch of objects in one activity: each is updated to the key (UpdateObjectEncryption, no data moved)
- * or only tagged, concurrently, with its outcome in the result. Every finished object's outcome goes into the
- * heartbeat, so an attempt retried after a crash or a throttled object continues with the rest and never
- * updates or counts an object twice. Permanent errors of one object are its outcome; retryable ones retry
+ * or only tagged, concurrently, with its outcome in the result. Finished objects' outcomes go into the
+ * heartbeat (every second and at the end), so an attempt retried after a throttled object continues with the
+ * rest, and one retried after a crash repeats at most the last second's updates (harmless: an update to the
+ * key it already has); no object is counted twice. Permanent errors of one object are its outcome; retryable ones retry
  * the batch (after the others are done).
  */
 export async function updateObjects(s3: S3Client, input: UpdateObjectsInput): Promise<BatchOutcome[]> {
@@ -61,16 +64,20 @@ export async function updateObjects(s3: S3Client, input: UpdateObjectsInput): Pr
     previous?.length === input.items.length ? [...previous] : new Array(input.items.length).fill(null);
   const todo = outcomes.flatMap((outcome, i) => (outcome === null ? [i] : []));
   let retryable: unknown;
+  let lastHeartbeat = Date.now();
   await forEachConcurrently(todo, OBJECTS_IN_PARALLEL, async (i) => {
     const item = input.items[i];
     try {
       outcomes[i] = await updateAndTag(s3, input, item);
-      ctx.heartbeat(outcomes);
+      if (Date.now() - lastHeartbeat >= HEARTBEAT_EVERY_MS) {
+        lastHeartbeat = Date.now();
+        ctx.heartbeat([...outcomes]);
+      }
     } catch (err) {
       retryable ??= err;
     }
   });
-  ctx.heartbeat(outcomes);
+  ctx.heartbeat([...outcomes]);
   if (retryable !== undefined) {
     const left = outcomes.filter((o) => o === null).length;
     rethrowForTemporal(retryable, `${left} of ${input.items.length} objects of the batch left`);

@@ -74,19 +74,22 @@ async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--objects <n>', 'objects per contender', '5000')
     .option('--size <bytes>', 'bytes per object', '1024')
-    .option('--awscli-concurrency <list>', 'max_concurrent_requests values to try besides the default 10', '32,100')
+    .option('--awscli-concurrency <list>', "max_concurrent_requests values to try besides the default 10, or 'none' for no AWS CLI run", '32,100')
     .parse()
     .opts<{ objects: string; size: string; awscliConcurrency: string }>();
   const objects = Number(opts.objects);
   const size = Number(opts.size);
   if (!Number.isInteger(objects) || objects < 1) throw new Error(`--objects must be a whole number ≥ 1, got "${opts.objects}"`);
   if (!Number.isInteger(size) || size < 0) throw new Error(`--size must be a whole number of bytes, got "${opts.size}"`);
-  const cliLevels = [AWSCLI_DEFAULT_CONCURRENCY, ...opts.awscliConcurrency.split(',').map(Number).filter((n) => n > 0)];
+  const cliLevels =
+    opts.awscliConcurrency === 'none'
+      ? []
+      : [AWSCLI_DEFAULT_CONCURRENCY, ...opts.awscliConcurrency.split(',').map(Number).filter((n) => n > 0)];
 
   const env = process.env;
   const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: WORKER_SOCKETS });
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'bench target key' }))).KeyMetadata!.Arn!;
-  const aws = awsCliBinary();
+  const aws = cliLevels.length > 0 ? awsCliBinary() : '';
   const rows: Row[] = [];
   const contend = async (name: string, label: string, run: (bucket: string, keys: string[]) => Promise<Outcome>, tagged = true, count = objects) => {
     console.error(`[bench] ${name}: seeding ${count} objects of ${size} bytes`);
@@ -120,18 +123,18 @@ async function main(): Promise<void> {
   printTable(rows);
   const ops = (r: Row) => r.objects / r.seconds;
   const [raw, product, , ...clis] = rows;
-  const bestCli = clis.reduce((best, r) => (ops(r) > ops(best) ? r : best));
+  const bestCli = clis.length > 0 ? clis.reduce((best, r) => (ops(r) > ops(best) ? r : best)) : undefined;
   const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
   console.log(JSON.stringify({
     objects,
     size_bytes: size,
     raw_ops: round(ops(raw), 1),
     product_ops: round(ops(product), 1),
-    awscli_ops: round(ops(bestCli), 1),
-    awscli_default_ops: round(ops(clis[0]), 1),
-    awscli_best_concurrency: cliLevels[clis.indexOf(bestCli)],
+    awscli_ops: bestCli && round(ops(bestCli), 1),
+    awscli_default_ops: bestCli && round(ops(clis[0]), 1),
+    awscli_best_concurrency: bestCli && cliLevels[clis.indexOf(bestCli)],
     ratio_raw: round(ops(product) / ops(raw)),
-    ratio_awscli: round(ops(product) / ops(bestCli)),
+    ratio_awscli: bestCli && round(ops(product) / ops(bestCli)),
     max_history_events: product.history?.largestHistory,
     history_events_per_object: round((product.history?.totalEvents ?? 0) / objects, 3),
     activity_tasks_per_object: round((product.history?.activities ?? 0) / objects, 3),

@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -57,6 +58,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
     // Running pages pack their next batches to the new weight, which the queue's new rate assumes.
+    // (patched: a coordinator from before batched updates, replayed, sent no such signals.)
+    if (!patched('kms-weight-to-pages')) return;
     for (const workflowId of inFlightPageIds) getExternalWorkflowHandle(workflowId).signal(kmsBudgetSignal, rps).catch(() => undefined);
   });
 
