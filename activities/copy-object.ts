@@ -1,5 +1,6 @@
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { CopyInput, CopyResult } from '../common/types';
+import type { CopyInput, CopyObjectsInput, CopyResult, FailedOutcome } from '../common/types';
+import { runBatch, step } from './batch';
 import { encodeCopySource } from './copy-source';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
@@ -9,8 +10,9 @@ import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors'
  * Re-encrypt one object with a single CopyObject over itself. Metadata is copied by S3 (directive COPY);
  * storage class, tags, checksum algorithm and the key are set explicitly. Both conditions carry the ETag
  * seen by HEAD, so neither an overwritten source nor a newer destination is ever replaced by old bytes.
+ * Errors other than "changed meanwhile" and "not found" are thrown as S3 gave them.
  */
-export async function copyObject(s3: S3Client, input: CopyInput): Promise<CopyResult> {
+export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyResult> {
   const { source } = input;
   try {
     const tags = await tagsForCopy(s3, input);
@@ -45,6 +47,20 @@ export async function copyObject(s3: S3Client, input: CopyInput): Promise<CopyRe
   } catch (err) {
     if (isChangedMeanwhile(err)) return { status: 'changed' };
     if (isNotFound(err)) return { status: 'vanished' };
-    rethrowForTemporal(err, `copy ${source.key}`);
+    throw err;
   }
+}
+
+/** The single-copy activity: one object, its errors typed for Temporal's retries. */
+export async function copyObject(s3: S3Client, input: CopyInput): Promise<CopyResult> {
+  try {
+    return await copyInPlace(s3, input);
+  } catch (err) {
+    rethrowForTemporal(err, `copy ${input.source.key}`);
+  }
+}
+
+/** Single copies of many objects in one activity (activities/batch.ts), each with its outcome. */
+export function copyObjects(s3: S3Client, input: CopyObjectsInput): Promise<(CopyResult | FailedOutcome)[]> {
+  return runBatch(input.copies, (copy) => copy.source.key, (copy) => step('copy', () => copyInPlace(s3, copy)));
 }

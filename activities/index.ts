@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { CopyInput, Engine, EnsureTagInput, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from '../common/types';
+import type { CopyInput, CopyObjectsInput, Engine, EnsureTagInput, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject, inspectObjects } from './inspect-object';
 import { ensureTag } from './ensure-tag';
-import { copyObject } from './copy-object';
+import { copyObject, copyObjects } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
@@ -38,6 +38,7 @@ export function createCopyActivities({ s3 }: ActivityDeps) {
   return {
     updateObjects: (input: UpdateObjectsInput) => updateObjects(s3, input),
     copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
+    copyObjects: (input: CopyObjectsInput) => copyObjects(s3, input),
     startUpload: (input: CopyInput) => startUpload(s3, input),
     copyPart: (input: PartCopyInput) => copyPart(s3, input),
     /** Does nothing: its task, dispatched at the KMS queue's rate, pays for one more KMS request. */

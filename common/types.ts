@@ -185,7 +185,15 @@ export interface UpdateObjectsInput {
 export type BatchOutcome =
   | { status: 'updated' | 'tagged' | 'already-tagged' | 'vanished' }
   | { status: 'too-many-tags'; tagCount: number }
-  | { status: 'refused' | 'failed'; code: string; message: string };
+  | { status: 'refused'; code: string; message: string }
+  | FailedOutcome;
+
+/** A permanent error of one object of a batch, with the S3 error code. */
+export interface FailedOutcome {
+  status: 'failed';
+  code: string;
+  message: string;
+}
 
 export interface CopyInput {
   bucket: string;
@@ -202,6 +210,11 @@ export type CopyResult =
   | { status: 'changed' }
   | { status: 'vanished' }
   | { status: 'too-many-tags'; tagCount: number };
+
+/** Single copies in one activity (objects up to the multipart threshold), each with its outcome. */
+export interface CopyObjectsInput {
+  copies: CopyInput[];
+}
 
 export type StartUploadResult =
   | { status: 'started'; uploadId: string }

@@ -41,6 +41,8 @@ function copyActivitiesOn(taskQueue: string) {
   return {
     // A batch of updates (or tags): each object's outcome is heartbeated, so a retry goes on from there.
     updateObjects: on({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds' }).updateObjects,
+    // Single copies of many objects (at most about 1 GiB together, or one larger object), like updateObjects.
+    copyObjects: on({ startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds' }).copyObjects,
     // One CopyObject of up to 5 GiB; the heartbeat notices a crashed worker within 30 s.
     copyObject: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).copyObject,
     startUpload: on({ startToCloseTimeout: '1 minute' }).startUpload,

@@ -11,8 +11,11 @@ import {
 } from '@temporalio/workflow';
 import {
   emptyCounts,
+  GIB,
   type BatchOutcome,
   type CopyInput,
+  type CopyResult,
+  type FailedOutcome,
   type Counts,
   type ListedObject,
   type ObjectIssue,
@@ -121,6 +124,33 @@ function settle(ctx: PageContext, object: Found, update: boolean, outcome: Batch
   }
 }
 
+function copyInputFor(input: PageInput, source: Found): CopyInput {
+  const { bucket, bucketKeyEnabled, partSizeBytes, tagKey, tagValue } = input.options;
+  return { bucket, keyArn: input.keyArn, bucketKeyEnabled, partSizeBytes, tagKey, tagValue, source };
+}
+
+/** Counts a single copy's outcome; 'changed' means: inspect it again and decide again. Throws ObjectFailed. */
+function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | FailedOutcome): 'done' | 'changed' {
+  const { tally } = ctx;
+  switch (outcome.status) {
+    case 'copied':
+      tally.counts.migrated++;
+      tally.counts.bytesMigrated += outcome.bytes;
+      return 'done';
+    case 'vanished':
+      tally.skip(object.key, object.versionId, 'vanished', 'deleted while being copied');
+      return 'done';
+    case 'too-many-tags':
+      tally.skip(object.key, object.versionId, 'too-many-tags', tooManyTags(outcome.tagCount, false));
+      return 'done';
+    case 'changed':
+      tally.counts.rechecked++;
+      return 'changed';
+    case 'failed':
+      throw new ObjectFailed(outcome.code, outcome.message);
+  }
+}
+
 function batchItem(object: Found, update: boolean) {
   return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update };
 }
@@ -176,15 +206,7 @@ async function migrateObject(
       continue;
     }
 
-    const copyInput: CopyInput = {
-      bucket,
-      keyArn,
-      bucketKeyEnabled: options.bucketKeyEnabled,
-      partSizeBytes: options.partSizeBytes,
-      tagKey,
-      tagValue,
-      source: snapshot,
-    };
+    const copyInput = copyInputFor(input, snapshot);
     const copied = decision.multipart
       ? await executeChild(copyInParts, {
           workflowId: `${workflowInfo().workflowId}/parts-${input.objects.indexOf(object)}.${round}`,
@@ -234,6 +256,11 @@ function withListedChecksum<T extends ObjectSnapshot | null>(look: T, listed: Li
   return { ...look, checksumAlgorithm: listed.checksumAlgorithm };
 }
 
+/** An activity's summary in the Web UI: what it does, to how many objects, from which key to which. */
+function keyRangeSummary(what: string, objects: ListedObject[]): string {
+  return `${what}: ${objects.length} objects, ${objects[0]?.key} … ${objects.at(-1)?.key}`.slice(0, 200);
+}
+
 interface PendingFailure {
   code: string;
   message: string;
@@ -244,31 +271,47 @@ interface PendingFailure {
 interface Planned {
   object: ListedObject;
   look: Found;
-  update: boolean;
+  /** What the batch does with it: update in place (and tag), only tag, or copy over itself. */
+  kind: 'update' | 'tag' | 'copy';
+  /** KMS requests it costs. */
   cost: number;
 }
 
+/** Bytes of single copies one batch takes at most (one larger object goes alone). */
+const COPY_BATCH_BYTES = GIB;
+
 /**
- * Groups updates and tags into batches of at most the task weight in KMS requests (an object costing more
- * than the weight alone in its batch) and at most MAX_KMS_WEIGHT objects, in listing order.
+ * Takes the next batch from the front of `queue`: at most the task weight in KMS requests, MAX_KMS_WEIGHT
+ * objects and `maxBytes` (an object beyond a limit goes alone), in listing order.
  */
-export function packBatches<T extends { cost: number }>(planned: T[], weight: number): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
+export function takeBatch<T extends { cost: number; bytes?: number }>(queue: T[], weight: number, maxBytes = Infinity): T[] {
   let cost = 0;
-  for (const item of planned) {
-    const fits = current.length < MAX_KMS_WEIGHT && (current.length === 0 || cost + item.cost <= weight);
-    if (!fits) {
-      batches.push(current);
-      current = [];
-      cost = 0;
-    }
-    current.push(item);
+  let bytes = 0;
+  let n = 0;
+  for (const item of queue) {
+    const fits = n === 0 || (n < MAX_KMS_WEIGHT && cost + item.cost <= weight && bytes + (item.bytes ?? 0) <= maxBytes);
+    if (!fits) break;
     cost += item.cost;
+    bytes += item.bytes ?? 0;
+    n++;
   }
-  if (current.length > 0) batches.push(current);
+  return queue.splice(0, n);
+}
+
+/** All of `planned` as takeBatch would take it, batch after batch. */
+export function packBatches<T extends { cost: number; bytes?: number }>(planned: T[], weight: number, maxBytes = Infinity): T[][] {
+  const queue = [...planned];
+  const batches: T[][] = [];
+  while (queue.length > 0) batches.push(takeBatch(queue, weight, maxBytes));
   return batches;
 }
+
+/**
+ * Batches a page keeps scheduled at once, per kind (updates and tags; copies). Each batch is formed when it
+ * is scheduled, with the task weight of that moment: after a set-rate, at most this many per page still carry
+ * the earlier weight.
+ */
+const BATCHES_IN_FLIGHT = 2;
 
 /**
  * Migrates one listed page of objects. The first look at every object is batched (HEADs), and so is the
@@ -324,22 +367,16 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     }
   };
 
-  const runBatch = async (batch: Planned[]): Promise<void> => {
+  /** Runs one batch activity for `batch` and counts each object's outcome with `settleOne`. */
+  const runBatch = async <O>(
+    batch: Planned[],
+    execute: (cost: number) => Promise<O[]>,
+    settleOne: (p: Planned, outcome: O) => Promise<void> | void,
+  ): Promise<void> => {
     await gate.pass();
-    const { bucket, tagKey, tagValue, bucketKeyEnabled } = input.options;
-    const cost = batch.reduce((sum, p) => sum + p.cost, 0);
-    let outcomes: BatchOutcome[];
+    let outcomes: O[];
     try {
-      outcomes = await withKmsCost(cost, weight, (a) =>
-        a.updateObjects({
-          bucket,
-          keyArn: input.keyArn,
-          bucketKeyEnabled,
-          tagKey,
-          tagValue,
-          items: batch.map((p) => batchItem(p.look, p.update)),
-        }),
-      );
+      outcomes = await execute(batch.reduce((sum, p) => sum + p.cost, 0));
     } catch (err) {
       batch.forEach((p) => failed(p.object, err));
       return;
@@ -347,8 +384,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     await Promise.all(
       batch.map(async (p, i) => {
         try {
-          if (settle(ctx, p.look, p.update, outcomes[i]) === 'refused') return await attempt(p.object, p.look, false);
-          succeeded(p.object);
+          await settleOne(p, outcomes[i]);
         } catch (err) {
           failed(p.object, err);
         }
@@ -356,46 +392,97 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     );
   };
 
-  /** After the batched HEADs: skips and copies one by one, updates and tags in batches. */
+  const runUpdateBatch = (batch: Planned[]) => {
+    const { bucket, tagKey, tagValue, bucketKeyEnabled } = input.options;
+    const items = batch.map((p) => batchItem(p.look, p.kind === 'update'));
+    return runBatch(
+      batch,
+      (cost) => {
+        const summary = keyRangeSummary(`${items.filter((i) => i.update).length} updates, ${cost} KMS requests`, batch.map((p) => p.object));
+        return withKmsCost(cost, weight, (a) =>
+          a.updateObjects.executeWithOptions({ summary }, [{ bucket, keyArn: input.keyArn, bucketKeyEnabled, tagKey, tagValue, items }]),
+        );
+      },
+      async (p, outcome) => {
+        if (settle(ctx, p.look, p.kind === 'update', outcome) === 'refused') return attempt(p.object, p.look, false);
+        succeeded(p.object);
+      },
+    );
+  };
+
+  const runCopyBatch = (batch: Planned[]) =>
+    runBatch(
+      batch,
+      (cost) => {
+        const summary = keyRangeSummary(`copies, ${cost} KMS requests`, batch.map((p) => p.object));
+        const copies = batch.map((p) => copyInputFor(input, p.look));
+        return withKmsCost(cost, weight, (a) => a.copyObjects.executeWithOptions({ summary }, [{ copies }]));
+      },
+      async (p, outcome) => {
+        if (settleCopy(ctx, p.look, outcome) === 'changed') return attempt(p.object); // inspect and decide again
+        succeeded(p.object);
+      },
+    );
+
+  // After the batched HEADs: updates, tags and single copies wait in these queues for a batch; skips and
+  // multipart copies go one by one.
+  const updateQueue: Planned[] = [];
+  const copyQueue: (Planned & { bytes: number })[] = [];
+  const inspectBatch = batchedUpdates ? INSPECT_BATCH : INSPECT_BATCH_BEFORE_UPDATES;
+  const batches: ListedObject[][] = [];
+  for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
+  let inspecting = batches.length;
+
   const dispatch = async (batch: ListedObject[], looks: (ObjectSnapshot | null)[]): Promise<void> => {
     if (!batchedUpdates) {
       await Promise.all(batch.map((object, i) => attempt(object, looks[i])));
       return;
     }
+    const { bucketKeyEnabled, multipartThresholdBytes } = input.options;
     const singles: Promise<void>[] = [];
-    const planned: Planned[] = [];
     batch.forEach((object, i) => {
       const look = looks[i];
-      const decision =
-        look &&
-        decide(look, {
-          keyArn: input.keyArn,
-          multipartThresholdBytes: input.options.multipartThresholdBytes,
-          update: input.update ?? false,
-          bucketKeyEnabled: input.options.bucketKeyEnabled,
-          noncurrent: object.versionId !== undefined,
-        });
-      if (look?.exists && (decision?.action === 'update' || decision?.action === 'ensure-tag')) {
-        const update = decision.action === 'update';
-        planned.push({ object, look, update, cost: update ? kmsRequestsPerUpdate(look, input.options.bucketKeyEnabled) : 0 });
+      const noncurrent = object.versionId !== undefined;
+      const decision = look && decide(look, { keyArn: input.keyArn, multipartThresholdBytes, update: input.update ?? false, bucketKeyEnabled, noncurrent });
+      if (look?.exists && decision?.action === 'update') {
+        updateQueue.push({ object, look, kind: 'update', cost: kmsRequestsPerUpdate(look, bucketKeyEnabled) });
+      } else if (look?.exists && decision?.action === 'ensure-tag') {
+        updateQueue.push({ object, look, kind: 'tag', cost: 0 });
+      } else if (look?.exists && decision?.action === 'copy' && !decision.multipart) {
+        copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size });
       } else {
         singles.push(attempt(object, look));
       }
     });
-    await Promise.all([...singles, ...packBatches(planned, weight).map(runBatch)]);
+    await Promise.all(singles);
   };
 
-  const inspectBatch = batchedUpdates ? INSPECT_BATCH : INSPECT_BATCH_BEFORE_UPDATES;
-  const batches: ListedObject[][] = [];
-  for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
-  await Promise.all(
-    batches.map(async (batch) => {
+  /** Takes batch after batch from a queue until every object is inspected and the queue is empty. */
+  const lane = async <T extends Planned>(queue: T[], maxBytes: number, run: (batch: T[]) => Promise<void>): Promise<void> => {
+    for (;;) {
+      await condition(() => queue.length > 0 || inspecting === 0);
+      if (queue.length === 0) return;
+      await run(takeBatch(queue, weight, maxBytes));
+    }
+  };
+  const lanes = batchedUpdates
+    ? Array.from({ length: BATCHES_IN_FLIGHT }, () => [lane(updateQueue, Infinity, runUpdateBatch), lane(copyQueue, COPY_BATCH_BYTES, runCopyBatch)]).flat()
+    : [];
+
+  await Promise.all([
+    ...batches.map(async (batch) => {
       await gate.pass();
       const versionIds = batch.some((o) => o.versionId) ? batch.map((o) => o.versionId) : undefined;
-      const looks = await inspectObjectsActivity({ bucket: input.options.bucket, keys: batch.map((o) => o.key), versionIds });
-      await dispatch(batch, looks.map((look, i) => withListedChecksum(look, batch[i])));
+      const inspectInput = { bucket: input.options.bucket, keys: batch.map((o) => o.key), versionIds };
+      const looks = batchedUpdates
+        ? await inspectObjectsActivity.executeWithOptions({ summary: keyRangeSummary('HEAD', batch) }, [inspectInput])
+        : await inspectObjectsActivity(inspectInput);
+      const dispatched = dispatch(batch, looks.map((look, i) => withListedChecksum(look, batch[i])));
+      inspecting--;
+      await dispatched;
     }),
-  );
+    ...lanes,
+  ]);
   for (;;) {
     await gate.pass(); // never finish while paused: the resume gives failed objects another attempt
     const todo = [...pending].filter(([, failure]) => failure.epoch < gate.resumes).map(([object]) => object);

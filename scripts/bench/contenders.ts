@@ -60,7 +60,13 @@ export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyAr
  * This product: one worker process with its default settings, the migration started and awaited through the
  * client, at `maxKmsRps` (by default far above what the endpoint can do: moto enforces no KMS quota).
  */
-export async function runProduct(env: NodeJS.ProcessEnv, bucket: string, keyArn: string, objects: number, maxKmsRps = 100_000): Promise<Outcome> {
+export async function runProduct(
+  env: NodeJS.ProcessEnv,
+  bucket: string,
+  keyArn: string,
+  objects: number,
+  { maxKmsRps = 100_000, args = [] as string[] } = {},
+): Promise<Outcome> {
   const worker = await spawnWorkerProcess(env);
   const workerGroup = worker.child.pid!;
   const temporal = stackPid('temporal');
@@ -70,7 +76,7 @@ export async function runProduct(env: NodeJS.ProcessEnv, bucket: string, keyArn:
     const started = performance.now();
     const [workerCpu, temporalCpu] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal)];
     const { result: run, requests } = await requestsDuring(() =>
-      runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', String(maxKmsRps), '--wait', '--json'], env),
+      runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', String(maxKmsRps), ...args, '--wait', '--json'], env),
     );
     const seconds = (performance.now() - started) / 1000;
     const cpuMs = processGroupCpuMs(workerGroup) - workerCpu;

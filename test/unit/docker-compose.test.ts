@@ -16,6 +16,9 @@ describe('docker-compose.yml (no Docker engine here: checked for consistency)', 
   it('has Temporal with its database, the Web UI, the worker, and the emulator as a profile', () => {
     assert.deepEqual(Object.keys(services).sort(), ['moto', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
     assert.deepEqual(services.moto.profiles, ['emulator']);
+    assert.deepEqual(services.moto.entrypoint, ['python', '/emulator/server.py'], 'moto with the extension');
+    assert.ok(services.moto.volumes.includes('./emulator:/emulator:ro'));
+    assert.ok(existsSync(path.join(ROOT, 'emulator/server.py')));
     assert.equal(services.temporal.environment.POSTGRES_SEEDS, 'postgresql');
     assert.ok(services.temporal.depends_on.postgresql);
     assert.equal(services['temporal-ui'].environment.TEMPORAL_ADDRESS, 'temporal:7233');

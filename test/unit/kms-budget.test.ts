@@ -41,18 +41,19 @@ describe('KMS request model', () => {
     assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms', bucketKeyEnabled: true }, false), 1);
     assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, true), 0);
   });
-  it('dispatches at 90% of the budget: one request per task for small budgets, batches of many above', () => {
+  it('dispatches at 85% of the budget: one request per task for small budgets, batches of many above', () => {
     assert.equal(kmsTaskWeight(10), 1);
-    assert.equal(kmsQueueRate(10), 9);
-    assert.equal(kmsQueueRate(0.5), 0.45);
+    assert.equal(kmsQueueRate(10), 8.5);
+    assert.equal(kmsQueueRate(0.5), 0.425);
     assert.equal(kmsTaskWeight(66), 5);
+    assert.equal(kmsTaskWeight(11), 1);
     assert.equal(kmsTaskWeight(2750), 100);
-    assert.equal(kmsQueueRate(2750), 24.75);
+    assert.equal(kmsQueueRate(2750), 23.375);
     assert.equal(kmsTaskWeight(1_000_000), 100, 'capped');
-    assert.equal(kmsQueueRate(1_000_000), 9000);
+    assert.equal(kmsQueueRate(1_000_000), 8500);
     for (const budget of [1, 10, 11, 12, 66, 100, 1000, 2750, 5500, 50_000]) {
       const requestsPerSecond = kmsQueueRate(budget) * kmsTaskWeight(budget);
-      assert.ok(Math.abs(requestsPerSecond - budget * 0.9) < 0.01, `budget ${budget}: ${requestsPerSecond}`);
+      assert.ok(Math.abs(requestsPerSecond - budget * 0.85) < 0.01, `budget ${budget}: ${requestsPerSecond}`);
       assert.ok(kmsTaskWeight(budget) <= Math.max(1, budget / 10), `budget ${budget}: a task is at most a tenth of a second's budget`);
     }
   });

@@ -1,0 +1,57 @@
+import { describe, it, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CopyObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { copyObjects } from '../../activities/copy-object';
+import { packBatches } from '../../workflows/migrate-page';
+import type { CopyInput } from '../../common/types';
+
+const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
+const copyOf = (key: string, size = 3): CopyInput => ({
+  bucket: 'b', keyArn: ARN, bucketKeyEnabled: false, partSizeBytes: 5 * 1024 * 1024, tagKey: '__ObjectEncrypted', tagValue: 'true',
+  source: { exists: true, key, size, etag: `"${key}"`, storageClass: 'STANDARD', archived: false, headers: {} },
+});
+const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode } });
+
+describe('copyObjects, single copies in a batch', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => mock.reset());
+
+  it('gives each object its outcome: copied, changed meanwhile, failed with the step, not verified', async () => {
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mock.on(CopyObjectCommand).callsFake((input: { Key: string }) => {
+      if (input.Key === 'changed') throw s3Error('PreconditionFailed', 412);
+      if (input.Key === 'denied') throw s3Error('AccessDenied', 403);
+      return { VersionId: 'v', CopyObjectResult: { ETag: '"new"' } };
+    });
+    mock.on(HeadObjectCommand, { Key: 'ok' }).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    mock.on(HeadObjectCommand, { Key: 'short' }).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 1 });
+    const outcomes = (await new MockActivityEnvironment().run(copyObjects, s3, {
+      copies: [copyOf('ok'), copyOf('changed'), copyOf('denied'), copyOf('short')],
+    })) as Awaited<ReturnType<typeof copyObjects>>;
+    assert.deepEqual(outcomes[0], { status: 'copied', versionId: 'v', bytes: 3 });
+    assert.deepEqual(outcomes[1], { status: 'changed' });
+    assert.deepEqual(outcomes[2], { status: 'failed', code: 'AccessDenied', message: 'copy denied: AccessDenied (HTTP 403): AccessDenied message' });
+    assert.equal(outcomes[3].status, 'failed');
+    assert.equal(outcomes[3].status === 'failed' && outcomes[3].code, 'VerificationFailed', 'a copy that does not verify is not retried');
+  });
+});
+
+describe('packing objects into batches', () => {
+  const items = (costs: number[], bytes = 0) => costs.map((cost, i) => ({ i, cost, bytes }));
+  const shape = (batches: { i: number }[][]) => batches.map((b) => b.map((x) => x.i));
+  it('fills each batch up to the task weight in KMS requests', () => {
+    assert.deepEqual(shape(packBatches(items([1, 1, 1, 1, 1]), 2)), [[0, 1], [2, 3], [4]]);
+    assert.deepEqual(shape(packBatches(items([2, 1, 2, 0, 0]), 3)), [[0, 1], [2, 3, 4]]);
+  });
+  it('puts an object that costs more than the weight alone in its batch', () => {
+    assert.deepEqual(shape(packBatches(items([1, 2, 1]), 1)), [[0], [1], [2]]);
+  });
+  it('takes at most 100 objects, and at most the byte limit of copies', () => {
+    assert.deepEqual(packBatches(items(new Array(250).fill(0)), 100).map((b) => b.length), [100, 100, 50]);
+    assert.deepEqual(shape(packBatches(items([1, 1, 1, 1], 400), 100, 1000)), [[0, 1], [2, 3]]);
+    assert.deepEqual(shape(packBatches(items([1], 5000), 100, 1000)), [[0]], 'a larger object alone');
+  });
+});
