@@ -1,6 +1,7 @@
-// A worker upgrade in the middle of a migration: histories recorded with the code from before the update
-// engine (commit 703922d: per-object copies, a set-rate, a pause and a resume, continue-as-new, a multipart
-// copy) replay without a nondeterminism error on today's workflow code.
+// A worker upgrade in the middle of a migration: histories recorded with earlier releases (a set-rate, a
+// pause and a resume, continue-as-new, a multipart copy) replay without a nondeterminism error on today's
+// workflow code. histories-before-update-engine: commit 703922d (per-object copies); histories-update-engine:
+// commit f4110c7 (batched updates, pages drained before continue-as-new).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,10 +9,13 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 
-const FIXTURES = path.join(__dirname, '../fixtures/histories-before-update-engine');
 
-describe('replay across the upgrade to the update engine', () => {
-  it('replays every recorded run of the coordinator, its pages and a multipart copy', async () => {
+const RECORDINGS = ['histories-before-update-engine', 'histories-update-engine'];
+
+describe('replay across worker upgrades', () => {
+  for (const recording of RECORDINGS) {
+  it(`replays every run of the coordinator, its pages and a multipart copy (${recording})`, async () => {
+    const FIXTURES = path.join(__dirname, '../fixtures', recording);
     // Child workflow IDs derive from their parent's: each history replays under the ID it ran with.
     const workflowIds: Record<string, string> = JSON.parse(readFileSync(path.join(FIXTURES, 'workflow-ids.json'), 'utf8'));
     const files = readdirSync(FIXTURES).filter((f) => f in workflowIds).sort();
@@ -31,4 +35,5 @@ describe('replay across the upgrade to the update engine', () => {
     assert.equal(replayed, files.length);
     assert.deepEqual(failures, []);
   });
+  }
 });
