@@ -295,6 +295,12 @@ export interface PageInput {
   update?: boolean;
   /** KMS requests each task of the KMS queue stands for (set-rate sends a new one); absent means 1. */
   kmsWeight?: number;
+  /**
+   * The coordinator's workflow ID: the page reports failures and its result there by signal and leaves the
+   * stop-early rule to it. Absent (pages started before the coordinator owned control): the page keeps a
+   * rule of its own and returns its result only.
+   */
+  reportTo?: string;
 }
 
 export interface PageResult {
@@ -370,6 +376,8 @@ export interface CoordinatorState {
   /** The stop-early rule's view across pages (workflows/failure-rate.ts), so its window spans runs. */
   failureRate?: FailureRateState;
   kmsBudgetRps?: number;
+  /** Pages still running, handed from one coordinator run to the next: they report to whichever is current. */
+  inFlightPages?: string[];
 }
 
 export function emptyCounts(): Counts {

@@ -13,6 +13,6 @@ echo "[test] type-checking" >&2
 node_modules/.bin/tsc --noEmit -p .
 
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(test/unit/*.test.ts test/emulator/*.test.ts test/integration/*.test.ts)
+[ ${#files[@]} -gt 0 ] || files=(test/unit/*.test.ts test/workflows/*.test.ts test/emulator/*.test.ts test/integration/*.test.ts)
 bash scripts/with-own-stack.sh "${TEST_STACK_DIR:-.stack-test}" \
   node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

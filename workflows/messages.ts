@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Counts, MigrationProgress } from '../common/types';
+import type { Counts, MigrationProgress, PageResult } from '../common/types';
 
 /** Counts and position of a migration, answerable at any time. */
 export const progressQuery = defineQuery<MigrationProgress>('progress');
@@ -13,3 +13,26 @@ export const resumeSignal = defineSignal('resume');
 
 /** The operator changed the KMS budget (the client already changed the task queue's rate): record it. */
 export const kmsBudgetSignal = defineSignal<[rps: number]>('kmsBudget');
+
+/** Attempts of one page since its last report, sent when one of them failed: the coordinator's stop-early rule. */
+export interface PageFailureReport {
+  pageId: string;
+  attempts: number;
+  failures: number;
+  lastError: { code: string; message: string };
+  /** The page is about to finish with failures: answer with failuresSeenSignal. */
+  answer?: boolean;
+}
+export const pageFailuresSignal = defineSignal<[report: PageFailureReport]>('pageFailures');
+
+/** The coordinator's answer to a report that asked for one: whether the migration is paused now. */
+export const failuresSeenSignal = defineSignal<[paused: boolean]>('failuresSeen');
+
+/** A page's result, sent to its coordinator (whichever run is current) as the page's last act. */
+export interface PageDone {
+  pageId: string;
+  result: PageResult;
+  /** Attempts since the page's last failure report (all successes): for the stop-early rule's window. */
+  unreportedAttempts: number;
+}
+export const pageDoneSignal = defineSignal<[done: PageDone]>('pageDone');

@@ -1,6 +1,8 @@
 import {
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
@@ -26,7 +28,15 @@ import {
 import { preflightActivity, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
 import { emptyFailureRateState, FailureRate } from './failure-rate';
-import { kmsBudgetSignal, pauseSignal, progressQuery, resumeSignal } from './messages';
+import {
+  failuresSeenSignal,
+  kmsBudgetSignal,
+  pageDoneSignal,
+  pageFailuresSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+} from './messages';
 import { kmsTaskWeight } from '../common/kms-budget';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
@@ -46,12 +56,18 @@ function engineOf(preflight: CoordinatorState['preflight'] | undefined): string 
 /**
  * One migration of a bucket (and prefix): preflight once, then list page after page (cursor = last key)
  * and hand each page to a child workflow, a bounded window at a time, continuing as new every few pages.
+ *
+ * The coordinator owns control: pause and its reason, the stop-early rule, the KMS budget. Pages report
+ * their failures and results to it by signal (to its workflow ID, so to whichever run is current) and obey
+ * its pause, resume and budget; a run continues as new with its pages still running and hands them to the
+ * next. (A run from before that, replayed, awaits its pages' results and drains them first.)
  */
 export async function migrateBucket(input: CoordinatorInput): Promise<MigrationSummary> {
   const { options } = input;
   const info = workflowInfo();
+  const pagesReport = patched('pages-report-to-coordinator');
   let state: CoordinatorState | undefined = input.state;
-  const inFlightPageIds = new Set<string>();
+  const inFlightPageIds = new Set<string>(input.state?.inFlightPages);
   const startedAt = input.state?.startedAt ?? Date.now();
   let pausedBecause = input.state?.pausedBecause;
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
@@ -108,45 +124,72 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   });
   setHandler(progressQuery, progress);
 
-  if (!state) {
-    const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId, engine: options.engine ?? 'auto' });
-    if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
-    state = {
-      preflight,
-      counts: emptyCounts(),
-      cursor: {},
-      listingDone: false,
-      pagesStarted: 0,
-      pagesDone: 0,
-      runs: 0,
-      startedAt,
-      issues: [],
-      issuesDropped: 0,
-    };
-  }
-  const s = state;
-
-  s.failureRate ??= emptyFailureRateState();
-  const failureRate = new FailureRate(options.maxFailureRate, s.failureRate);
-  const absorb = (result: PageResult): void => {
-    addCounts(s.counts, result.counts);
-    const tripped = failureRate.record(settledCount(result.counts), result.counts.failed);
-    if (tripped && pausedBecause === undefined) {
-      const last = result.issues.filter((issue) => issue.status === 'failed').at(-1);
-      const cause = last ? `; last error ${last.code}: ${last.message}` : '';
-      setPaused(`${tripped} across pages${cause}; paused to stop early`);
+  try {
+    return await coordinate();
+  } catch (err) {
+    // Pages outlive the coordinator's runs (ABANDON), so a cancelled migration cancels them itself.
+    if (pagesReport && isCancellation(err)) {
+      await CancellationScope.nonCancellable(() =>
+        Promise.all([...inFlightPageIds].map((id) => getExternalWorkflowHandle(id).cancel().catch(() => undefined))),
+      );
     }
-    const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
-    s.issues.push(...result.issues.slice(0, room));
-    s.issuesDropped += result.issues.length - Math.min(room, result.issues.length);
-    s.pagesDone++;
-  };
+    throw err;
+  }
 
-  const runPage = async (page: number, objects: ListedObject[]): Promise<void> => {
-    const workflowId = pageWorkflowId(info.workflowId, page);
-    inFlightPageIds.add(workflowId);
-    try {
-      const child = await startChild(migratePage, {
+  async function coordinate(): Promise<MigrationSummary> {
+    if (!state) {
+      const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId, engine: options.engine ?? 'auto' });
+      if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
+      state = {
+        preflight,
+        counts: emptyCounts(),
+        cursor: {},
+        listingDone: false,
+        pagesStarted: 0,
+        pagesDone: 0,
+        runs: 0,
+        startedAt,
+        issues: [],
+        issuesDropped: 0,
+      };
+    }
+    const s = state;
+
+    s.failureRate ??= emptyFailureRateState();
+    const failureRate = new FailureRate(options.maxFailureRate, s.failureRate);
+    const recordAttempts = (attempts: number, failures: number, lastError?: { code: string; message: string }): void => {
+      const tripped = failureRate.record(attempts, failures);
+      if (tripped && pausedBecause === undefined) {
+        const cause = lastError ? `; last error ${lastError.code}: ${lastError.message}` : '';
+        setPaused(`${tripped} across pages${cause}; paused to stop early`);
+      }
+    };
+    const absorb = (result: PageResult): void => {
+      addCounts(s.counts, result.counts);
+      if (!pagesReport) {
+        const last = result.issues.filter((issue) => issue.status === 'failed').at(-1);
+        recordAttempts(settledCount(result.counts), result.counts.failed, last);
+      }
+      const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
+      s.issues.push(...result.issues.slice(0, room));
+      s.issuesDropped += result.issues.length - Math.min(room, result.issues.length);
+      s.pagesDone++;
+    };
+
+    setHandler(pageFailuresSignal, (report) => {
+      if (inFlightPageIds.has(report.pageId)) recordAttempts(report.attempts, report.failures, report.lastError);
+      if (report.answer) {
+        getExternalWorkflowHandle(report.pageId).signal(failuresSeenSignal, pausedBecause !== undefined).catch(() => undefined);
+      }
+    });
+    setHandler(pageDoneSignal, ({ pageId, result, unreportedAttempts }) => {
+      if (!inFlightPageIds.delete(pageId)) return; // not ours, or already counted
+      recordAttempts(unreportedAttempts, 0);
+      absorb(result);
+    });
+
+    const startPage = (page: number, objects: ListedObject[], workflowId: string) =>
+      startChild(migratePage, {
         workflowId,
         args: [
           {
@@ -155,46 +198,76 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             objects,
             update: s.preflight.update?.available ?? false,
             kmsWeight: kmsTaskWeight(kmsBudgetRps),
+            ...(pagesReport ? { reportTo: info.workflowId } : {}),
           },
         ],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // A page outlives the run that started it (continue-as-new); cancelling the migration cancels its pages.
+        parentClosePolicy: pagesReport ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: pageSummary(page, objects),
       });
+
+    /** Starts a page that reports its result by signal; resolves once it started. */
+    const launchPage = async (page: number, objects: ListedObject[]): Promise<void> => {
+      const workflowId = pageWorkflowId(info.workflowId, page);
+      inFlightPageIds.add(workflowId);
+      const child = await startPage(page, objects, workflowId);
       if (pausedBecause !== undefined) tellPage(workflowId); // paused while it was starting
-      absorb(await child.result());
-    } finally {
-      inFlightPageIds.delete(workflowId);
+      // A page that ended without reporting (terminated by hand): its objects are reported as not migrated.
+      child.result().then(
+        () => undefined,
+        (err) => {
+          if (!inFlightPageIds.delete(workflowId)) return;
+          const message = `${workflowId} ended without a result (${objects.length} objects from this key on): ${err.message}`;
+          const issue = { key: objects[0].key, status: 'failed' as const, code: 'PageFailed', message };
+          absorb({ counts: { ...emptyCounts(), failed: objects.length }, issues: [issue] });
+        },
+      );
+    };
+
+    /** A page of a run from before pages reported by signal: awaited for its result. */
+    const runPage = async (page: number, objects: ListedObject[]): Promise<void> => {
+      const workflowId = pageWorkflowId(info.workflowId, page);
+      inFlightPageIds.add(workflowId);
+      try {
+        const child = await startPage(page, objects, workflowId);
+        if (pausedBecause !== undefined) tellPage(workflowId); // paused while it was starting
+        absorb(await child.result());
+      } finally {
+        inFlightPageIds.delete(workflowId);
+      }
+    };
+
+    const pages: Promise<void>[] = [];
+    let pagesThisRun = 0;
+    const runIsFull = () =>
+      pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
+
+    while (!s.listingDone && !runIsFull()) {
+      await condition(() => pausedBecause === undefined && inFlightPageIds.size < options.pagesInFlight);
+      const listed = await s3Activities.listPage({
+        bucket: options.bucket,
+        prefix: options.prefix,
+        versioned: s.preflight.versioning !== 'Disabled',
+        allVersions: options.allVersions,
+        after: s.cursor,
+        maxKeys: options.pageSize,
+      });
+      s.cursor = listed.next;
+      s.listingDone = listed.done;
+      s.counts.olderVersions += listed.olderVersions;
+      s.counts.scanned += listed.objects.length;
+      if (listed.objects.length === 0) continue;
+      pagesThisRun++;
+      pages.push((pagesReport ? launchPage : runPage)(++s.pagesStarted, listed.objects));
     }
-  };
+    // Reporting pages: awaited until started, then handed to the next run. Others: awaited to the end.
+    await Promise.all(pages);
 
-  const pages: Promise<void>[] = [];
-  let pagesThisRun = 0;
-  const runIsFull = () =>
-    pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
-
-  while (!s.listingDone && !runIsFull()) {
-    await condition(() => pausedBecause === undefined && inFlightPageIds.size < options.pagesInFlight);
-    const listed = await s3Activities.listPage({
-      bucket: options.bucket,
-      prefix: options.prefix,
-      versioned: s.preflight.versioning !== 'Disabled',
-      allVersions: options.allVersions,
-      after: s.cursor,
-      maxKeys: options.pageSize,
-    });
-    s.cursor = listed.next;
-    s.listingDone = listed.done;
-    s.counts.olderVersions += listed.olderVersions;
-    s.counts.scanned += listed.objects.length;
-    if (listed.objects.length === 0) continue;
-    pagesThisRun++;
-    pages.push(runPage(++s.pagesStarted, listed.objects));
+    if (!s.listingDone) {
+      const inFlightPages = pagesReport ? [...inFlightPageIds] : undefined;
+      await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps, inFlightPages } });
+    }
+    await condition(() => inFlightPageIds.size === 0);
+    return { ...progress(), finishedAt: Date.now() };
   }
-  // Pages are awaited here, before continuing as new, so every count reaches the next run.
-  await Promise.all(pages);
-
-  if (!s.listingDone) {
-    await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps } });
-  }
-  return { ...progress(), finishedAt: Date.now() };
 }

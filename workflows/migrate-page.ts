@@ -30,6 +30,7 @@ import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT
 import { inspectObjectsActivity, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
 import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
+import { PageReporter } from './page-reporter';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
@@ -316,15 +317,17 @@ const BATCHES_IN_FLIGHT = 2;
 /**
  * Migrates one listed page of objects. The first look at every object is batched (HEADs), and so is the
  * common case after it: updates in place and tags, in batches that fill one KMS-queue task each. Copies,
- * refusals, objects that changed and retries go one by one. A permanent failure is final only if no resume
- * came after it: when too many objects fail (a disabled key, a policy that denies the worker), the page
- * pauses itself and the whole migration, and after the operator's resume every object that failed before it
- * is tried again.
+ * refusals, objects that changed and retries go one by one. The coordinator owns control: the page reports
+ * each failure to it (and its result at the end), and obeys its pause, resume and budget. A permanent failure
+ * is final only if no resume came after it: when too many objects fail (a disabled key, a policy that denies
+ * the worker), the coordinator pauses every page, and after the operator's resume every object that failed
+ * before it is tried again. (Pages of coordinators from before that, replayed, keep their own rule.)
  */
 export async function migratePage(input: PageInput): Promise<PageResult> {
   const tally = new PageTally();
   const gate = new Gate();
-  const failureRate = new FailureRate(input.options.maxFailureRate);
+  const reporter = input.reportTo ? new PageReporter(input.reportTo, () => gate.set(true)) : undefined;
+  const failureRate = new FailureRate(input.options.maxFailureRate); // only without a reporter
   const pending = new Map<ListedObject, PendingFailure>();
   const parent = workflowInfo().parent;
   // Pages started before the update engine carry neither field: they keep their per-object shape (replay).
@@ -347,12 +350,14 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   };
   const succeeded = (object: ListedObject): void => {
     pending.delete(object);
-    failureRate.record(1, 0);
+    if (reporter) reporter.succeeded();
+    else failureRate.record(1, 0);
   };
   const failed = (object: ListedObject, err: unknown): void => {
     const failure = objectFailure(err);
     if (!failure) throw err;
     pending.set(object, { ...failure, epoch: gate.resumes });
+    if (reporter) return reporter.failed(failure.code, failure.message);
     const tripped = failureRate.record(1, 1);
     if (tripped && !gate.paused) {
       pauseForFailures(`${tripped} on ${workflowInfo().workflowId}; last error ${failure.code}: ${failure.message}`);
@@ -486,9 +491,15 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   for (;;) {
     await gate.pass(); // never finish while paused: the resume gives failed objects another attempt
     const todo = [...pending].filter(([, failure]) => failure.epoch < gate.resumes).map(([object]) => object);
-    if (todo.length === 0) break;
-    await Promise.all(todo.map((object) => attempt(object)));
+    if (todo.length > 0) {
+      await Promise.all(todo.map((object) => attempt(object)));
+      continue;
+    }
+    if (!reporter || pending.size === 0) break;
+    if (!(await reporter.coordinatorPaused())) break;
   }
   for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
-  return { counts: tally.counts, issues: tally.issues };
+  const result = { counts: tally.counts, issues: tally.issues };
+  await reporter?.done(result);
+  return result;
 }

@@ -1,0 +1,97 @@
+// Fake activities for workflow tests: a bucket of SSE-S3 objects held in memory, updated in place, with
+// failures, whole-batch errors and held batches on demand. No S3, no KMS: only the workflows' logic is tested.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { CopyActivities, S3Activities } from '../../activities';
+import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../common/types';
+
+export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
+
+export class FakeBucket {
+  readonly keys: string[];
+  /** Successful updates per key: a correct migration updates each object exactly once. */
+  readonly updates = new Map<string, number>();
+  /** updateObjects activities started, and those still waiting on `hold`. */
+  batchesStarted = 0;
+  batchesHeld = 0;
+  /** A permanent error for updating this key, or undefined. */
+  failUpdate: (key: string) => { code: string; message: string } | undefined = () => undefined;
+  /** Thrown by a batch holding this key instead of answering (the activity fails). */
+  throwForBatch: (keys: string[], attempt: number) => Error | undefined = () => undefined;
+  /** Batches that hold one of these keys wait until release(). */
+  holdKeys = new Set<string>();
+  private released!: () => void;
+  private held = new Promise<void>((resolve) => (this.released = resolve));
+  private attempts = new Map<string, number>();
+
+  constructor(objects: number) {
+    this.keys = Array.from({ length: objects }, (_, i) => `k/${String(i).padStart(5, '0')}`);
+  }
+
+  release(): void {
+    this.released();
+  }
+
+  migrated(): number {
+    return [...this.updates.values()].filter((n) => n > 0).length;
+  }
+
+  activities(): Partial<S3Activities & CopyActivities> {
+    return {
+      preflight: async () => ({ keyArn: FAKE_KEY_ARN, region: 'us-east-1', versioning: 'Disabled', update: { available: true } }),
+      listPage: async ({ after, maxKeys }: ListPageInput) => {
+        const rest = this.keys.filter((k) => after.key === undefined || k > after.key);
+        const page = rest.slice(0, maxKeys);
+        return {
+          objects: page.map((key) => ({ key, size: 1, etag: '"e"' })),
+          olderVersions: 0,
+          next: { key: page.at(-1) ?? after.key },
+          done: rest.length <= maxKeys,
+        };
+      },
+      inspectObjects: async ({ keys }: { keys: string[] }) => keys.map((key) => this.snapshot(key)),
+      inspectObject: async ({ key }: { key: string }) => this.snapshot(key),
+      updateObjects: async ({ items }: UpdateObjectsInput): Promise<BatchOutcome[]> => {
+        const keys = items.map((i) => i.key);
+        const batchId = keys.join(',');
+        const attempt = (this.attempts.get(batchId) ?? 0) + 1;
+        this.attempts.set(batchId, attempt);
+        this.batchesStarted++;
+        if (keys.some((k) => this.holdKeys.has(k))) {
+          this.batchesHeld++;
+          await this.held;
+          this.batchesHeld--;
+        }
+        const thrown = this.throwForBatch(keys, attempt);
+        if (thrown) throw thrown;
+        return keys.map((key) => {
+          const failure = this.failUpdate(key);
+          if (failure) return { status: 'failed', ...failure };
+          this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
+          return { status: 'updated' };
+        });
+      },
+      kmsPermit: async () => undefined,
+    };
+  }
+
+  private snapshot(key: string): ObjectSnapshot {
+    const updated = (this.updates.get(key) ?? 0) > 0;
+    return {
+      exists: true,
+      key,
+      size: 1,
+      etag: '"e"',
+      storageClass: 'STANDARD',
+      sse: updated ? 'aws:kms' : 'AES256',
+      kmsKeyArn: updated ? FAKE_KEY_ARN : undefined,
+      archived: false,
+      tagCount: 0,
+      headers: {},
+    };
+  }
+}
+
+/** A permanent failure of a whole batch, as the activities throw one. */
+export function nonRetryable(type: string, message: string): Error {
+  return ApplicationFailure.nonRetryable(message, type);
+}

@@ -1,0 +1,91 @@
+// Harness for workflow tests on fake activities: the workflow bundle built once, workers for both task
+// queues, a coordinator started with test options, and polling of its progress.
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execFileSync } from 'node:child_process';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { DEFAULTS, KMS_TASK_QUEUE, TASK_QUEUE, type MigrationOptions, type MigrationProgress } from '../../common/types';
+import type { FakeBucket } from './fake-bucket';
+import type { migrateBucket } from '../../workflows';
+import { progressQuery } from '../../workflows/messages';
+
+const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/** Temporal's time-skipping test server (Java, from Maven Central: see time-skipping-server/). */
+export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const server = path.join(__dirname, 'time-skipping-server/start.sh');
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server } } });
+}
+
+/** A Temporal dev server (the CLI the local stack uses), for what the test server does not model. */
+export function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  const cache = execFileSync('bash', [path.join(__dirname, '../../scripts/install-stack.sh')], { encoding: 'utf8' }).trim();
+  const cli = path.join(cache, `temporal-cli-${process.env.TEMPORAL_CLI_VERSION ?? 'v1.5.1'}`, 'bin/temporal');
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli } } });
+}
+
+export class WorkflowHarness {
+  private bundle?: WorkflowBundleWithSourceMap;
+  private n = 0;
+
+  constructor(readonly env: TestWorkflowEnvironment) {}
+
+  optionsFor(overrides: Partial<MigrationOptions>): MigrationOptions {
+    return {
+      bucket: `fake-${++this.n}`,
+      prefix: '',
+      kmsKeyId: 'alias/fake',
+      bucketKeyEnabled: false,
+      multipartThresholdBytes: DEFAULTS.multipartThresholdBytes,
+      partSizeBytes: DEFAULTS.partSizeBytes,
+      tagKey: DEFAULTS.tagKey,
+      tagValue: DEFAULTS.tagValue,
+      pageSize: 100,
+      pagesInFlight: 2,
+      pagesPerRun: 25,
+      maxFailureRate: DEFAULTS.maxFailureRate,
+      kmsBudgetRps: 1000,
+      engine: 'auto',
+      ...overrides,
+    };
+  }
+
+  /** Runs `test` with workers for both task queues serving the fake bucket's activities. */
+  async withWorkers<T>(bucket: FakeBucket, test: () => Promise<T>): Promise<T> {
+    this.bundle ??= await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
+    const workers = await Promise.all(
+      [TASK_QUEUE, KMS_TASK_QUEUE].map((taskQueue) =>
+        Worker.create({ connection: this.env.nativeConnection, taskQueue, workflowBundle: this.bundle!, activities: bucket.activities() }),
+      ),
+    );
+    const running = workers.map((worker) => worker.run());
+    try {
+      return await test();
+    } finally {
+      bucket.release(); // a worker shuts down only once its activities are done
+      workers.forEach((worker) => worker.shutdown());
+      await Promise.all(running);
+    }
+  }
+
+  start(options: MigrationOptions): Promise<WorkflowHandle<typeof migrateBucket>> {
+    return this.env.client.workflow.start<typeof migrateBucket>('migrateBucket', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `fake-migration/${options.bucket}`,
+      args: [{ options }],
+    });
+  }
+}
+
+export const progressOf = (handle: WorkflowHandle): Promise<MigrationProgress> => handle.query(progressQuery);
+
+/** Polls the coordinator's progress until `done` says so (real time: the workers run in this process). */
+export async function waitFor(handle: WorkflowHandle, what: string, done: (p: MigrationProgress) => boolean): Promise<MigrationProgress> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(100)) {
+    const progress = await progressOf(handle);
+    if (done(progress)) return progress;
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await progressOf(handle))}`);
+}

@@ -1,0 +1,116 @@
+// The coordinator and its pages on fake activities, in the SDK's time-skipping test environment: control
+// (pause, resume, the stop-early rule) owned by the coordinator, pages handed across continue-as-new, batch
+// failures. Seconds per test: no S3 (a retried activity still waits out its back-off: 1 + 2 + 4 s below).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pageWorkflowId, type MigrationSummary } from '../../common/types';
+import { FakeBucket, nonRetryable } from '../helpers/fake-bucket';
+import { progressOf, timeSkippingEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
+import { pauseSignal, resumeSignal } from '../../workflows/messages';
+
+let h: WorkflowHarness;
+
+describe('coordinator and pages (time-skipping environment, fake activities)', { timeout: 60_000 }, () => {
+  before(async () => {
+    h = new WorkflowHarness(await timeSkippingEnv());
+  });
+  after(async () => {
+    await h?.env.teardown();
+  });
+
+  it('continues as new with pages still running, hands them to the next run, and counts each once', async () => {
+    const bucket = new FakeBucket(500);
+    bucket.holdKeys.add(bucket.keys[0]); // page 1 stays in flight until released
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 2, pagesPerRun: 1 }));
+      const page1 = pageWorkflowId(handle.workflowId, 1);
+      const handedOver = await waitFor(handle, 'a later run with page 1 in flight', (p) => p.runs >= 2 && p.pagesDone >= 1);
+      assert.ok(handedOver.inFlightPageIds.includes(page1), 'page 1 was handed to the next run, not drained');
+      bucket.release();
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.phase, 'completed');
+      assert.equal(summary.counts.migrated, 500);
+      assert.equal(summary.counts.updated, 500);
+      assert.equal(summary.pagesDone, 5);
+      assert.ok(summary.runs >= 4, `continued as new every page (${summary.runs} runs)`);
+      assert.equal(bucket.migrated(), 500);
+      assert.deepEqual([...new Set(bucket.updates.values())], [1], 'every object updated exactly once');
+    });
+  });
+
+  it('pauses every page when too many objects fail, and tries them again after the resume', async () => {
+    const bucket = new FakeBucket(300);
+    let denied = true;
+    bucket.failUpdate = () => (denied ? { code: 'AccessDenied', message: 'denied by a policy' } : undefined);
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 3 }));
+      const paused = await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
+      assert.match(paused.pausedBecause ?? '', /of the first \d+ objects failed across pages; last error AccessDenied: denied by a policy/);
+      // Pages that ran out of objects wait for the coordinator's word instead of letting their failures stand.
+      await sleep(1000);
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      assert.equal(bucket.migrated(), 0);
+      denied = false;
+      await handle.signal(resumeSignal);
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.failed, 0, 'every failure before the pause was tried again');
+      assert.equal(summary.counts.migrated, 300);
+      assert.deepEqual([...new Set(bucket.updates.values())], [1]);
+    });
+  });
+
+  it('lets failures below the threshold stand, reported with their codes, without pausing', async () => {
+    const bucket = new FakeBucket(200);
+    const broken = new Set([bucket.keys[3], bucket.keys[77], bucket.keys[150]]);
+    bucket.failUpdate = (key) => (broken.has(key) ? { code: 'KMS.KMSInvalidStateException', message: 'pending deletion' } : undefined);
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({}));
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.pausedBecause, undefined);
+      assert.equal(summary.counts.failed, 3);
+      assert.equal(summary.counts.migrated, 197);
+      assert.deepEqual(summary.issues.map((i) => [i.key, i.code]).sort(), [...broken].sort().map((k) => [k, 'KMS.KMSInvalidStateException']));
+    });
+  });
+
+  it('retries a batch that failed with a retryable error, and fails the objects of one that failed for good', async () => {
+    const bucket = new FakeBucket(200);
+    bucket.throwForBatch = (keys, attempt) => {
+      if (keys.includes(bucket.keys[0]) && attempt <= 3) return new Error('connection reset'); // retried, backing off
+      if (keys.includes(bucket.keys[150])) return nonRetryable('AccessDenied', 'the batch was denied');
+      return undefined;
+    };
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ maxFailureRate: 1 }));
+      const summary = (await handle.result()) as MigrationSummary;
+      // kmsBudgetRps 1000: batches of 85 updates (the KMS task weight); the second page's first batch failed.
+      assert.equal(summary.counts.failed, 85);
+      assert.equal(summary.counts.migrated, 115);
+      assert.ok(summary.issues.every((i) => i.code === 'AccessDenied' && i.message === 'the batch was denied'));
+      assert.ok(bucket.updates.has(bucket.keys[0]), 'the retried batch went through on its fourth attempt');
+    });
+  });
+
+  it('holds still while paused by the operator, and finishes after the resume', async () => {
+    const bucket = new FakeBucket(400);
+    bucket.holdKeys.add(bucket.keys[0]);
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 1 }));
+      await waitFor(handle, 'the first batch', () => bucket.batchesHeld > 0);
+      await handle.signal(pauseSignal, 'maintenance window');
+      await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
+      bucket.release(); // the batch in flight finishes; nothing new starts
+      await sleep(500);
+      const startedWhilePaused = bucket.batchesStarted;
+      await sleep(1500);
+      assert.equal(bucket.batchesStarted, startedWhilePaused, 'no batch started while paused');
+      const progress = await progressOf(handle);
+      assert.equal(progress.pausedBecause, 'maintenance window');
+      assert.ok(bucket.migrated() < 400);
+      await handle.signal(resumeSignal);
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 400);
+    });
+  });
+});
