@@ -94,6 +94,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   setHandler(resumeSignal, () => {
     // Once tripped, the first-100 rule would stay true and pause again at the next page's result.
     if (state?.failureRate) new FailureRate(options.maxFailureRate, state.failureRate).reset();
+    for (const pageRate of Object.values(state?.pageFailureRates ?? {})) new FailureRate(options.maxFailureRate, pageRate).reset();
     setPaused(undefined);
   });
 
@@ -157,18 +158,29 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
 
     s.failureRate ??= emptyFailureRateState();
     const failureRate = new FailureRate(options.maxFailureRate, s.failureRate);
-    const recordAttempts = (attempts: number, failures: number, lastError?: { code: string; message: string }): void => {
-      const tripped = failureRate.record(attempts, failures);
+    // The rule over all pages, and over each running page's own attempts: a page's first 100 attempts can
+    // fail together (a key disabled midway) while other pages' successes fill the migration's first 100.
+    const pageRates = (s.pageFailureRates ??= {});
+    const recordAttempts = (
+      pageId: string | undefined,
+      attempts: number,
+      failures: number,
+      lastError?: { code: string; message: string },
+    ): void => {
+      const across = failureRate.record(attempts, failures);
+      const page = pageId === undefined ? undefined : new FailureRate(options.maxFailureRate, (pageRates[pageId] ??= emptyFailureRateState()));
+      const onPage = page?.record(attempts, failures);
+      const tripped = across ? `${across} across pages` : onPage && `${onPage} on ${pageId}`;
       if (tripped && pausedBecause === undefined) {
         const cause = lastError ? `; last error ${lastError.code}: ${lastError.message}` : '';
-        setPaused(`${tripped} across pages${cause}; paused to stop early`);
+        setPaused(`${tripped}${cause}; paused to stop early`);
       }
     };
     const absorb = (result: PageResult): void => {
       addCounts(s.counts, result.counts);
       if (!pagesReport) {
         const last = result.issues.filter((issue) => issue.status === 'failed').at(-1);
-        recordAttempts(settledCount(result.counts), result.counts.failed, last);
+        recordAttempts(undefined, settledCount(result.counts), result.counts.failed, last);
       }
       const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
       s.issues.push(...result.issues.slice(0, room));
@@ -177,14 +189,15 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     };
 
     setHandler(pageFailuresSignal, (report) => {
-      if (inFlightPageIds.has(report.pageId)) recordAttempts(report.attempts, report.failures, report.lastError);
+      if (inFlightPageIds.has(report.pageId)) recordAttempts(report.pageId, report.attempts, report.failures, report.lastError);
       if (report.answer) {
         getExternalWorkflowHandle(report.pageId).signal(failuresSeenSignal, pausedBecause !== undefined).catch(() => undefined);
       }
     });
     setHandler(pageDoneSignal, ({ pageId, result, unreportedAttempts }) => {
       if (!inFlightPageIds.delete(pageId)) return; // not ours, or already counted
-      recordAttempts(unreportedAttempts, 0);
+      recordAttempts(undefined, unreportedAttempts, 0);
+      delete pageRates[pageId];
       absorb(result);
     });
 
@@ -217,6 +230,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
         () => undefined,
         (err) => {
           if (!inFlightPageIds.delete(workflowId)) return;
+          delete pageRates[workflowId];
           const message = `${workflowId} ended without a result (${objects.length} objects from this key on): ${err.message}`;
           const issue = { key: objects[0].key, status: 'failed' as const, code: 'PageFailed', message };
           absorb({ counts: { ...emptyCounts(), failed: objects.length }, issues: [issue] });

@@ -45,8 +45,8 @@ describe('the failure-rate threshold', () => {
     const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '150', '--pages-in-flight', '2', '--json']);
     assert.equal(started.code, 0, started.stderr);
     const id = started.json.workflowId;
-    // Disabled early, so each page's own first 100 attempts are mostly failures and the page pauses itself
-    // (its failures are then retried after the resume); later, a page could finish first with its failures final.
+    // Disabled early, so a page's first 100 attempts are mostly failures: the coordinator's rule (over all
+    // pages and over each page) pauses every page, and their failures are retried after the resume.
     while ((proxy.forwarded.get('CopyObject') ?? 0) < 20) await sleep(50);
     await kms.send(new DisableKeyCommand({ KeyId: keyId }));
     keyDisabled = true;

@@ -1,10 +1,9 @@
 // The coordinator and its pages on fake activities, in the SDK's time-skipping test environment: control
-// (pause, resume, the stop-early rule) owned by the coordinator, pages handed across continue-as-new, batch
-// failures. Seconds per test: no S3 (a retried activity still waits out its back-off: 1 + 2 + 4 s below).
+// (pause, resume, the stop-early rule) owned by the coordinator, batch failures. Seconds per test: no S3 (a retried activity still waits out its back-off: 1 + 2 + 4 s below).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pageWorkflowId, type MigrationSummary } from '../../common/types';
+import type { MigrationSummary } from '../../common/types';
 import { FakeBucket, nonRetryable } from '../helpers/fake-bucket';
 import { progressOf, timeSkippingEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
@@ -17,26 +16,6 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
   });
   after(async () => {
     await h?.env.teardown();
-  });
-
-  it('continues as new with pages still running, hands them to the next run, and counts each once', async () => {
-    const bucket = new FakeBucket(500);
-    bucket.holdKeys.add(bucket.keys[0]); // page 1 stays in flight until released
-    await h.withWorkers(bucket, async () => {
-      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 2, pagesPerRun: 1 }));
-      const page1 = pageWorkflowId(handle.workflowId, 1);
-      const handedOver = await waitFor(handle, 'a later run with page 1 in flight', (p) => p.runs >= 2 && p.pagesDone >= 1);
-      assert.ok(handedOver.inFlightPageIds.includes(page1), 'page 1 was handed to the next run, not drained');
-      bucket.release();
-      const summary = (await handle.result()) as MigrationSummary;
-      assert.equal(summary.phase, 'completed');
-      assert.equal(summary.counts.migrated, 500);
-      assert.equal(summary.counts.updated, 500);
-      assert.equal(summary.pagesDone, 5);
-      assert.ok(summary.runs >= 4, `continued as new every page (${summary.runs} runs)`);
-      assert.equal(bucket.migrated(), 500);
-      assert.deepEqual([...new Set(bucket.updates.values())], [1], 'every object updated exactly once');
-    });
   });
 
   it('pauses every page when too many objects fail, and tries them again after the resume', async () => {
@@ -57,6 +36,26 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       assert.equal(summary.counts.failed, 0, 'every failure before the pause was tried again');
       assert.equal(summary.counts.migrated, 300);
       assert.deepEqual([...new Set(bucket.updates.values())], [1]);
+    });
+  });
+
+  it("pauses when one page's first attempts fail together, though other pages' successes filled the migration's first 100", async () => {
+    const bucket = new FakeBucket(600);
+    const page1 = new Set(bucket.keys.slice(0, 150));
+    const late = bucket.keys[299]; // page 2's only failure, reported with its 149 successes
+    bucket.failUpdate = (key) => (page1.has(key) || key === late ? { code: 'KMS.DisabledException', message: 'the key is disabled' } : undefined);
+    page1.forEach((key) => bucket.holdKeys.add(key)); // page 1 fails only after page 2 reported
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 150, pagesInFlight: 2 }));
+      await waitFor(handle, 'page 2 done', (p) => p.pagesDone >= 1);
+      bucket.release();
+      const paused = await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
+      assert.match(paused.pausedBecause ?? '', /of the first \d+ objects failed on .*#page-1; last error KMS\.DisabledException/);
+      page1.clear();
+      await handle.signal(resumeSignal);
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.failed, 1, 'only the failure reported before any pause stands');
+      assert.equal(summary.counts.migrated, 599);
     });
   });
 

@@ -1,0 +1,62 @@
+// Pages outliving their coordinator run, on fake activities: handed across continue-as-new, terminated by
+// hand, cancelled with the migration. On a dev server, where the time-skipping test server differs from
+// Temporal's: it does not tell a parent that an abandoned child was terminated, and the continue-as-new test
+// hung there in two runs of three (a page's result not reaching the current run) while it passes on the
+// dev server every time.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pageWorkflowId, type MigrationSummary } from '../../common/types';
+import { FakeBucket } from '../helpers/fake-bucket';
+import { devServerEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
+
+let h: WorkflowHarness;
+
+describe('pages outliving their coordinator run (dev server, fake activities)', { timeout: 60_000 }, () => {
+  before(async () => {
+    h = new WorkflowHarness(await devServerEnv());
+  });
+  after(async () => {
+    await h?.env.teardown();
+  });
+
+  it('continues as new with pages still running, hands them to the next run, and counts each once', async () => {
+    const bucket = new FakeBucket(500);
+    bucket.holdKeys.add(bucket.keys[0]); // page 1 stays in flight until released
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 2, pagesPerRun: 1 }));
+      const page1 = pageWorkflowId(handle.workflowId, 1);
+      const handedOver = await waitFor(handle, 'a later run with page 1 in flight', (p) => p.runs >= 2 && p.pagesDone >= 1);
+      assert.ok(handedOver.inFlightPageIds.includes(page1), 'page 1 was handed to the next run, not drained');
+      bucket.release();
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.phase, 'completed');
+      assert.equal(summary.counts.migrated, 500);
+      assert.equal(summary.counts.updated, 500);
+      assert.equal(summary.pagesDone, 5);
+      assert.ok(summary.runs >= 4, `continued as new every page (${summary.runs} runs)`);
+      assert.equal(bucket.migrated(), 500);
+      assert.deepEqual([...new Set(bucket.updates.values())], [1], 'every object updated exactly once');
+    });
+  });
+
+  it('reports the objects of a page that ended without a result, and cancels its pages when cancelled', async () => {
+    const bucket = new FakeBucket(300);
+    bucket.holdKeys.add(bucket.keys[0]); // page 1
+    bucket.holdKeys.add(bucket.keys[250]); // page 3
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 3 }));
+      await waitFor(handle, 'pages 1 and 3 held', (p) => { console.log(p.pagesDone, bucket.batchesHeld, p.inFlightPageIds); return p.pagesDone === 1 && bucket.batchesHeld === 2; });
+      await h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, 1)).terminate('by hand');
+      const progress = await waitFor(handle, 'page 1 counted', (p) => p.pagesDone === 2);
+      assert.equal(progress.counts.failed, 100);
+      assert.equal(progress.issues[0].code, 'PageFailed');
+      await handle.cancel();
+      const page3 = h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, 3));
+      await assert.rejects(handle.result());
+      for (const deadline = Date.now() + 10_000; (await page3.describe()).status.name === 'RUNNING' && Date.now() < deadline; ) await sleep(100);
+      assert.equal((await page3.describe()).status.name, 'CANCELLED');
+      bucket.release();
+    });
+  });
+});
