@@ -201,8 +201,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       absorb(result);
     });
 
-    const startPage = (page: number, objects: ListedObject[], workflowId: string) =>
-      startChild(migratePage, {
+    /** Starts a page as a child workflow, counted in flight from now; tells it if the migration is paused. */
+    const startPage = async (page: number, objects: ListedObject[]) => {
+      const workflowId = pageWorkflowId(info.workflowId, page);
+      inFlightPageIds.add(workflowId);
+      const child = await startChild(migratePage, {
         workflowId,
         args: [
           {
@@ -218,13 +221,13 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
         parentClosePolicy: pagesReport ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
         staticSummary: pageSummary(page, objects),
       });
+      if (pausedBecause !== undefined) tellPage(workflowId); // paused while it was starting
+      return { workflowId, child };
+    };
 
     /** Starts a page that reports its result by signal; resolves once it started. */
     const launchPage = async (page: number, objects: ListedObject[]): Promise<void> => {
-      const workflowId = pageWorkflowId(info.workflowId, page);
-      inFlightPageIds.add(workflowId);
-      const child = await startPage(page, objects, workflowId);
-      if (pausedBecause !== undefined) tellPage(workflowId); // paused while it was starting
+      const { workflowId, child } = await startPage(page, objects);
       // A page that ended without reporting (terminated by hand): its objects are reported as not migrated.
       child.result().then(
         () => undefined,
@@ -241,10 +244,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     /** A page of a run from before pages reported by signal: awaited for its result. */
     const runPage = async (page: number, objects: ListedObject[]): Promise<void> => {
       const workflowId = pageWorkflowId(info.workflowId, page);
-      inFlightPageIds.add(workflowId);
       try {
-        const child = await startPage(page, objects, workflowId);
-        if (pausedBecause !== undefined) tellPage(workflowId); // paused while it was starting
+        const { child } = await startPage(page, objects);
         absorb(await child.result());
       } finally {
         inFlightPageIds.delete(workflowId);
