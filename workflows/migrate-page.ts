@@ -6,6 +6,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -310,9 +311,15 @@ export function packBatches<T extends { cost: number; bytes?: number }>(planned:
 /**
  * Batches a page keeps scheduled at once, per kind (updates and tags; copies). Each batch is formed when it
  * is scheduled, with the task weight of that moment: after a set-rate, at most this many per page still carry
- * the earlier weight.
+ * the earlier weight. Temporal splits a task queue's rate evenly over its partitions (4 by default) and places
+ * each task on one at random: a partition left without tasks wastes its share, and its tokens pile up into a
+ * burst when tasks land on it again. Eight per kind per page keep every partition supplied (measured: with two,
+ * the KMS queue dispatched about 88% of its rate, in uneven seconds; with eight, its full rate).
  */
-const BATCHES_IN_FLIGHT = 2;
+const BATCHES_IN_FLIGHT = 8;
+/** Pages started before the deeper backlog keep two (replay). */
+const BATCHES_IN_FLIGHT_BEFORE = 2;
+const DEEPER_KMS_BACKLOG = 'deeper-kms-backlog';
 
 /**
  * Migrates one listed page of objects. The first look at every object is batched (HEADs), and so is the
@@ -470,8 +477,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       await run(takeBatch(queue, weight, maxBytes));
     }
   };
+  const inFlight = batchedUpdates && patched(DEEPER_KMS_BACKLOG) ? BATCHES_IN_FLIGHT : BATCHES_IN_FLIGHT_BEFORE;
   const lanes = batchedUpdates
-    ? Array.from({ length: BATCHES_IN_FLIGHT }, () => [lane(updateQueue, Infinity, runUpdateBatch), lane(copyQueue, COPY_BATCH_BYTES, runCopyBatch)]).flat()
+    ? Array.from({ length: inFlight }, () => [lane(updateQueue, Infinity, runUpdateBatch), lane(copyQueue, COPY_BATCH_BYTES, runCopyBatch)]).flat()
     : [];
 
   await Promise.all([

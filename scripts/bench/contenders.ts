@@ -23,6 +23,8 @@ export interface Outcome {
   cpuMs?: number;
   /** CPU ms of the Temporal server meanwhile. */
   temporalCpuMs?: number;
+  /** CPU ms of the S3/KMS endpoint (moto) meanwhile. */
+  endpointCpuMs?: number;
   /** Requests the S3/KMS endpoint served meanwhile. */
   requests?: ServedRequest[];
   workerPeakRssMb?: number;
@@ -42,6 +44,7 @@ function stackPid(name: 'temporal' | 'moto'): number {
 export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyArn: string, concurrency: number): Promise<Outcome> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const endpointBefore = processGroupCpuMs(stackPid('moto'));
   const { requests } = await requestsDuring(() =>
     forEachConcurrently(keys, concurrency, async (key) => {
       const source = await inspectObject(s3, { bucket, key });
@@ -53,7 +56,8 @@ export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyAr
     }),
   );
   const cpu = process.cpuUsage(cpuBefore);
-  return { seconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, requests };
+  const endpointCpuMs = processGroupCpuMs(stackPid('moto')) - endpointBefore;
+  return { seconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, endpointCpuMs, requests };
 }
 
 /**
@@ -74,13 +78,15 @@ export async function runProduct(
   const sampler = setInterval(() => (peakMb = Math.max(peakMb, processGroupMemoryMb(workerGroup).peakMb)), 1000);
   try {
     const started = performance.now();
-    const [workerCpu, temporalCpu] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal)];
+    const moto = stackPid('moto');
+    const [workerCpu, temporalCpu, endpointCpu] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal), processGroupCpuMs(moto)];
     const { result: run, requests } = await requestsDuring(() =>
       runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', String(maxKmsRps), ...args, '--wait', '--json'], env),
     );
     const seconds = (performance.now() - started) / 1000;
     const cpuMs = processGroupCpuMs(workerGroup) - workerCpu;
     const temporalCpuMs = processGroupCpuMs(temporal) - temporalCpu;
+    const endpointCpuMs = processGroupCpuMs(moto) - endpointCpu;
     if (run.code !== 0 || run.json?.counts?.migrated !== objects) {
       throw new Error(`product run failed (exit ${run.code}): ${run.stderr.slice(-2000)}`);
     }
@@ -88,7 +94,7 @@ export async function runProduct(
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     try {
       const history = await historyStats(new Client({ connection }), migrationWorkflowId(bucket, ''));
-      return { seconds, cpuMs, temporalCpuMs, requests, workerPeakRssMb: peakMb, history };
+      return { seconds, cpuMs, temporalCpuMs, endpointCpuMs, requests, workerPeakRssMb: peakMb, history };
     } finally {
       await connection.close();
     }
@@ -98,12 +104,19 @@ export async function runProduct(
   }
 }
 
-/** KMS requests per second S3 was asked for (one per update of an SSE-S3 object), over the busy span. */
-export function updatesPerSecond(requests: ServedRequest[]): number {
+/**
+ * KMS requests per second S3 was asked for (one per update of an SSE-S3 object), over the busy span, or with
+ * `trim`, over its middle only (that share of the span left out at each end: the start and the last pages'
+ * drain, which a long migration has once).
+ */
+export function updatesPerSecond(requests: ServedRequest[], trim = 0): number {
   const updates = requests.filter(isUpdateObjectEncryption);
   if (updates.length < 2) return 0;
-  const span = updates.at(-1)!.at - updates[0].at + 1; // whole seconds, both ends included
-  return updates.length / span;
+  const first = updates[0].at;
+  const span = updates.at(-1)!.at - first + 1; // whole seconds, both ends included
+  const from = first + Math.floor(span * trim);
+  const to = first + span - Math.floor(span * trim); // exclusive
+  return updates.filter((u) => u.at >= from && u.at < to).length / (to - from);
 }
 
 /** The way operators re-encrypt today: `aws s3 cp --recursive` over itself, with a given max_concurrent_requests. */
