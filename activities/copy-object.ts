@@ -2,13 +2,15 @@ import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CopyInput, CopyObjectsInput, CopyResult, FailedOutcome } from '../common/types';
 import { runBatch, step } from './batch';
 import { encodeCopySource } from './copy-source';
+import { grantsOf } from './object-acl';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
 
 /**
  * Re-encrypt one object with a single CopyObject over itself. Metadata is copied by S3 (directive COPY);
- * storage class, tags, checksum algorithm and the key are set explicitly. Both conditions carry the ETag
+ * storage class, tags, checksum algorithm, the key, the website redirect (which S3 does not copy with a
+ * metadata directive) and, where ACLs are in force, the object's grants are set explicitly. Both conditions carry the ETag
  * seen by HEAD, so neither an overwritten source nor a newer destination is ever replaced by old bytes.
  * Errors other than "changed meanwhile" and "not found" are thrown as S3 gave them.
  */
@@ -17,6 +19,7 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
   try {
     const tags = await tagsForCopy(s3, input);
     if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
+    const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
     const out = await s3.send(
       new CopyObjectCommand({
         Bucket: input.bucket,
@@ -25,6 +28,8 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
         CopySourceIfMatch: source.etag,
         IfMatch: source.etag,
         MetadataDirective: 'COPY',
+        WebsiteRedirectLocation: source.headers.WebsiteRedirectLocation,
+        ...grants,
         TaggingDirective: 'REPLACE',
         Tagging: tags.tagging,
         StorageClass: source.storageClass as never,

@@ -11,6 +11,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadResult, UploadRef } from '../common/types';
 import { encodeCopySource } from './copy-source';
+import { grantsOf } from './object-acl';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { whileHeartbeating } from './heartbeat';
@@ -19,15 +20,20 @@ import { errorCode, isChangedMeanwhile, isNotFound, rethrowForTemporal } from '.
 // A multipart copy is a workflow (workflows/copy-in-parts.ts) of these steps, so that each part is one task
 // on the KMS queue (the rate limit then counts parts) and the workflow, not a heartbeat, remembers progress.
 
-/** CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class. */
+/**
+ * CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class
+ * and, where ACLs are in force, the object's grants.
+ */
 export async function startUpload(s3: S3Client, input: CopyInput): Promise<StartUploadResult> {
   const { source } = input;
   const h = source.headers;
   try {
     const tags = await tagsForCopy(s3, input);
     if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
+    const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
     const out = await s3.send(
       new CreateMultipartUploadCommand({
+        ...grants,
         Bucket: input.bucket,
         Key: source.key,
         ContentType: h.ContentType,

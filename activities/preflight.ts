@@ -1,4 +1,4 @@
-import { HeadBucketCommand, GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketOwnershipControlsCommand, GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Engine, PreflightResult } from '../common/types';
@@ -63,6 +63,24 @@ async function versioningOf(s3: S3Client, bucket: string): Promise<PreflightResu
   return out.Status ?? 'Disabled';
 }
 
+/**
+ * Whether the bucket's objects have ACLs in force: every Object Ownership setting but BucketOwnerEnforced, and
+ * a bucket without one (buckets created before April 2023 that were never changed).
+ */
+async function aclsInForce(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    const out = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }));
+    return !out.OwnershipControls?.Rules?.some((rule) => rule.ObjectOwnership === 'BucketOwnerEnforced');
+  } catch (err) {
+    if (errorCode(err) === 'OwnershipControlsNotFoundError') return true;
+    if (isRetryable(err)) throw err;
+    if (httpStatus(err) === 403) {
+      fail(`access denied to the Object Ownership of bucket "${bucket}" (s3:GetBucketOwnershipControls): needed to know whether copies must carry object ACLs`);
+    }
+    fail(`the Object Ownership of bucket "${bucket}" could not be read: ${errorCode(err)}`);
+  }
+}
+
 /** Everything that must hold before any object is touched; a failure names the bucket or key at fault. */
 export async function preflight(
   s3: S3Client,
@@ -72,9 +90,10 @@ export async function preflight(
   const region = await checkBucket(s3, input.bucket);
   const keyArn = await resolveKey(kms, input.kmsKeyId, region);
   const versioning = await versioningOf(s3, input.bucket);
+  const acls = await aclsInForce(s3, input.bucket);
   const update =
     input.engine === 'auto'
       ? await probeUpdate(s3, input.bucket, keyArn)
       : { available: false as const, reason: 'copying every object (--engine copy)' };
-  return { keyArn, region, versioning, update };
+  return { keyArn, region, versioning, update, acls };
 }

@@ -64,6 +64,11 @@ export interface PreflightResult {
   versioning: 'Enabled' | 'Suspended' | 'Disabled';
   /** Whether objects are re-encrypted in place (UpdateObjectEncryption) or copied; absent means copied. */
   update?: UpdateAvailability;
+  /**
+   * Whether object ACLs are in force (Object Ownership other than BucketOwnerEnforced), so that a copy must
+   * carry each object's grants; absent (migrations started before this was read) means no.
+   */
+  acls?: boolean;
 }
 
 export type UpdateAvailability = { available: true } | { available: false; reason: string };
@@ -203,6 +208,8 @@ export interface CopyInput {
   tagKey: string;
   tagValue: string;
   source: Extract<ObjectSnapshot, { exists: true }>;
+  /** Give the copy the grants of the object it replaces (ACLs in force in the bucket). */
+  carryAcl?: boolean;
 }
 
 export type CopyResult =
@@ -301,6 +308,8 @@ export interface PageInput {
    * rule of its own and returns its result only.
    */
   reportTo?: string;
+  /** ACLs are in force in the bucket: copies carry each object's grants (see PreflightResult.acls). */
+  carryAcls?: boolean;
 }
 
 export interface PageResult {

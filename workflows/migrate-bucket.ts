@@ -213,6 +213,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             keyArn: s.preflight.keyArn,
             objects,
             update: s.preflight.update?.available ?? false,
+            carryAcls: s.preflight.acls,
             kmsWeight: kmsTaskWeight(kmsBudgetRps),
             ...(pagesReport ? { reportTo: info.workflowId } : {}),
           },

@@ -128,7 +128,7 @@ function settle(ctx: PageContext, object: Found, update: boolean, outcome: Batch
 
 function copyInputFor(input: PageInput, source: Found): CopyInput {
   const { bucket, bucketKeyEnabled, partSizeBytes, tagKey, tagValue } = input.options;
-  return { bucket, keyArn: input.keyArn, bucketKeyEnabled, partSizeBytes, tagKey, tagValue, source };
+  return { bucket, keyArn: input.keyArn, bucketKeyEnabled, partSizeBytes, tagKey, tagValue, source, carryAcl: input.carryAcls };
 }
 
 /** Counts a single copy's outcome; 'changed' means: inspect it again and decide again. Throws ObjectFailed. */
