@@ -3,6 +3,7 @@ import type { CopyInput, CopyObjectsInput, CopyResult, FailedOutcome } from '../
 import { runBatch, step } from './batch';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
+import { copyWouldReplaceNullVersion } from './null-version';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
@@ -17,6 +18,7 @@ import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors'
 export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyResult> {
   const { source } = input;
   try {
+    if (await copyWouldReplaceNullVersion(s3, input)) return { status: 'null-version-kept' };
     const tags = await tagsForCopy(s3, input);
     if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};

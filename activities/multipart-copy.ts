@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadResult, UploadRef } from '../common/types';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
+import { copyWouldReplaceNullVersion } from './null-version';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { whileHeartbeating } from './heartbeat';
@@ -28,6 +29,7 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
   const { source } = input;
   const h = source.headers;
   try {
+    if (await copyWouldReplaceNullVersion(s3, input)) return { status: 'null-version-kept' };
     const tags = await tagsForCopy(s3, input);
     if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};

@@ -148,7 +148,14 @@ export type ObjectSnapshot =
       headers: ObjectHeaders;
     };
 
-export type SkipReason = 'sse-c' | 'archived' | 'vanished' | 'too-many-tags' | 'dsse-kms' | 'noncurrent-not-updatable';
+export type SkipReason =
+  | 'sse-c'
+  | 'archived'
+  | 'vanished'
+  | 'too-many-tags'
+  | 'dsse-kms'
+  | 'noncurrent-not-updatable'
+  | 'null-version-kept';
 export const SKIP_REASONS: readonly SkipReason[] = [
   'sse-c',
   'archived',
@@ -156,6 +163,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'too-many-tags',
   'dsse-kms',
   'noncurrent-not-updatable',
+  'null-version-kept',
 ];
 
 export type Decision =
@@ -210,13 +218,19 @@ export interface CopyInput {
   source: Extract<ObjectSnapshot, { exists: true }>;
   /** Give the copy the grants of the object it replaces (ACLs in force in the bucket). */
   carryAcl?: boolean;
+  /** The bucket's versioning is suspended: a copy writes the key's `null` version, replacing any older one. */
+  versioningSuspended?: boolean;
 }
 
 export type CopyResult =
   | { status: 'copied'; versionId?: string; bytes: number }
   | { status: 'changed' }
   | { status: 'vanished' }
-  | { status: 'too-many-tags'; tagCount: number };
+  | { status: 'too-many-tags'; tagCount: number }
+  | NullVersionKept;
+
+/** Not copied: in a version-suspended bucket the copy would replace the key's older `null` version. */
+export type NullVersionKept = { status: 'null-version-kept' };
 
 /** Single copies in one activity (objects up to the multipart threshold), each with its outcome. */
 export interface CopyObjectsInput {
@@ -226,7 +240,8 @@ export interface CopyObjectsInput {
 export type StartUploadResult =
   | { status: 'started'; uploadId: string }
   | { status: 'vanished' }
-  | { status: 'too-many-tags'; tagCount: number };
+  | { status: 'too-many-tags'; tagCount: number }
+  | NullVersionKept;
 
 export interface UploadRef {
   bucket: string;
@@ -310,6 +325,8 @@ export interface PageInput {
   reportTo?: string;
   /** ACLs are in force in the bucket: copies carry each object's grants (see PreflightResult.acls). */
   carryAcls?: boolean;
+  /** The bucket's versioning is suspended (see CopyInput.versioningSuspended). */
+  versioningSuspended?: boolean;
 }
 
 export interface PageResult {
@@ -397,7 +414,7 @@ export function emptyCounts(): Counts {
     migrated: 0,
     updated: 0,
     alreadyDone: 0,
-    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0 },
+    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0 },
     failed: 0,
     rechecked: 0,
     olderVersions: 0,

@@ -214,6 +214,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             objects,
             update: s.preflight.update?.available ?? false,
             carryAcls: s.preflight.acls,
+            versioningSuspended: s.preflight.versioning === 'Suspended',
             kmsWeight: kmsTaskWeight(kmsBudgetRps),
             ...(pagesReport ? { reportTo: info.workflowId } : {}),
           },

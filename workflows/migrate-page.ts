@@ -128,10 +128,16 @@ function settle(ctx: PageContext, object: Found, update: boolean, outcome: Batch
 
 function copyInputFor(input: PageInput, source: Found): CopyInput {
   const { bucket, bucketKeyEnabled, partSizeBytes, tagKey, tagValue } = input.options;
-  return { bucket, keyArn: input.keyArn, bucketKeyEnabled, partSizeBytes, tagKey, tagValue, source, carryAcl: input.carryAcls };
+  return {
+    bucket, keyArn: input.keyArn, bucketKeyEnabled, partSizeBytes, tagKey, tagValue, source,
+    carryAcl: input.carryAcls, versioningSuspended: input.versioningSuspended,
+  };
 }
 
-/** Counts a single copy's outcome; 'changed' means: inspect it again and decide again. Throws ObjectFailed. */
+const NULL_VERSION_KEPT =
+  "not copied: versioning is suspended, and the copy would replace this key's older null version; enable versioning again to migrate it";
+
+/** Counts a copy's outcome; 'changed' means: inspect it again and decide again. Throws ObjectFailed. */
 function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | FailedOutcome): 'done' | 'changed' {
   const { tally } = ctx;
   switch (outcome.status) {
@@ -144,6 +150,9 @@ function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | Faile
       return 'done';
     case 'too-many-tags':
       tally.skip(object.key, object.versionId, 'too-many-tags', tooManyTags(outcome.tagCount, false));
+      return 'done';
+    case 'null-version-kept':
+      tally.skip(object.key, object.versionId, 'null-version-kept', NULL_VERSION_KEPT);
       return 'done';
     case 'changed':
       tally.counts.rechecked++;
@@ -219,18 +228,7 @@ async function migrateObject(
       : await withKmsCost(kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled), ctx.weight(), (copies) =>
           copies.copyObject(copyInput),
         );
-    switch (copied.status) {
-      case 'copied':
-        tally.counts.migrated++;
-        tally.counts.bytesMigrated += copied.bytes;
-        return;
-      case 'vanished':
-        return tally.skip(object.key, versionId, 'vanished', 'deleted while being copied');
-      case 'too-many-tags':
-        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(copied.tagCount, false));
-      case 'changed':
-        tally.counts.rechecked++; // overwritten meanwhile: HEAD again and decide again
-    }
+    if (settleCopy(ctx, snapshot, copied) === 'done') return; // else overwritten meanwhile: HEAD again, decide again
   }
   throw new ObjectFailed('ChangedRepeatedly', `overwritten ${MAX_DECISIONS_PER_OBJECT} times while being migrated`);
 }

@@ -96,9 +96,11 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
   const latest = new Map<string, string>();
   const tagsOf = (i: number) => (i % 7 === 0 ? 'team=chaos&keep=yes' : undefined);
   o.log(`seeding ${o.objects} objects in ${bucket}`);
+  // Every fifth object unencrypted: those take the copy path (UpdateObjectEncryption refuses them).
+  const encryptionOf = (i: number) => (i % 5 === 0 ? undefined : ('AES256' as const));
   await forEachConcurrently(keys.map((Key, i) => ({ Key, i })), 32, async ({ Key, i }) => {
     const body = randomBytes(512);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: 'AES256', Tagging: tagsOf(i) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: encryptionOf(i), Tagging: tagsOf(i) }));
     latest.set(Key, sha(body));
   });
 
@@ -124,7 +126,7 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
       for (const Key of victims) {
         await sleep(random() * 2 * gapMs);
         if (done) break;
-        const body = randomBytes(512);
+        const body = randomBytes(256 + Math.floor(random() * 512)); // lengths change too
         // The writer's PUT is the latest write once it returns: that content is what must survive.
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: 'AES256' }));
         latest.set(Key, sha(body));

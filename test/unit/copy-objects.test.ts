@@ -19,7 +19,7 @@ describe('copyObjects, single copies in a batch', () => {
   const mock = mockClient(s3);
   beforeEach(() => mock.reset());
 
-  it('gives each object its outcome: copied, changed meanwhile, failed with the step, not verified', async () => {
+  it('gives each object its outcome: copied, changed meanwhile, failed with the step, another writer got in, not verified', async () => {
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
     mock.on(CopyObjectCommand).callsFake((input: { Key: string }) => {
       if (input.Key === 'changed') throw s3Error('PreconditionFailed', 412);
@@ -27,15 +27,18 @@ describe('copyObjects, single copies in a batch', () => {
       return { VersionId: 'v', CopyObjectResult: { ETag: '"new"' } };
     });
     mock.on(HeadObjectCommand, { Key: 'ok' }).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    // An endpoint that ignores the copy's conditions copies a concurrent overwrite: another length, decide again.
     mock.on(HeadObjectCommand, { Key: 'short' }).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 1 });
+    mock.on(HeadObjectCommand, { Key: 'wrong-key' }).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: `${ARN}-other`, ContentLength: 3 });
     const outcomes = (await new MockActivityEnvironment().run(copyObjects, s3, {
-      copies: [copyOf('ok'), copyOf('changed'), copyOf('denied'), copyOf('short')],
+      copies: [copyOf('ok'), copyOf('changed'), copyOf('denied'), copyOf('short'), copyOf('wrong-key')],
     })) as Awaited<ReturnType<typeof copyObjects>>;
     assert.deepEqual(outcomes[0], { status: 'copied', versionId: 'v', bytes: 3 });
     assert.deepEqual(outcomes[1], { status: 'changed' });
     assert.deepEqual(outcomes[2], { status: 'failed', code: 'AccessDenied', message: 'copy denied: AccessDenied (HTTP 403): AccessDenied message' });
-    assert.equal(outcomes[3].status, 'failed');
-    assert.equal(outcomes[3].status === 'failed' && outcomes[3].code, 'VerificationFailed', 'a copy that does not verify is not retried');
+    assert.deepEqual(outcomes[3], { status: 'changed' });
+    assert.equal(outcomes[4].status, 'failed');
+    assert.equal(outcomes[4].status === 'failed' && outcomes[4].code, 'VerificationFailed', 'a copy under the wrong key is not retried');
   });
 });
 
