@@ -1,28 +1,54 @@
-import { PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MAX_TAGS_PER_OBJECT, type EnsureTagInput, type EnsureTagResult } from '../common/types';
 import { readTags } from './object-tags';
 import { hasMarkerTag, mergeMarkerTag } from './tags';
-import { isNotFound, rethrowForTemporal } from './s3-errors';
+import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
 
 /**
- * Adds the marker tag to that exact version, keeping every other tag. S3 errors are thrown as they come.
- * `tagCount` 0 (HEAD's x-amz-tagging-count) saves reading an empty tag set.
+ * Whether the object is still the one HEAD saw, under the key. Where there is no version ID, the tags went to
+ * whatever object was current: had another writer replaced it meanwhile, the marker would stand on an object
+ * that is not under the key (or the object we inspected would be gone untagged). Tags do not change the ETag.
+ */
+async function stillTheOne(s3: S3Client, input: EnsureTagInput, expect: NonNullable<EnsureTagInput['expect']>): Promise<boolean> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, IfMatch: expect.etag }));
+    return head.ServerSideEncryption === 'aws:kms' && head.SSEKMSKeyId === expect.keyArn && head.ETag === expect.etag;
+  } catch (err) {
+    if (isChangedMeanwhile(err) || isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Adds the marker tag, keeping every other tag; S3 errors are thrown as they come. */
+async function merge(s3: S3Client, input: EnsureTagInput, tagCount?: number): Promise<EnsureTagResult> {
+  const tags = tagCount === 0 ? [] : await readTags(s3, input.bucket, input.key, input.versionId);
+  if (hasMarkerTag(tags, input.tagKey, input.tagValue)) return { status: 'already-tagged' };
+  const merged = mergeMarkerTag(tags, input.tagKey, input.tagValue);
+  if (merged.length > MAX_TAGS_PER_OBJECT) return { status: 'too-many-tags', tagCount: tags.length };
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: input.bucket,
+      Key: input.key,
+      VersionId: input.versionId,
+      Tagging: { TagSet: merged },
+    }),
+  );
+  return { status: 'tagged' };
+}
+
+/**
+ * Adds the marker tag to that exact version, keeping every other tag; without a version ID, then checks that
+ * the object is still the one inspected ('changed' if not: decide again). `tagCount` 0 (HEAD's
+ * x-amz-tagging-count) saves reading an empty tag set.
  */
 export async function mergeMarkerInto(s3: S3Client, input: EnsureTagInput, tagCount?: number): Promise<EnsureTagResult> {
   try {
-    const tags = tagCount === 0 ? [] : await readTags(s3, input.bucket, input.key, input.versionId);
-    if (hasMarkerTag(tags, input.tagKey, input.tagValue)) return { status: 'already-tagged' };
-    const merged = mergeMarkerTag(tags, input.tagKey, input.tagValue);
-    if (merged.length > MAX_TAGS_PER_OBJECT) return { status: 'too-many-tags', tagCount: tags.length };
-    await s3.send(
-      new PutObjectTaggingCommand({
-        Bucket: input.bucket,
-        Key: input.key,
-        VersionId: input.versionId,
-        Tagging: { TagSet: merged },
-      }),
-    );
-    return { status: 'tagged' };
+    const result = await merge(s3, input, tagCount);
+    const unversioned = input.versionId === undefined || input.versionId === 'null';
+    if ((result.status === 'tagged' || result.status === 'already-tagged') && unversioned && input.expect) {
+      if (!(await stillTheOne(s3, input, input.expect))) return { status: 'changed' };
+    }
+    return result;
   } catch (err) {
     if (isNotFound(err)) return { status: 'vanished' };
     throw err;

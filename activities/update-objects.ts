@@ -27,10 +27,11 @@ async function updateAndTag(s3: S3Client, input: UpdateObjectsInput, item: Batch
       return { status: 'refused', code: errorCode(err), message: describeError(err, `update ${item.key}`) };
     }
   }
-  const { bucket, tagKey, tagValue } = input;
-  const marker = { bucket, key: item.key, versionId: item.versionId, tagKey, tagValue };
+  const { bucket, tagKey, tagValue, keyArn } = input;
+  const expect = item.etag === undefined ? undefined : { etag: item.etag, keyArn };
+  const marker = { bucket, key: item.key, versionId: item.versionId, tagKey, tagValue, expect };
   const tagged = await step('tag', () => mergeMarkerInto(s3, marker, item.tagCount));
-  if (tagged.status === 'too-many-tags' || tagged.status === 'vanished') return tagged;
+  if (tagged.status === 'too-many-tags' || tagged.status === 'vanished' || tagged.status === 'changed') return tagged;
   return { status: item.update ? 'updated' : tagged.status };
 }
 

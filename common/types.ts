@@ -178,6 +178,8 @@ export interface BatchItem {
   versionId?: string;
   tagCount?: number;
   update: boolean;
+  /** The ETag HEAD saw: where there is no version to tag, the marker stands only if the object still has it. */
+  etag?: string;
 }
 
 export interface UpdateObjectsInput {
@@ -196,7 +198,7 @@ export interface UpdateObjectsInput {
  * the operation documents): the page copies it instead. 'failed': a permanent error for that object.
  */
 export type BatchOutcome =
-  | { status: 'updated' | 'tagged' | 'already-tagged' | 'vanished' }
+  | { status: 'updated' | 'tagged' | 'already-tagged' | 'vanished' | 'changed' }
   | { status: 'too-many-tags'; tagCount: number }
   | { status: 'refused'; code: string; message: string }
   | FailedOutcome;
@@ -276,10 +278,15 @@ export interface EnsureTagInput {
   versionId?: string;
   tagKey: string;
   tagValue: string;
+  /**
+   * Where there is no version to tag (unversioned buckets): the object HEAD saw, which must still be there,
+   * under the key, after the tagging; otherwise the result is 'changed'. Absent in older runs (replay).
+   */
+  expect?: { etag: string; keyArn: string };
 }
 
 export type EnsureTagResult =
-  | { status: 'already-tagged' | 'tagged' | 'vanished' }
+  | { status: 'already-tagged' | 'tagged' | 'vanished' | 'changed' }
   | { status: 'too-many-tags'; tagCount: number };
 
 export interface ObjectIssue {

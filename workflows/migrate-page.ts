@@ -98,10 +98,11 @@ interface PageContext {
 }
 
 /**
- * Counts a batch outcome. Returns 'refused' when S3 would not update the object (it is then copied), and
- * throws ObjectFailed for a permanent error of that object.
+ * Counts a batch outcome. Returns 'refused' when S3 would not update the object (it is then copied), 'changed'
+ * when another writer replaced it meanwhile (inspect it again and decide again), and throws ObjectFailed for a
+ * permanent error of that object.
  */
-function settle(ctx: PageContext, object: Found, update: boolean, outcome: BatchOutcome): 'done' | 'refused' {
+function settle(ctx: PageContext, object: Found, update: boolean, outcome: BatchOutcome): 'done' | 'refused' | 'changed' {
   const { tally } = ctx;
   switch (outcome.status) {
     case 'updated':
@@ -121,6 +122,9 @@ function settle(ctx: PageContext, object: Found, update: boolean, outcome: Batch
       return 'done';
     case 'refused':
       return 'refused';
+    case 'changed':
+      tally.counts.rechecked++;
+      return 'changed';
     case 'failed':
       throw new ObjectFailed(outcome.code, outcome.message);
   }
@@ -163,7 +167,7 @@ function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | Faile
 }
 
 function batchItem(object: Found, update: boolean) {
-  return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update };
+  return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update, etag: object.etag };
 }
 
 /** One object, step by step: HEAD (unless a first look is given), decide, then update, tag, copy or skip. */
@@ -196,7 +200,12 @@ async function migrateObject(
 
     await gate.pass();
     if (decision.action === 'ensure-tag') {
-      const tagged = await s3Activities.ensureTag({ bucket, key: object.key, versionId, tagKey, tagValue });
+      const expect = { etag: snapshot.exists ? snapshot.etag : '', keyArn };
+      const tagged = await s3Activities.ensureTag({ bucket, key: object.key, versionId, tagKey, tagValue, expect });
+      if (tagged.status === 'changed') {
+        tally.counts.rechecked++; // replaced meanwhile: HEAD again and decide again
+        continue;
+      }
       if (tagged.status === 'vanished') return tally.skip(object.key, versionId, 'vanished', 'deleted while being tagged');
       if (tagged.status === 'too-many-tags') {
         return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(tagged.tagCount, false));
@@ -211,9 +220,12 @@ async function migrateObject(
       const [outcome] = await withKmsCost(cost, ctx.weight(), (a) =>
         a.updateObjects({ bucket, keyArn, bucketKeyEnabled: options.bucketKeyEnabled, tagKey, tagValue, items: [batchItem(snapshot, true)] }),
       );
-      if (settle(ctx, snapshot, true, outcome) === 'done') return;
-      update = false; // refused: copy it instead
-      batched = snapshot;
+      const settled = settle(ctx, snapshot, true, outcome);
+      if (settled === 'done') return;
+      if (settled === 'refused') {
+        update = false; // copy it instead
+        batched = snapshot;
+      }
       continue;
     }
 
@@ -414,7 +426,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
         );
       },
       async (p, outcome) => {
-        if (settle(ctx, p.look, p.kind === 'update', outcome) === 'refused') return attempt(p.object, p.look, false);
+        const settled = settle(ctx, p.look, p.kind === 'update', outcome);
+        if (settled === 'refused') return attempt(p.object, p.look, false);
+        if (settled === 'changed') return attempt(p.object); // inspect and decide again
         succeeded(p.object);
       },
     );

@@ -38,7 +38,7 @@ function stackPid(name: 'temporal' | 'moto'): number {
 
 /**
  * The raw baseline: the product's own S3 calls on the same engine (HEAD; UpdateObjectEncryption; the tag
- * merge, reading tags only where the object has some) in a plain concurrent loop with the worker's S3 client
+ * merge, reading tags only where the object has some, and the HEAD that confirms the object is still the one) in a plain concurrent loop with the worker's S3 client
  * settings, no Temporal. Its CPU is this process's own while it runs (nothing else runs here meanwhile).
  */
 export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyArn: string, concurrency: number): Promise<Outcome> {
@@ -51,7 +51,8 @@ export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyAr
       if (!source.exists) throw new Error(`raw: ${key} vanished`);
       const batch = { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
       await s3.send(updateRequest(batch, { key, update: true }));
-      const tagged = await mergeMarkerInto(s3, { bucket, key, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue }, source.tagCount);
+      const marker = { bucket, key, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, expect: { etag: source.etag, keyArn } };
+      const tagged = await mergeMarkerInto(s3, marker, source.tagCount);
       if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);
     }),
   );

@@ -79,6 +79,27 @@ describe('updateObjects, the batch activity', () => {
     assert.deepEqual(puts.tagged.Tagging?.TagSet, [{ Key: 'own', Value: 'x' }, { Key: '__ObjectEncrypted', Value: 'true' }]);
   });
 
+  it('where there is no version to tag, confirms the object is still the one inspected, under the key; else "changed"', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(PutObjectTaggingCommand).resolves({});
+    mock.on(HeadObjectCommand, { Key: 'same' }).resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
+    mock.on(HeadObjectCommand, { Key: 'replaced' }).rejects(s3Error('PreconditionFailed', 412));
+    // An endpoint that ignores If-Match (moto): the ETag itself tells.
+    mock.on(HeadObjectCommand, { Key: 'replaced-quietly' }).resolves({ ETag: '"e2"', ServerSideEncryption: 'AES256' });
+    mock.on(HeadObjectCommand, { Key: 'gone' }).rejects(s3Error('NotFound', 404));
+    const outcomes = await run(new MockActivityEnvironment(), s3, batch([
+      { key: 'same', tagCount: 0, update: true, etag: '"e1"' },
+      { key: 'replaced', tagCount: 0, update: true, etag: '"e1"' },
+      { key: 'replaced-quietly', tagCount: 0, update: false, etag: '"e1"' },
+      { key: 'gone', tagCount: 0, update: true, etag: '"e1"' },
+      { key: 'versioned', versionId: 'v7', tagCount: 0, update: true, etag: '"e1"' },
+    ]));
+    assert.deepEqual(outcomes.map((o) => o.status), ['updated', 'changed', 'changed', 'changed', 'updated']);
+    const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
+    assert.deepEqual(heads.map((h) => h.Key).sort(), ['gone', 'replaced', 'replaced-quietly', 'same'], 'a tagged version needs no check');
+    assert.ok(heads.every((h) => h.IfMatch === '"e1"' && h.VersionId === undefined));
+  });
+
   it('reports refusals (copied instead), vanished objects and permanent errors per object, tagging none of them', async () => {
     mock.on(UpdateObjectEncryptionCommand, { Key: 'plain' }).rejects(s3Error('InvalidRequest', 400));
     mock.on(UpdateObjectEncryptionCommand, { Key: 'gone' }).rejects(s3Error('NoSuchKey', 404));
