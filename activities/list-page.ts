@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ChecksumAlgorithm, ListedObject, ListPageInput, ListPageResult } from '../common/types';
+import { rethrowForTemporal } from './s3-errors';
 
 /** The first checksum algorithm a listing names for an object (S3 lists at most one). */
 const firstAlgorithm = (algorithms?: string[]) => algorithms?.[0] as ChecksumAlgorithm | undefined;
@@ -61,13 +62,21 @@ async function listVersions(s3: S3Client, input: ListPageInput, maxKeys: number)
   };
 }
 
-/** One page of the listing after the cursor: current objects (and noncurrent versions with allVersions); the rest is counted. */
+/**
+ * One page of the listing after the cursor: current objects (and noncurrent versions with allVersions); the
+ * rest is counted. A permanent error (access denied, the bucket deleted) is not retried: it names the bucket.
+ */
 export async function listPage(s3: S3Client, input: ListPageInput): Promise<ListPageResult> {
   const list = input.versioned ? listVersions : listCurrent;
   let maxKeys = input.maxKeys;
-  for (;;) {
-    const page = await list(s3, input, maxKeys);
-    if (maxKeys === 1 || JSON.stringify(page.objects).length <= PAGE_PAYLOAD_BUDGET_BYTES) return page;
-    maxKeys = Math.max(1, Math.floor(maxKeys / 2)); // very long keys: ask for fewer at a time
+  try {
+    for (;;) {
+      const page = await list(s3, input, maxKeys);
+      if (maxKeys === 1 || JSON.stringify(page.objects).length <= PAGE_PAYLOAD_BUDGET_BYTES) return page;
+      maxKeys = Math.max(1, Math.floor(maxKeys / 2)); // very long keys: ask for fewer at a time
+    }
+  } catch (err) {
+    const what = input.versioned ? 'ListObjectVersions' : 'ListObjectsV2';
+    rethrowForTemporal(err, `listing s3://${input.bucket}/${input.prefix ?? ''} (${what}) failed`);
   }
 }

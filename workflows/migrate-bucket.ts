@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -38,6 +40,9 @@ import {
   resumeSignal,
 } from './messages';
 import { kmsTaskWeight } from '../common/kms-budget';
+
+/** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
+export const LISTING_FAILED = 'ListingFailed';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
@@ -259,16 +264,25 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     const runIsFull = () =>
       pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
 
+    let listingFailed: string | undefined;
     while (!s.listingDone && !runIsFull()) {
       await condition(() => pausedBecause === undefined && inFlightPageIds.size < options.pagesInFlight);
-      const listed = await s3Activities.listPage({
-        bucket: options.bucket,
-        prefix: options.prefix,
-        versioned: s.preflight.versioning !== 'Disabled',
-        allVersions: options.allVersions,
-        after: s.cursor,
-        maxKeys: options.pageSize,
-      });
+      let listed;
+      try {
+        listed = await s3Activities.listPage({
+          bucket: options.bucket,
+          prefix: options.prefix,
+          versioned: s.preflight.versioning !== 'Disabled',
+          allVersions: options.allVersions,
+          after: s.cursor,
+          maxKeys: options.pageSize,
+        });
+      } catch (err) {
+        // Retryable errors are retried inside the activity: this one is permanent (access denied, bucket gone).
+        if (!(err instanceof ActivityFailure)) throw err;
+        listingFailed = err.cause?.message ?? err.message;
+        break;
+      }
       s.cursor = listed.next;
       s.listingDone = listed.done;
       s.counts.olderVersions += listed.olderVersions;
@@ -279,6 +293,10 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     }
     // Reporting pages: awaited until started, then handed to the next run. Others: awaited to the end.
     await Promise.all(pages);
+    if (listingFailed !== undefined) {
+      await condition(() => inFlightPageIds.size === 0); // the objects already handed out finish first
+      throw ApplicationFailure.create({ type: LISTING_FAILED, nonRetryable: true, message: listingFailed });
+    }
 
     if (!s.listingDone) {
       const inFlightPages = pagesReport ? [...inFlightPageIds] : undefined;
