@@ -4,6 +4,7 @@ import { runBatch, step } from './batch';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
+import { lockHeaders } from './object-lock';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
@@ -11,7 +12,8 @@ import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors'
 /**
  * Re-encrypt one object with a single CopyObject over itself. Metadata is copied by S3 (directive COPY);
  * storage class, tags, checksum algorithm, the key, the website redirect (which S3 does not copy with a
- * metadata directive) and, where ACLs are in force, the object's grants are set explicitly. Both conditions carry the ETag
+ * metadata directive), the Object Lock retention and legal hold, and, where ACLs are in force, the object's
+ * grants are set explicitly. Both conditions carry the ETag
  * seen by HEAD, so neither an overwritten source nor a newer destination is ever replaced by old bytes.
  * Errors other than "changed meanwhile" and "not found" are thrown as S3 gave them.
  */
@@ -32,6 +34,7 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
         MetadataDirective: 'COPY',
         WebsiteRedirectLocation: source.headers.WebsiteRedirectLocation,
         ...grants,
+        ...lockHeaders(source.lock),
         TaggingDirective: 'REPLACE',
         Tagging: tags.tagging,
         StorageClass: source.storageClass as never,

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { forEachConcurrently } from '../common/concurrently';
-import type { ChecksumAlgorithm, ObjectSnapshot } from '../common/types';
+import type { ChecksumAlgorithm, ObjectLock, ObjectSnapshot } from '../common/types';
 import { httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
 
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
@@ -17,6 +17,15 @@ function isArchived(head: HeadObjectCommandOutput, storageClass: string): boolea
   const restored = head.Restore?.includes('ongoing-request="false"') ?? false;
   const inArchive = ARCHIVE_CLASSES.has(storageClass) || ARCHIVE_TIERS.has(head.ArchiveStatus ?? '');
   return inArchive && !restored;
+}
+
+function lockOf(head: HeadObjectCommandOutput): ObjectLock | undefined {
+  const lock: ObjectLock = {
+    mode: head.ObjectLockMode as ObjectLock['mode'],
+    retainUntil: head.ObjectLockRetainUntilDate?.toISOString(),
+    legalHold: head.ObjectLockLegalHoldStatus as ObjectLock['legalHold'],
+  };
+  return lock.mode || lock.legalHold === 'ON' ? lock : undefined;
 }
 
 export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): ObjectSnapshot {
@@ -45,6 +54,7 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
       WebsiteRedirectLocation: head.WebsiteRedirectLocation,
       Metadata: head.Metadata && Object.keys(head.Metadata).length ? head.Metadata : undefined,
     },
+    lock: lockOf(head),
   };
 }
 

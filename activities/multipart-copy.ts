@@ -13,6 +13,7 @@ import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadR
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
+import { lockHeaders } from './object-lock';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { whileHeartbeating } from './heartbeat';
@@ -22,8 +23,8 @@ import { errorCode, isChangedMeanwhile, isNotFound, rethrowForTemporal } from '.
 // on the KMS queue (the rate limit then counts parts) and the workflow, not a heartbeat, remembers progress.
 
 /**
- * CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class
- * and, where ACLs are in force, the object's grants.
+ * CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class,
+ * the Object Lock retention and legal hold and, where ACLs are in force, the object's grants.
  */
 export async function startUpload(s3: S3Client, input: CopyInput): Promise<StartUploadResult> {
   const { source } = input;
@@ -36,6 +37,7 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
     const out = await s3.send(
       new CreateMultipartUploadCommand({
         ...grants,
+        ...lockHeaders(source.lock),
         Bucket: input.bucket,
         Key: source.key,
         ContentType: h.ContentType,

@@ -146,7 +146,16 @@ export type ObjectSnapshot =
       tagCount?: number;
       checksumAlgorithm?: ChecksumAlgorithm;
       headers: ObjectHeaders;
+      /** Object Lock on this version (HEAD shows it to a caller with s3:GetObjectRetention / GetObjectLegalHold). */
+      lock?: ObjectLock;
     };
+
+export interface ObjectLock {
+  mode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /** ISO 8601. */
+  retainUntil?: string;
+  legalHold?: 'ON' | 'OFF';
+}
 
 export type SkipReason =
   | 'sse-c'

@@ -1,3 +1,4 @@
+// What a copy must set itself because S3 does not carry it: the website redirect, object ACLs, Object Lock.
 import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -99,5 +100,44 @@ describe('what a copy sets that S3 would not carry', () => {
     mock.on(GetObjectAclCommand).resolves({ Grants: [{ Grantee: OWNER, Permission: 'WRITE' }] });
     await assert.rejects(run(copyInPlace, s3, copyOf({ carryAcl: true })), (err) => err instanceof ApplicationFailure && err.type === ACL_NOT_CARRIED);
     assert.equal(mock.commandCalls(CopyObjectCommand).length, 0);
+  });
+});
+
+describe('Object Lock on the copy', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
+  const ahead = new Date(Date.now() + 86_400_000).toISOString();
+  beforeEach(() => {
+    mock.reset();
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mock.on(CopyObjectCommand).resolves({ VersionId: 'v2', CopyObjectResult: { ETag: '"n"' } });
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
+  });
+
+  it('gives the new version the retention and the legal hold of the one it replaces, single and multipart', async () => {
+    const locked = copyOf();
+    locked.source.lock = { mode: 'COMPLIANCE', retainUntil: ahead, legalHold: 'ON' };
+    await run(copyInPlace, s3, locked);
+    await run(startUpload, s3, locked);
+    for (const sent of [mock.commandCalls(CopyObjectCommand)[0].args[0].input, mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input]) {
+      assert.equal(sent.ObjectLockMode, 'COMPLIANCE');
+      assert.equal(sent.ObjectLockRetainUntilDate?.toISOString(), ahead);
+      assert.equal(sent.ObjectLockLegalHoldStatus, 'ON');
+    }
+  });
+
+  it('carries no retention that has expired (S3 takes no date in the past), and nothing for an unlocked object', async () => {
+    const expired = copyOf();
+    expired.source.lock = { mode: 'GOVERNANCE', retainUntil: '2020-01-01T00:00:00.000Z', legalHold: 'OFF' };
+    await run(copyInPlace, s3, expired);
+    await run(copyInPlace, s3, copyOf());
+    for (const call of mock.commandCalls(CopyObjectCommand)) {
+      const sent = call.args[0].input;
+      assert.equal(sent.ObjectLockMode, undefined);
+      assert.equal(sent.ObjectLockRetainUntilDate, undefined);
+      assert.equal(sent.ObjectLockLegalHoldStatus, undefined);
+    }
   });
 });
