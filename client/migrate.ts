@@ -10,6 +10,7 @@ import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
 import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
+import { KMS_TASK_QUEUE, migrationWorkflowId } from '../common/types';
 
 class CannotRun extends Error {}
 
@@ -25,16 +26,20 @@ async function withTemporal<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
 async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }): Promise<number> {
   const options = migrationOptionsFrom(flags);
   return withTemporal(async (connected) => {
-    const { handle, attached } = await startOrAttach(connected, options);
-    const webUi = webUiLink(connected, handle.workflowId);
-    if (!attached) {
-      const rate = kmsQueueRate(options.kmsBudgetRps);
-      await setKmsQueueRate(connected, rate, `${handle.workflowId}: ${options.kmsBudgetRps} KMS requests/s`);
+    // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
+    const rate = kmsQueueRate(options.kmsBudgetRps);
+    const setBudget = async () => {
+      const id = migrationWorkflowId(options.bucket, options.prefix);
+      await setKmsQueueRate(connected, rate, `${id}: ${options.kmsBudgetRps} KMS requests/s`).catch((err: Error) => {
+        throw new CannotRun(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${err.message}; nothing was started`);
+      });
       console.error(
         `KMS budget ${options.kmsBudgetRps} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(options.kmsBudgetRps)} requests each, ` +
           `dispatched at ${rate}/s for all workers together`,
       );
-    }
+    };
+    const { handle, attached } = await startOrAttach(connected, options, setBudget);
+    const webUi = webUiLink(connected, handle.workflowId);
     console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
     console.error(`Web UI: ${webUi}`);
     if (!flags.wait) {

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { migrateBucket } from '../workflows';
 import { migrationWorkflowId, TASK_QUEUE, type MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
@@ -8,14 +8,25 @@ export interface Started {
   attached: boolean;
 }
 
+async function isRunning(handle: WorkflowHandle): Promise<boolean> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
 /**
  * Starts the migration of a bucket and prefix, or attaches to the one already running with the same key.
  * The workflow ID is derived from bucket and prefix, so the same migration can never run twice at once.
+ * `beforeStart` runs only when a new migration is about to start (the KMS budget): if it fails, nothing starts.
  */
-export async function startOrAttach(connected: Connected, options: MigrationOptions): Promise<Started> {
+export async function startOrAttach(connected: Connected, options: MigrationOptions, beforeStart: () => Promise<void>): Promise<Started> {
   const workflowId = migrationWorkflowId(options.bucket, options.prefix);
   const where = `s3://${options.bucket}/${options.prefix}`;
   try {
+    if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) await beforeStart();
     const handle = await connected.client.workflow.start<typeof migrateBucket>('migrateBucket', {
       taskQueue: TASK_QUEUE,
       workflowId,
