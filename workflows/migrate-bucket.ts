@@ -40,6 +40,7 @@ import {
   resumeSignal,
 } from './messages';
 import { kmsTaskWeight } from '../common/kms-budget';
+import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 
 /** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
 export const LISTING_FAILED = 'ListingFailed';
@@ -187,9 +188,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
         const last = result.issues.filter((issue) => issue.status === 'failed').at(-1);
         recordAttempts(undefined, settledCount(result.counts), result.counts.failed, last);
       }
-      const room = Math.max(0, DEFAULTS.maxIssuesKept - s.issues.length);
-      s.issues.push(...result.issues.slice(0, room));
-      s.issuesDropped += result.issues.length - Math.min(room, result.issues.length);
+      s.issuesDropped += keepWithin(s.issues, result.issues, DEFAULTS.maxIssuesKept, MIGRATION_ISSUE_BYTES);
       s.pagesDone++;
     };
 

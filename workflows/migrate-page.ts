@@ -32,14 +32,13 @@ import { inspectObjectsActivity, s3Activities, withKmsCost } from './activity-pr
 import { copyInParts } from './copy-in-parts';
 import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 import { PageReporter } from './page-reporter';
+import { keepWithin, PAGE_ISSUES } from './issue-budget';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
 /** Objects HEADed by one inspectObjects activity (50 on pages started before batched updates: replay). */
 const INSPECT_BATCH = 100;
 const INSPECT_BATCH_BEFORE_UPDATES = 50;
-/** Issues a page reports in detail; its counts always cover all of them. */
-const MAX_ISSUES_PER_PAGE = 200;
 
 type Found = Extract<ObjectSnapshot, { exists: true }>;
 
@@ -71,8 +70,9 @@ class PageTally {
     this.issue({ key, versionId, status: 'failed', code, message });
   }
 
+  /** In detail within PAGE_ISSUES; the counts always cover all of them. */
   private issue(issue: ObjectIssue): void {
-    if (this.issues.length < MAX_ISSUES_PER_PAGE) this.issues.push(issue);
+    keepWithin(this.issues, [issue], PAGE_ISSUES.count, PAGE_ISSUES.bytes);
   }
 }
 
