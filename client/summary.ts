@@ -27,7 +27,9 @@ export function formatIssues(p: MigrationProgress): string {
   const lines = p.issues.map(
     (i) => `  ${i.status.padEnd(7)} ${i.code.padEnd(16)} ${JSON.stringify(i.key)}${i.versionId ? ` (version ${i.versionId})` : ''}: ${i.message}`,
   );
-  if (p.issuesDropped > 0) lines.push(`  … and ${p.issuesDropped} more not listed`);
+  // From the counts, which cover every object (pages and the migration keep only so much detail).
+  const unlisted = totalSkipped(p.counts) + p.counts.failed - p.issues.length;
+  if (unlisted > 0) lines.push(`  … and ${unlisted} more not listed`);
   return `Objects not migrated:\n${lines.join('\n')}`;
 }
 
