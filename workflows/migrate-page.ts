@@ -1,7 +1,10 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   ChildWorkflowFailure,
+  TerminatedFailure,
+  TimeoutFailure,
   condition,
   executeChild,
   getExternalWorkflowHandle,
@@ -252,11 +255,29 @@ function activityFailureIn(err: unknown): ActivityFailure | undefined {
   return undefined;
 }
 
+/**
+ * A multipart copy's child that failed, was terminated or timed out: that object failed, the page goes on.
+ * Not while the page itself is being cancelled (then the child's cancellation is the page's own).
+ */
+function childFailure(err: unknown): { code: string; message: string } | undefined {
+  if (!(err instanceof ChildWorkflowFailure) || CancellationScope.current().consideredCancelled) return undefined;
+  if (!patched(CHILD_FAILURE_IS_THE_OBJECTS)) return undefined;
+  const cause = err.cause;
+  const code =
+    cause instanceof TerminatedFailure ? 'CopyTerminated'
+    : cause instanceof TimeoutFailure ? 'CopyTimedOut'
+    : cause instanceof ApplicationFailure ? (cause.type ?? 'CopyFailed')
+    : (cause?.name ?? 'CopyFailed');
+  return { code, message: `multipart copy ${err.execution?.workflowId ?? ''}: ${cause?.message ?? err.message}` };
+}
+/** Pages from before it let a failed child fail the whole page (replay). */
+const CHILD_FAILURE_IS_THE_OBJECTS = 'child-failure-is-the-objects';
+
 /** Code and message of a permanent failure of one object, or undefined for anything else (rethrown). */
 function objectFailure(err: unknown): { code: string; message: string } | undefined {
   if (err instanceof ObjectFailed) return { code: err.code, message: err.message };
   const failure = activityFailureIn(err);
-  if (!failure) return undefined;
+  if (!failure) return childFailure(err);
   const cause = failure.cause;
   if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'Error', message: cause.message };
   return { code: cause?.name ?? 'Error', message: cause?.message ?? failure.message };

@@ -19,6 +19,9 @@ export class FakeBucket {
   throwForBatch: (keys: string[], attempt: number) => Error | undefined = () => undefined;
   /** Batches that hold one of these keys wait until release(). */
   holdKeys = new Set<string>();
+  /** Unencrypted objects of 100 MiB: copied in parts (a copyInParts child), whose upload waits until release(). */
+  largeKeys = new Set<string>();
+  uploadsStarted = 0;
   private released!: () => void;
   private held = new Promise<void>((resolve) => (this.released = resolve));
   private attempts = new Map<string, number>();
@@ -71,18 +74,25 @@ export class FakeBucket {
         });
       },
       kmsPermit: async () => undefined,
+      startUpload: async () => {
+        this.uploadsStarted++;
+        await this.held;
+        return { status: 'started', uploadId: 'u' };
+      },
+      abortUpload: async () => undefined,
     };
   }
 
   private snapshot(key: string): ObjectSnapshot {
     const updated = (this.updates.get(key) ?? 0) > 0;
+    const large = this.largeKeys.has(key);
     return {
       exists: true,
       key,
-      size: 1,
+      size: large ? 100 * 1024 * 1024 : 1,
       etag: '"e"',
       storageClass: 'STANDARD',
-      sse: updated ? 'aws:kms' : 'AES256',
+      sse: updated ? 'aws:kms' : large ? undefined : 'AES256',
       kmsKeyArn: updated ? FAKE_KEY_ARN : undefined,
       archived: false,
       tagCount: 0,

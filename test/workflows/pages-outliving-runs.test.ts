@@ -46,7 +46,7 @@ describe('pages outliving their coordinator run (dev server, fake activities)', 
     bucket.holdKeys.add(bucket.keys[250]); // page 3
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 3 }));
-      await waitFor(handle, 'pages 1 and 3 held', (p) => { console.log(p.pagesDone, bucket.batchesHeld, p.inFlightPageIds); return p.pagesDone === 1 && bucket.batchesHeld === 2; });
+      await waitFor(handle, 'pages 1 and 3 held', (p) => p.pagesDone === 1 && bucket.batchesHeld === 2);
       await h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, 1)).terminate('by hand');
       const progress = await waitFor(handle, 'page 1 counted', (p) => p.pagesDone === 2);
       assert.equal(progress.counts.failed, 100);

@@ -1,0 +1,39 @@
+// A multipart copy's child workflow that ends without a result (terminated by hand here) fails that object
+// only: the page and the migration go on. On fake activities, on a dev server (see pages-outliving-runs).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pageWorkflowId, type MigrationSummary } from '../../common/types';
+import { FakeBucket } from '../helpers/fake-bucket';
+import { devServerEnv, WorkflowHarness } from '../helpers/workflow-env';
+
+let h: WorkflowHarness;
+
+describe('a multipart copy that ends without a result', { timeout: 60_000 }, () => {
+  before(async () => {
+    h = new WorkflowHarness(await devServerEnv());
+  });
+  after(async () => {
+    await h?.env.teardown();
+  });
+
+  it('fails that object with the reason; every other object is migrated and the migration completes', async () => {
+    const bucket = new FakeBucket(50);
+    bucket.largeKeys.add(bucket.keys[0]);
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }));
+      const child = h.env.client.workflow.getHandle(`${pageWorkflowId(handle.workflowId, 1)}/parts-0.1`);
+      for (const deadline = Date.now() + 20_000; bucket.uploadsStarted === 0 && Date.now() < deadline; ) await sleep(100);
+      assert.equal(bucket.uploadsStarted, 1, 'the multipart copy started its upload');
+      await child.terminate('by hand');
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.phase, 'completed');
+      assert.equal(summary.counts.migrated, 49);
+      assert.equal(summary.counts.failed, 1);
+      assert.deepEqual(
+        summary.issues.map((i) => `${i.key} ${i.code}`),
+        [`${bucket.keys[0]} CopyTerminated`],
+      );
+    });
+  });
+});
