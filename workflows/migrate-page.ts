@@ -36,6 +36,7 @@ import { copyInParts } from './copy-in-parts';
 import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 import { PageReporter } from './page-reporter';
 import { keepWithin, PAGE_ISSUES } from './issue-budget';
+import { Slots } from './slots';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
@@ -348,6 +349,12 @@ export function packBatches<T extends { cost: number; bytes?: number }>(planned:
  * the KMS queue dispatched about 88% of its rate, in uneven seconds; with eight, its full rate).
  */
 const BATCHES_IN_FLIGHT = 8;
+/**
+ * Objects of a page worked on one by one at once (each may need an activity and a permit, or a child
+ * workflow): with the batches and HEADs, far below Temporal's 2,000 pending activities per workflow.
+ */
+const SINGLES_AT_ONCE = 400;
+const BOUNDED_SINGLES = 'bounded-singles';
 /** Pages started before the deeper backlog keep two (replay). */
 const BATCHES_IN_FLIGHT_BEFORE = 2;
 const DEEPER_KMS_BACKLOG = 'deeper-kms-backlog';
@@ -401,14 +408,18 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       pauseForFailures(`${tripped} on ${workflowInfo().workflowId}; last error ${failure.code}: ${failure.message}`);
     }
   };
-  const attempt = async (object: ListedObject, firstLook: ObjectSnapshot | null = null, update = input.update ?? false) => {
-    try {
-      await migrateObject(ctx, object, firstLook, update);
-      succeeded(object);
-    } catch (err) {
-      failed(object, err);
-    }
-  };
+  // Objects worked on one by one are capped, so a page never nears Temporal's 2,000 pending activities
+  // (or child workflows), whatever --page-size and the mix of objects (a refused update copies each alone).
+  const oneByOne = new Slots(batchedUpdates && patched(BOUNDED_SINGLES) ? SINGLES_AT_ONCE : Infinity);
+  const attempt = (object: ListedObject, firstLook: ObjectSnapshot | null = null, update = input.update ?? false) =>
+    oneByOne.run(async () => {
+      try {
+        await migrateObject(ctx, object, firstLook, update);
+        succeeded(object);
+      } catch (err) {
+        failed(object, err);
+      }
+    });
 
   /** Runs one batch activity for `batch` and counts each object's outcome with `settleOne`. */
   const runBatch = async <O>(

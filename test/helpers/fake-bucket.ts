@@ -22,6 +22,11 @@ export class FakeBucket {
   /** Unencrypted objects of 100 MiB: copied in parts (a copyInParts child), whose upload waits until release(). */
   largeKeys = new Set<string>();
   uploadsStarted = 0;
+  /** UpdateObjectEncryption refuses every object (as for a key of another account): each is copied alone. */
+  refuseUpdates = false;
+  /** Every batched HEAD fails for its object (null): each object is then looked at, and decided, alone. */
+  failBatchedHeads = false;
+
   private released!: () => void;
   private held = new Promise<void>((resolve) => (this.released = resolve));
   private attempts = new Map<string, number>();
@@ -51,7 +56,7 @@ export class FakeBucket {
           done: rest.length <= maxKeys,
         };
       },
-      inspectObjects: async ({ keys }: { keys: string[] }) => keys.map((key) => this.snapshot(key)),
+      inspectObjects: async ({ keys }: { keys: string[] }) => keys.map((key) => (this.failBatchedHeads ? null : this.snapshot(key))),
       inspectObject: async ({ key }: { key: string }) => this.snapshot(key),
       updateObjects: async ({ items }: UpdateObjectsInput): Promise<BatchOutcome[]> => {
         const keys = items.map((i) => i.key);
@@ -67,6 +72,7 @@ export class FakeBucket {
         const thrown = this.throwForBatch(keys, attempt);
         if (thrown) throw thrown;
         return keys.map((key) => {
+          if (this.refuseUpdates) return { status: 'refused', code: 'AccessDenied', message: 'refused' };
           const failure = this.failUpdate(key);
           if (failure) return { status: 'failed', ...failure };
           this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
@@ -74,6 +80,11 @@ export class FakeBucket {
         });
       },
       kmsPermit: async () => undefined,
+      copyObject: async ({ source }: { source: { key: string } }) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);
+        return { status: 'copied', bytes: 1 };
+      },
       startUpload: async () => {
         this.uploadsStarted++;
         await this.held;
