@@ -5,6 +5,7 @@ import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
 import { lockHeaders } from './object-lock';
+import { copiedByEarlierAttempt } from './earlier-attempt';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
@@ -55,7 +56,9 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
     if (verified === 'replaced') return { status: 'changed' };
     return { status: 'copied', versionId: out.VersionId, bytes: source.size };
   } catch (err) {
-    if (isChangedMeanwhile(err)) return { status: 'changed' };
+    if (isChangedMeanwhile(err)) {
+      return (await copiedByEarlierAttempt(s3, input)) ? { status: 'copied', bytes: source.size } : { status: 'changed' };
+    }
     if (isNotFound(err)) return { status: 'vanished' };
     throw err;
   }

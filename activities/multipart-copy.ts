@@ -14,6 +14,7 @@ import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
 import { lockHeaders } from './object-lock';
+import { copiedByEarlierAttempt } from './earlier-attempt';
 import { tagsForCopy } from './copy-tags';
 import { verifyCopy } from './verify-copy';
 import { whileHeartbeating } from './heartbeat';
@@ -157,7 +158,10 @@ export async function completeUpload(s3: S3Client, input: CopyInput & { uploadId
     if (verified === 'replaced') return { status: 'changed' };
     return { status: 'copied', versionId: out.VersionId, bytes: source.size };
   } catch (err) {
-    if (errorCode(err) === 'NoSuchUpload' || isChangedMeanwhile(err)) return { status: 'changed' };
+    if (errorCode(err) === 'NoSuchUpload' || isChangedMeanwhile(err)) {
+      // A retry after a completion whose result was lost finds the upload gone and the copy in place.
+      return (await copiedByEarlierAttempt(s3, input)) ? { status: 'copied', bytes: source.size } : { status: 'changed' };
+    }
     if (isNotFound(err)) return { status: 'vanished' };
     rethrowForTemporal(err, `complete upload ${source.key}`);
   }

@@ -58,3 +58,25 @@ describe('packing objects into batches', () => {
     assert.deepEqual(shape(packBatches(items([1], 5000), 100, 1000)), [[0]], 'a larger object alone');
   });
 });
+
+describe('a copy whose result was lost with its worker', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => {
+    mock.reset();
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: '__ObjectEncrypted', Value: 'true' }] });
+    mock.on(CopyObjectCommand).rejects(s3Error('PreconditionFailed', 412)); // the source is our copy now
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+  });
+
+  it('is counted as copied when a retry finds it in place (under the key, same length, the marker)', async () => {
+    const outcomes = await new MockActivityEnvironment({ attempt: 2 }).run(copyObjects, s3, { copies: [copyOf('ok')] });
+    assert.deepEqual(outcomes, [{ status: 'copied', bytes: 3 }]);
+  });
+
+  it('is "changed" on a first attempt, and when what is there is not our copy', async () => {
+    assert.deepEqual(await new MockActivityEnvironment({ attempt: 1 }).run(copyObjects, s3, { copies: [copyOf('ok')] }), [{ status: 'changed' }]);
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'AES256', ContentLength: 3 });
+    assert.deepEqual(await new MockActivityEnvironment({ attempt: 3 }).run(copyObjects, s3, { copies: [copyOf('ok')] }), [{ status: 'changed' }]);
+  });
+});
