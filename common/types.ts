@@ -339,6 +339,8 @@ export interface PageInput {
    * rule of its own and returns its result only.
    */
   reportTo?: string;
+  /** How many times the migration had been resumed when the page started (see PageFailureReport.resumes). */
+  resumes?: number;
   /** ACLs are in force in the bucket: copies carry each object's grants (see PreflightResult.acls). */
   carryAcls?: boolean;
   /** The bucket's versioning is suspended (see CopyInput.versioningSuspended). */
@@ -422,6 +424,8 @@ export interface CoordinatorState {
   pageFailureRates?: Record<string, FailureRateState>;
   /** Pages still running, handed from one coordinator run to the next: they report to whichever is current. */
   inFlightPages?: string[];
+  /** How many times the migration was resumed: pages label their failure reports with it. */
+  resumes?: number;
 }
 
 export function emptyCounts(): Counts {

@@ -9,7 +9,8 @@ export const pageProgressQuery = defineQuery<Counts>('pageProgress');
 
 /** Finish what is in flight, start nothing new. The argument says why (shown in the client and the Web UI). */
 export const pauseSignal = defineSignal<[reason?: string]>('pause');
-export const resumeSignal = defineSignal('resume');
+/** From the coordinator to its pages, with how many times the migration has been resumed so far. */
+export const resumeSignal = defineSignal<[resumes?: number]>('resume');
 
 /** The operator changed the KMS budget (the client already changed the task queue's rate): record it. */
 export const kmsBudgetSignal = defineSignal<[rps: number]>('kmsBudget');
@@ -22,6 +23,11 @@ export interface PageFailureReport {
   lastError: { code: string; message: string };
   /** The page is about to finish with failures: answer with failuresSeenSignal. */
   answer?: boolean;
+  /**
+   * How many resumes the page had heard of when these attempts were made. A report from before the latest
+   * resume (sent before the page heard of it) is stale: the resume restarted the rule's window.
+   */
+  resumes?: number;
 }
 export const pageFailuresSignal = defineSignal<[report: PageFailureReport]>('pageFailures');
 

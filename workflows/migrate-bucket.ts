@@ -88,7 +88,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
   const tellPage = (workflowId: string): void => {
     const page = getExternalWorkflowHandle(workflowId);
-    const sent = pausedBecause === undefined ? page.signal(resumeSignal) : page.signal(pauseSignal, pausedBecause);
+    const sent = pausedBecause === undefined ? page.signal(resumeSignal, state?.resumes) : page.signal(pauseSignal, pausedBecause);
     sent.catch(() => undefined);
   };
   const setPaused = (reason: string | undefined): void => {
@@ -101,6 +101,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     // Once tripped, the first-100 rule would stay true and pause again at the next page's result.
     if (state?.failureRate) new FailureRate(options.maxFailureRate, state.failureRate).reset();
     for (const pageRate of Object.values(state?.pageFailureRates ?? {})) new FailureRate(options.maxFailureRate, pageRate).reset();
+    if (state) state.resumes = (state.resumes ?? 0) + 1;
     setPaused(undefined);
   });
 
@@ -193,7 +194,9 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     };
 
     setHandler(pageFailuresSignal, (report) => {
-      if (inFlightPageIds.has(report.pageId)) recordAttempts(report.pageId, report.attempts, report.failures, report.lastError);
+      // Failures a page reported before it heard of the latest resume are from before it: the window restarted.
+      const stale = report.resumes !== undefined && report.resumes < (s.resumes ?? 0);
+      if (inFlightPageIds.has(report.pageId) && !stale) recordAttempts(report.pageId, report.attempts, report.failures, report.lastError);
       if (report.answer) {
         getExternalWorkflowHandle(report.pageId).signal(failuresSeenSignal, pausedBecause !== undefined).catch(() => undefined);
       }
@@ -220,7 +223,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             carryAcls: s.preflight.acls,
             versioningSuspended: s.preflight.versioning === 'Suspended',
             kmsWeight: kmsTaskWeight(kmsBudgetRps),
-            ...(pagesReport ? { reportTo: info.workflowId } : {}),
+            ...(pagesReport ? { reportTo: info.workflowId, resumes: s.resumes ?? 0 } : {}),
           },
         ],
         // A page outlives the run that started it (continue-as-new); cancelling the migration cancels its pages.

@@ -371,7 +371,7 @@ const DEEPER_KMS_BACKLOG = 'deeper-kms-backlog';
 export async function migratePage(input: PageInput): Promise<PageResult> {
   const tally = new PageTally();
   const gate = new Gate();
-  const reporter = input.reportTo ? new PageReporter(input.reportTo, () => gate.set(true)) : undefined;
+  const reporter = input.reportTo ? new PageReporter(input.reportTo, input.resumes, () => gate.set(true)) : undefined;
   const failureRate = new FailureRate(input.options.maxFailureRate); // only without a reporter
   const pending = new Map<ListedObject, PendingFailure>();
   const parent = workflowInfo().parent;
@@ -381,7 +381,8 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const ctx: PageContext = { input, tally, gate, weight: () => weight };
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
   setHandler(pauseSignal, () => gate.set(true));
-  setHandler(resumeSignal, () => {
+  setHandler(resumeSignal, (resumes) => {
+    reporter?.resumed(resumes);
     failureRate.reset();
     gate.set(false);
   });

@@ -1,6 +1,6 @@
-import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PageResult } from '../common/types';
-import { failuresSeenSignal, pageDoneSignal, pageFailuresSignal } from './messages';
+import { failuresSeenSignal, pageDoneSignal, pageFailuresSignal, type PageFailureReport } from './messages';
 
 /**
  * A page's side of the coordinator's stop-early rule: counts attempts, and when one fails sends the
@@ -15,16 +15,33 @@ export class PageReporter {
   private sending: Promise<void> | undefined;
   private answer: boolean | undefined;
   private readonly pageId = workflowInfo().workflowId;
+  /** Resumes heard of (see PageFailureReport.resumes); undefined for pages started before they were numbered. */
+  private resumes: number | undefined;
+  // (patched: pages replayed from before resumes were numbered sent what they held after a resume.)
+  private readonly dropsStaleCounts = patched('stale-failures-after-resume');
 
   /** `onPaused` runs in the answer's signal handler, so in order with the pause and resume signals. */
   constructor(
     private readonly coordinatorId: string,
+    resumes: number | undefined,
     onPaused: () => void,
   ) {
+    this.resumes = resumes;
     setHandler(failuresSeenSignal, (paused) => {
       this.answer = paused;
       if (paused) onPaused(); // its pause signal may still be on the way
     });
+  }
+
+  /**
+   * The migration was resumed: what is not sent yet happened before, in the window the resume closed
+   * (failures from before a resume are tried again anyway). In a signal handler: in order with the failures.
+   */
+  resumed(resumes: number | undefined): void {
+    if (resumes === undefined || !this.dropsStaleCounts) return;
+    this.resumes = resumes;
+    this.attempts = 0;
+    this.failures = 0;
   }
 
   succeeded(): void {
@@ -46,7 +63,7 @@ export class PageReporter {
   async coordinatorPaused(): Promise<boolean> {
     while (this.sending) await this.sending;
     this.answer = undefined;
-    const report = { pageId: this.pageId, attempts: this.attempts, failures: 0, lastError: this.lastError, answer: true };
+    const report = { ...this.labelled(0), answer: true };
     this.attempts = 0;
     const sent = await this.coordinator()
       .signal(pageFailuresSignal, report)
@@ -68,7 +85,7 @@ export class PageReporter {
 
   private send(): void {
     if (this.sending || this.failures === 0) return;
-    const report = { pageId: this.pageId, attempts: this.attempts, failures: this.failures, lastError: this.lastError };
+    const report = this.labelled(this.failures);
     this.attempts = 0;
     this.failures = 0;
     this.sending = this.coordinator()
@@ -78,6 +95,11 @@ export class PageReporter {
         this.sending = undefined;
         this.send();
       });
+  }
+
+  private labelled(failures: number): PageFailureReport {
+    const { pageId, attempts, lastError, resumes } = this;
+    return resumes === undefined ? { pageId, attempts, failures, lastError } : { pageId, attempts, failures, lastError, resumes };
   }
 
   private coordinator() {

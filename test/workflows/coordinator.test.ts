@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MigrationSummary } from '../../common/types';
 import { FakeBucket, nonRetryable } from '../helpers/fake-bucket';
 import { progressOf, timeSkippingEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
-import { pauseSignal, resumeSignal } from '../../workflows/messages';
+import { pageFailuresSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
+import { pageWorkflowId } from '../../common/types';
 
 let h: WorkflowHarness;
 
@@ -110,6 +111,33 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       await handle.signal(resumeSignal);
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.counts.migrated, 400);
+    });
+  });
+
+  it('does not pause again for failures a page reported before it heard of the resume; pauses for new ones', async () => {
+    const bucket = new FakeBucket(300);
+    let denied = true;
+    bucket.failUpdate = () => (denied ? { code: 'KMS.DisabledException', message: 'the key is disabled' } : undefined);
+    bucket.holdKeys.add(bucket.keys[99]); // keeps page 1 in flight after the resume
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 3 }));
+      await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
+      denied = false;
+      await handle.signal(resumeSignal);
+      await waitFor(handle, 'the resume', (p) => p.phase === 'running');
+      // What a page sends when its batches failed before the resume reached it (seen in CI: the migration
+      // paused again for good, since nothing failed after it to be tried again).
+      const report = { pageId: pageWorkflowId(handle.workflowId, 1), attempts: 100, failures: 100, lastError: { code: 'KMS.DisabledException', message: 'late' } };
+      await handle.signal(pageFailuresSignal, { ...report, resumes: 0 });
+      await sleep(1000);
+      assert.equal((await progressOf(handle)).phase, 'running', 'a report from before the resume does not pause');
+      await handle.signal(pageFailuresSignal, { ...report, resumes: 1 });
+      const paused = await waitFor(handle, 'the second pause', (p) => p.phase === 'paused');
+      assert.match(paused.pausedBecause ?? '', /last error KMS\.DisabledException: late/);
+      bucket.release();
+      await handle.signal(resumeSignal);
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 300);
     });
   });
 });
