@@ -399,10 +399,16 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     if (reporter) reporter.succeeded();
     else failureRate.record(1, 0);
   };
-  const failed = (object: ListedObject, err: unknown): void => {
+  // A failure belongs to the resume epoch its attempt started in: one that started before a resume and
+  // failed after it is tried again and not counted against the rule. (patched: replayed pages dated it at
+  // its end, and let failures stand when the resume came while they asked the coordinator.)
+  const acrossResumes = patched('failures-across-resumes');
+  const epochNow = (): number | undefined => (acrossResumes ? gate.resumes : undefined);
+  const failed = (object: ListedObject, err: unknown, startedIn = gate.resumes): void => {
     const failure = objectFailure(err);
     if (!failure) throw err;
-    pending.set(object, { ...failure, epoch: gate.resumes });
+    pending.set(object, { ...failure, epoch: startedIn });
+    if (startedIn < gate.resumes) return;
     if (reporter) return reporter.failed(failure.code, failure.message);
     const tripped = failureRate.record(1, 1);
     if (tripped && !gate.paused) {
@@ -414,11 +420,12 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const oneByOne = new Slots(batchedUpdates && patched(BOUNDED_SINGLES) ? SINGLES_AT_ONCE : Infinity);
   const attempt = (object: ListedObject, firstLook: ObjectSnapshot | null = null, update = input.update ?? false) =>
     oneByOne.run(async () => {
+      const startedIn = epochNow();
       try {
         await migrateObject(ctx, object, firstLook, update);
         succeeded(object);
       } catch (err) {
-        failed(object, err);
+        failed(object, err, startedIn);
       }
     });
 
@@ -429,11 +436,12 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     settleOne: (p: Planned, outcome: O) => Promise<void> | void,
   ): Promise<void> => {
     await gate.pass();
+    const startedIn = epochNow();
     let outcomes: O[];
     try {
       outcomes = await execute(batch.reduce((sum, p) => sum + p.cost, 0));
     } catch (err) {
-      batch.forEach((p) => failed(p.object, err));
+      batch.forEach((p) => failed(p.object, err, startedIn));
       return;
     }
     await Promise.all(
@@ -441,7 +449,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
         try {
           await settleOne(p, outcomes[i]);
         } catch (err) {
-          failed(p.object, err);
+          failed(p.object, err, startedIn);
         }
       }),
     );
@@ -549,7 +557,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       continue;
     }
     if (!reporter || pending.size === 0) break;
-    if (!(await reporter.coordinatorPaused())) break;
+    if (await reporter.coordinatorPaused()) continue;
+    // The resume may have come while the page asked: what failed before it gets its attempt all the same.
+    if (!acrossResumes || ![...pending.values()].some((failure) => failure.epoch < gate.resumes)) break;
   }
   for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
   const result = { counts: tally.counts, issues: tally.issues };

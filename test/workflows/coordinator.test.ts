@@ -137,7 +137,7 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       bucket.release();
       await handle.signal(resumeSignal);
       const summary = (await handle.result()) as MigrationSummary;
-      assert.equal(summary.counts.migrated, 300);
+      assert.equal(summary.counts.migrated, 300, JSON.stringify({ counts: summary.counts, issues: summary.issues?.slice(0, 3) }));
     });
   });
 });
