@@ -1,17 +1,12 @@
-import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { ChecksumAlgorithm, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { forEachConcurrently } from '../common/concurrently';
-import type { ChecksumAlgorithm, ObjectLock, ObjectSnapshot } from '../common/types';
+import type { ObjectLock, ObjectSnapshot } from '../common/types';
 import { httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
 
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const ARCHIVE_TIERS = new Set(['ARCHIVE_ACCESS', 'DEEP_ARCHIVE_ACCESS']);
-const CHECKSUM_FIELDS: [keyof HeadObjectCommandOutput, ChecksumAlgorithm][] = [
-  ['ChecksumCRC64NVME', 'CRC64NVME'],
-  ['ChecksumCRC32C', 'CRC32C'],
-  ['ChecksumCRC32', 'CRC32'],
-  ['ChecksumSHA256', 'SHA256'],
-  ['ChecksumSHA1', 'SHA1'],
-];
+/** Each algorithm the SDK knows with the HEAD header that carries it (ChecksumCRC32, … ChecksumXXHASH128). */
+const CHECKSUM_FIELDS = Object.values(ChecksumAlgorithm).map((algorithm) => [`Checksum${algorithm}`, algorithm] as const);
 
 function isArchived(head: HeadObjectCommandOutput, storageClass: string): boolean {
   const restored = head.Restore?.includes('ongoing-request="false"') ?? false;
@@ -43,7 +38,8 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
     sseCustomerAlgorithm: head.SSECustomerAlgorithm,
     archived: isArchived(head, storageClass),
     tagCount: head.TagCount,
-    checksumAlgorithm: CHECKSUM_FIELDS.find(([field]) => head[field])?.[1],
+    checksumAlgorithm: CHECKSUM_FIELDS.find(([field]) => head[field as keyof HeadObjectCommandOutput])?.[1],
+    checksumType: head.ChecksumType,
     headers: {
       ContentType: head.ContentType,
       CacheControl: head.CacheControl,

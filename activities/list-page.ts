@@ -3,7 +3,7 @@ import type { ChecksumAlgorithm, ListedObject, ListPageInput, ListPageResult } f
 import { rethrowForTemporal } from './s3-errors';
 
 /** The first checksum algorithm a listing names for an object (S3 lists at most one). */
-const firstAlgorithm = (algorithms?: string[]) => algorithms?.[0] as ChecksumAlgorithm | undefined;
+const firstAlgorithm = (algorithms?: ChecksumAlgorithm[]) => algorithms?.[0];
 
 /** Keep each page's payload well under Temporal's 256 KB warning, whatever the key lengths. */
 export const PAGE_PAYLOAD_BUDGET_BYTES = 128 * 1024;
@@ -23,6 +23,7 @@ async function listCurrent(s3: S3Client, input: ListPageInput, maxKeys: number):
     etag: o.ETag ?? '',
     storageClass: o.StorageClass,
     checksumAlgorithm: firstAlgorithm(o.ChecksumAlgorithm),
+    checksumType: o.ChecksumType,
   }));
   const last = objects.at(-1);
   return {
@@ -51,6 +52,7 @@ async function listVersions(s3: S3Client, input: ListPageInput, maxKeys: number)
     etag: v.ETag ?? '',
     storageClass: v.StorageClass,
     checksumAlgorithm: firstAlgorithm(v.ChecksumAlgorithm),
+    checksumType: v.ChecksumType,
   }));
   const olderVersions = (out.Versions?.length ?? 0) - versions.length + (out.DeleteMarkers?.length ?? 0);
   const done = !out.IsTruncated;

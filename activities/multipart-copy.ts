@@ -10,6 +10,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadResult, UploadRef } from '../common/types';
+import { checksumTypeInParts } from '../common/checksums';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
@@ -52,6 +53,7 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
         StorageClass: source.storageClass as never,
         Tagging: tags.tagging,
         ChecksumAlgorithm: source.checksumAlgorithm,
+        ChecksumType: checksumTypeInParts(source.checksumAlgorithm, source.checksumType),
         ServerSideEncryption: 'aws:kms',
         SSEKMSKeyId: input.keyArn,
         BucketKeyEnabled: input.bucketKeyEnabled,
@@ -103,17 +105,7 @@ async function listUploadedParts(s3: S3Client, upload: UploadRef): Promise<Compl
     );
     truncated = page.IsTruncated === true;
     marker = page.NextPartNumberMarker;
-    for (const p of page.Parts ?? []) {
-      parts.push({
-        PartNumber: p.PartNumber,
-        ETag: p.ETag,
-        ChecksumCRC32: p.ChecksumCRC32,
-        ChecksumCRC32C: p.ChecksumCRC32C,
-        ChecksumCRC64NVME: p.ChecksumCRC64NVME,
-        ChecksumSHA1: p.ChecksumSHA1,
-        ChecksumSHA256: p.ChecksumSHA256,
-      });
-    }
+    for (const { Size, LastModified, ...part } of page.Parts ?? []) parts.push(part); // number, ETag, checksums
   }
   return parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
 }
@@ -143,6 +135,7 @@ export async function completeUpload(s3: S3Client, input: CopyInput & { uploadId
           Key: source.key,
           UploadId: input.uploadId,
           MultipartUpload: { Parts: parts },
+          ChecksumType: checksumTypeInParts(source.checksumAlgorithm, source.checksumType),
           IfMatch: source.etag,
         }),
       ),

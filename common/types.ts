@@ -1,5 +1,6 @@
 // Types and constants shared by workflows, activities, workers and the client.
-// Imports nothing: workflow bundles must stay deterministic and side-effect free.
+// Imports only types (erased from the bundle): workflow bundles must stay deterministic and side-effect free.
+import type { ChecksumAlgorithm, ChecksumType } from '@aws-sdk/client-s3';
 
 export const TASK_QUEUE = 's3-kms-migrator';
 /** Activities that make S3 call KMS (updates, copies) run on a queue of their own so it can be rate-limited. */
@@ -91,6 +92,8 @@ export interface ListedObject {
    * KMS makes S3 call kms:Decrypt, a KMS request outside the budget.
    */
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** FULL_OBJECT or COMPOSITE (a checksum of the parts' checksums), also from the listing. */
+  checksumType?: ChecksumType;
 }
 
 export interface ListPageInput {
@@ -123,7 +126,8 @@ export interface ObjectHeaders {
   Metadata?: Record<string, string>;
 }
 
-export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256' | 'CRC64NVME';
+/** Every algorithm the SDK lists (CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH3/64/128). */
+export type { ChecksumAlgorithm, ChecksumType };
 
 export type ObjectSnapshot =
   | { exists: false; key: string }
@@ -145,6 +149,7 @@ export type ObjectSnapshot =
       /** x-amz-tagging-count; undefined when the endpoint does not say (then the tags are read). */
       tagCount?: number;
       checksumAlgorithm?: ChecksumAlgorithm;
+      checksumType?: ChecksumType;
       headers: ObjectHeaders;
       /** Object Lock on this version (HEAD shows it to a caller with s3:GetObjectRetention / GetObjectLegalHold). */
       lock?: ObjectLock;

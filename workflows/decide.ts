@@ -1,4 +1,5 @@
-import type { Decision, ObjectSnapshot } from '../common/types';
+import { wholeObjectChecksumNeedsOneCopy } from '../common/checksums';
+import { MAX_SINGLE_COPY_BYTES, type Decision, type ObjectSnapshot } from '../common/types';
 
 export interface DecideOptions {
   keyArn: string;
@@ -54,5 +55,12 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
       message: `storage class ${snapshot.storageClass} is archived and not restored; restore it, then run again`,
     };
   }
-  return { action: 'copy', multipart: snapshot.size > options.multipartThresholdBytes };
+  return { action: 'copy', multipart: copiesInParts(snapshot, options.multipartThresholdBytes) };
+}
+
+/** Above the threshold, in parts; but one CopyObject where it alone keeps a whole-object SHA/MD5/XXHASH checksum. */
+function copiesInParts(snapshot: ObjectSnapshot & { exists: true }, thresholdBytes: number): boolean {
+  if (snapshot.size <= thresholdBytes) return false;
+  const oneCopyKeepsChecksum = wholeObjectChecksumNeedsOneCopy(snapshot.checksumAlgorithm, snapshot.checksumType);
+  return !(oneCopyKeepsChecksum && snapshot.size <= MAX_SINGLE_COPY_BYTES);
 }

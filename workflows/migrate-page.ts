@@ -284,10 +284,13 @@ function objectFailure(err: unknown): { code: string; message: string } | undefi
   return { code: cause?.name ?? 'Error', message: cause?.message ?? failure.message };
 }
 
-/** The checksum algorithm comes from the listing (HEAD does not ask for checksums: see ListedObject). */
+/**
+ * The checksum algorithm and type come from the listing (HEAD does not ask for checksums: see ListedObject),
+ * when the object HEAD found is still the one listed.
+ */
 function withListedChecksum<T extends ObjectSnapshot | null>(look: T, listed: ListedObject): T {
-  if (!look?.exists || look.checksumAlgorithm || !listed.checksumAlgorithm) return look;
-  return { ...look, checksumAlgorithm: listed.checksumAlgorithm };
+  if (!look?.exists || look.checksumAlgorithm || !listed.checksumAlgorithm || look.etag !== listed.etag) return look;
+  return { ...look, checksumAlgorithm: listed.checksumAlgorithm, checksumType: listed.checksumType };
 }
 
 /** An activity's summary in the Web UI: what it does, to how many objects, from which key to which. */

@@ -59,6 +59,15 @@ describe('decide, copying (no UpdateObjectEncryption, or refused for this object
     assert.equal(action({ ...base, size: 100 }, copying), 'copy');
     assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: 'arn:other' }, copying), 'copy');
   });
+  it('copies in one request, above the threshold, where only that keeps a whole-object SHA/MD5/XXHASH checksum', () => {
+    const big = { ...base, size: 101 };
+    assert.equal(action({ ...big, checksumAlgorithm: 'SHA256', checksumType: 'FULL_OBJECT' }, copying), 'copy');
+    assert.equal(action({ ...big, checksumAlgorithm: 'XXHASH64', checksumType: 'FULL_OBJECT' }, copying), 'copy');
+    assert.equal(action({ ...big, checksumAlgorithm: 'CRC32', checksumType: 'FULL_OBJECT' }, copying), 'copy:multipart', 'CRCs combine');
+    assert.equal(action({ ...big, checksumAlgorithm: 'SHA256', checksumType: 'COMPOSITE' }, copying), 'copy:multipart');
+    const overOneCopy = { ...base, size: 5 * 1024 ** 3 + 1, checksumAlgorithm: 'SHA256', checksumType: 'FULL_OBJECT' } as const;
+    assert.equal(action(overOneCopy, copying), 'copy:multipart', 'above 5 GiB no single copy exists');
+  });
   it('only makes sure of the tag for objects already under the key', () => {
     assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: ARN }, copying), 'ensure-tag');
   });

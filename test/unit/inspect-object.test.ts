@@ -40,4 +40,13 @@ describe('HEAD to snapshot', () => {
     assert.equal(s.headers.Expires, 'Wed, 01 Jan 2031 00:00:00 GMT');
     assert.equal(s.headers.Metadata, undefined);
   });
+
+  it('recognises every checksum algorithm the SDK lists, and the checksum type', () => {
+    const s = snapshotFromHead('k', { $metadata: {}, ChecksumXXHASH128: 'abc', ChecksumType: 'FULL_OBJECT' });
+    assert.ok(s.exists);
+    assert.equal(s.checksumAlgorithm, 'XXHASH128');
+    assert.equal(s.checksumType, 'FULL_OBJECT');
+    const md5 = snapshotFromHead('k', { $metadata: {}, ChecksumMD5: 'abc' });
+    assert.equal(md5.exists && md5.checksumAlgorithm, 'MD5');
+  });
 });

@@ -99,6 +99,39 @@ describe('multipart copy steps', () => {
     assert.deepEqual(complete.MultipartUpload?.Parts?.map((p) => p.PartNumber), [1, 2, 3]);
   });
 
+  it("keeps the source's checksum type: a whole-object CRC stays whole-object, a composite stays composite", async () => {
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    const typeAskedFor = async (checksumAlgorithm: string, checksumType: 'FULL_OBJECT' | 'COMPOSITE') => {
+      mock.resetHistory();
+      const source = { ...input.source, checksumAlgorithm, checksumType } as CopyInput['source'];
+      await run(startUpload, s3, { ...input, source });
+      const create = mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
+      return `${create.ChecksumAlgorithm}/${create.ChecksumType}`;
+    };
+    assert.equal(await typeAskedFor('CRC32', 'FULL_OBJECT'), 'CRC32/FULL_OBJECT');
+    assert.equal(await typeAskedFor('CRC64NVME', 'FULL_OBJECT'), 'CRC64NVME/FULL_OBJECT');
+    assert.equal(await typeAskedFor('CRC32C', 'COMPOSITE'), 'CRC32C/COMPOSITE');
+    assert.equal(await typeAskedFor('SHA256', 'COMPOSITE'), 'SHA256/COMPOSITE');
+    assert.equal(await typeAskedFor('XXHASH3', 'COMPOSITE'), 'XXHASH3/COMPOSITE');
+  });
+
+  it("completes with each part's checksum, whatever the algorithm, and the type it started with", async () => {
+    mock.on(ListPartsCommand).resolves({
+      Parts: [1, 2].map((n) => ({ PartNumber: n, ETag: `"p${n}"`, Size: 5, LastModified: new Date(), ChecksumXXHASH128: `x${n}` })),
+    });
+    mock.on(CompleteMultipartUploadCommand).resolves({ ETag: '"done-2"', VersionId: 'v2' });
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 10, ETag: '"done-2"' });
+    const source = { ...input.source, size: 10, checksumAlgorithm: 'XXHASH128', checksumType: 'COMPOSITE' } as CopyInput['source'];
+    await run(completeUpload, s3, { ...input, source, uploadId: 'u1', partCount: 2 });
+    const complete = mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
+    assert.deepEqual(complete.MultipartUpload?.Parts, [
+      { PartNumber: 1, ETag: '"p1"', ChecksumXXHASH128: 'x1' },
+      { PartNumber: 2, ETag: '"p2"', ChecksumXXHASH128: 'x2' },
+    ]);
+    assert.equal(complete.ChecksumType, 'COMPOSITE');
+  });
+
   it('refuses to complete an upload that lacks a part', async () => {
     mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"p1"' }] });
     await assert.rejects(run(completeUpload, s3, { ...input, uploadId: 'u1', partCount: 3 }), (err: unknown) => {
