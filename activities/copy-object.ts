@@ -33,6 +33,7 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
         CopySourceIfMatch: source.etag,
         IfMatch: source.etag,
         MetadataDirective: 'COPY',
+        AnnotationDirective: 'COPY', // S3's default, said aloud: annotations are kept only by a copy in one request
         WebsiteRedirectLocation: source.headers.WebsiteRedirectLocation,
         ...grants,
         ...lockHeaders(source.lock),

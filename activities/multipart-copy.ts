@@ -14,6 +14,7 @@ import { checksumTypeInParts } from '../common/checksums';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
+import { hasAnnotations } from './object-annotations';
 import { lockHeaders } from './object-lock';
 import { copiedByEarlierAttempt } from './earlier-attempt';
 import { tagsForCopy } from './copy-tags';
@@ -26,13 +27,15 @@ import { errorCode, isChangedMeanwhile, isNotFound, rethrowForTemporal } from '.
 
 /**
  * CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class,
- * the Object Lock retention and legal hold and, where ACLs are in force, the object's grants.
+ * the Object Lock retention and legal hold and, where ACLs are in force, the object's grants. An object with
+ * annotations is not started: parts would drop them.
  */
 export async function startUpload(s3: S3Client, input: CopyInput): Promise<StartUploadResult> {
   const { source } = input;
   const h = source.headers;
   try {
     if (await copyWouldReplaceNullVersion(s3, input)) return { status: 'null-version-kept' };
+    if (await hasAnnotations(s3, input.bucket, source.key, source.versionId)) return { status: 'annotated' };
     const tags = await tagsForCopy(s3, input);
     if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};

@@ -153,6 +153,8 @@ export type ObjectSnapshot =
       headers: ObjectHeaders;
       /** Object Lock on this version (HEAD shows it to a caller with s3:GetObjectRetention / GetObjectLegalHold). */
       lock?: ObjectLock;
+      /** Known to carry annotations (a multipart copy found some): only one CopyObject keeps them. */
+      annotated?: boolean;
     };
 
 export interface ObjectLock {
@@ -169,7 +171,8 @@ export type SkipReason =
   | 'too-many-tags'
   | 'dsse-kms'
   | 'noncurrent-not-updatable'
-  | 'null-version-kept';
+  | 'null-version-kept'
+  | 'annotated-over-5gib';
 export const SKIP_REASONS: readonly SkipReason[] = [
   'sse-c',
   'archived',
@@ -178,6 +181,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'dsse-kms',
   'noncurrent-not-updatable',
   'null-version-kept',
+  'annotated-over-5gib',
 ];
 
 export type Decision =
@@ -243,10 +247,14 @@ export type CopyResult =
   | { status: 'changed' }
   | { status: 'vanished' }
   | { status: 'too-many-tags'; tagCount: number }
-  | NullVersionKept;
+  | NullVersionKept
+  | Annotated;
 
 /** Not copied: in a version-suspended bucket the copy would replace the key's older `null` version. */
 export type NullVersionKept = { status: 'null-version-kept' };
+
+/** Not copied in parts: the object has annotations, which UploadPartCopy does not carry. */
+export type Annotated = { status: 'annotated' };
 
 /** Single copies in one activity (objects up to the multipart threshold), each with its outcome. */
 export interface CopyObjectsInput {
@@ -257,7 +265,8 @@ export type StartUploadResult =
   | { status: 'started'; uploadId: string }
   | { status: 'vanished' }
   | { status: 'too-many-tags'; tagCount: number }
-  | NullVersionKept;
+  | NullVersionKept
+  | Annotated;
 
 export interface UploadRef {
   bucket: string;
@@ -439,7 +448,8 @@ export function emptyCounts(): Counts {
     migrated: 0,
     updated: 0,
     alreadyDone: 0,
-    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0 },
+    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0,
+      'annotated-over-5gib': 0 },
     failed: 0,
     rechecked: 0,
     olderVersions: 0,

@@ -55,12 +55,24 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
       message: `storage class ${snapshot.storageClass} is archived and not restored; restore it, then run again`,
     };
   }
+  if (snapshot.annotated && snapshot.size > MAX_SINGLE_COPY_BYTES) {
+    return {
+      action: 'skip',
+      reason: 'annotated-over-5gib',
+      message:
+        'has annotations and is over 5 GiB: only a multipart copy can re-encrypt it, and that would drop the annotations',
+    };
+  }
   return { action: 'copy', multipart: copiesInParts(snapshot, options.multipartThresholdBytes) };
 }
 
-/** Above the threshold, in parts; but one CopyObject where it alone keeps a whole-object SHA/MD5/XXHASH checksum. */
+/**
+ * Above the threshold, in parts; but one CopyObject (up to 5 GiB) where only it keeps what the object has:
+ * a whole-object SHA/MD5/XXHASH checksum, or annotations.
+ */
 function copiesInParts(snapshot: ObjectSnapshot & { exists: true }, thresholdBytes: number): boolean {
   if (snapshot.size <= thresholdBytes) return false;
-  const oneCopyKeepsChecksum = wholeObjectChecksumNeedsOneCopy(snapshot.checksumAlgorithm, snapshot.checksumType);
-  return !(oneCopyKeepsChecksum && snapshot.size <= MAX_SINGLE_COPY_BYTES);
+  const oneCopyKeeps =
+    snapshot.annotated || wholeObjectChecksumNeedsOneCopy(snapshot.checksumAlgorithm, snapshot.checksumType);
+  return !(oneCopyKeeps && snapshot.size <= MAX_SINGLE_COPY_BYTES);
 }

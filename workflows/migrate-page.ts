@@ -145,8 +145,11 @@ function copyInputFor(input: PageInput, source: Found): CopyInput {
 const NULL_VERSION_KEPT =
   "not copied: versioning is suspended, and the copy would replace this key's older null version; enable versioning again to migrate it";
 
-/** Counts a copy's outcome; 'changed' means: inspect it again and decide again. Throws ObjectFailed. */
-function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | FailedOutcome): 'done' | 'changed' {
+/**
+ * Counts a copy's outcome; 'changed' means: inspect it again and decide again; 'annotated': decide again,
+ * knowing the object has annotations. Throws ObjectFailed.
+ */
+function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | FailedOutcome): 'done' | 'changed' | 'annotated' {
   const { tally } = ctx;
   switch (outcome.status) {
     case 'copied':
@@ -165,6 +168,8 @@ function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | Faile
     case 'changed':
       tally.counts.rechecked++;
       return 'changed';
+    case 'annotated':
+      return 'annotated';
     case 'failed':
       throw new ObjectFailed(outcome.code, outcome.message);
   }
@@ -244,7 +249,10 @@ async function migrateObject(
       : await withKmsCost(kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled), ctx.weight(), (copies) =>
           copies.copyObject(copyInput),
         );
-    if (settleCopy(ctx, snapshot, copied) === 'done') return; // else overwritten meanwhile: HEAD again, decide again
+    const settled = settleCopy(ctx, snapshot, copied);
+    if (settled === 'done') return;
+    if (settled === 'annotated') batched = { ...snapshot, annotated: true }; // one CopyObject keeps them, or skip
+    // else overwritten meanwhile: HEAD again, decide again
   }
   throw new ObjectFailed('ChangedRepeatedly', `overwritten ${MAX_DECISIONS_PER_OBJECT} times while being migrated`);
 }

@@ -8,6 +8,7 @@ import {
   GetObjectAclCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectAnnotationsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -66,6 +67,7 @@ describe('what a copy sets that S3 would not carry', () => {
     mock.on(CopyObjectCommand).resolves({ VersionId: 'v2', CopyObjectResult: { ETag: '"n"' } });
     mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
+    mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
   });
   const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
 
@@ -74,6 +76,7 @@ describe('what a copy sets that S3 would not carry', () => {
     assert.deepEqual(mock.commandCalls(GetObjectAclCommand)[0].args[0].input, { Bucket: 'b', Key: 'k', VersionId: 'v1' });
     const sent = mock.commandCalls(CopyObjectCommand)[0].args[0].input;
     assert.equal(sent.MetadataDirective, 'COPY');
+    assert.equal(sent.AnnotationDirective, 'COPY');
     assert.equal(sent.WebsiteRedirectLocation, '/new-home.html');
     assert.equal(sent.GrantFullControl, 'id="owner-id"');
     assert.equal(sent.GrantRead, 'uri="http://acs.amazonaws.com/groups/global/AllUsers"');
@@ -114,6 +117,7 @@ describe('Object Lock on the copy', () => {
     mock.on(CopyObjectCommand).resolves({ VersionId: 'v2', CopyObjectResult: { ETag: '"n"' } });
     mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
+    mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
   });
 
   it('gives the new version the retention and the legal hold of the one it replaces, single and multipart', async () => {

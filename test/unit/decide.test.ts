@@ -68,6 +68,12 @@ describe('decide, copying (no UpdateObjectEncryption, or refused for this object
     const overOneCopy = { ...base, size: 5 * 1024 ** 3 + 1, checksumAlgorithm: 'SHA256', checksumType: 'FULL_OBJECT' } as const;
     assert.equal(action(overOneCopy, copying), 'copy:multipart', 'above 5 GiB no single copy exists');
   });
+  it('copies an object with annotations in one request up to 5 GiB (parts drop them), and skips it above', () => {
+    assert.equal(action({ ...base, size: 101, annotated: true }, copying), 'copy');
+    assert.equal(action({ ...base, size: 5 * 1024 ** 3, annotated: true }, copying), 'copy');
+    assert.equal(action({ ...base, size: 5 * 1024 ** 3 + 1, annotated: true }, copying), 'skip:annotated-over-5gib');
+    assert.equal(action({ ...base, size: 5 * 1024 ** 3 + 1, annotated: true }, updating), 'update', 'an update keeps them');
+  });
   it('only makes sure of the tag for objects already under the key', () => {
     assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: ARN }, copying), 'ensure-tag');
   });

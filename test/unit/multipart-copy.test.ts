@@ -7,6 +7,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectAnnotationsCommand,
   ListPartsCommand,
   S3Client,
   UploadPartCopyCommand,
@@ -37,7 +38,10 @@ const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A)
 const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
 
 describe('multipart copy steps', () => {
-  beforeEach(() => mock.reset());
+  beforeEach(() => {
+    mock.reset();
+    mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
+  });
 
   it('starts the upload with every piece of metadata, the tags plus the marker, the class and the key', async () => {
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'keep', Value: '1' }] });
@@ -51,6 +55,23 @@ describe('multipart copy steps', () => {
     assert.equal(create.ServerSideEncryption, 'aws:kms');
     assert.equal(create.SSEKMSKeyId, ARN);
     assert.equal(create.BucketKeyEnabled, true);
+  });
+
+  it('starts no upload for an object with annotations (parts would drop them), asking about the version it copies', async () => {
+    mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [{ AnnotationName: 'summary', LastModified: new Date(), Size: 4 }], AnnotationCount: 1 });
+    const versioned = { ...input, source: { ...input.source, versionId: 'v7' } };
+    assert.deepEqual(await run(startUpload, s3, versioned), { status: 'annotated' });
+    assert.deepEqual(mock.commandCalls(ListObjectAnnotationsCommand)[0].args[0].input, { Bucket: 'b', Key: 'big', VersionId: 'v7', MaxAnnotationResults: 1 });
+    assert.equal(mock.commandCalls(CreateMultipartUploadCommand).length, 0);
+  });
+
+  it('starts the upload where the endpoint has no annotations at all, and fails the object where it may not ask', async () => {
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    mock.on(ListObjectAnnotationsCommand).rejects(s3Error('NotImplemented', 501));
+    assert.deepEqual(await run(startUpload, s3, input), { status: 'started', uploadId: 'u1' });
+    mock.on(ListObjectAnnotationsCommand).rejects(s3Error('AccessDenied', 403));
+    await assert.rejects(run(startUpload, s3, input), (err: ApplicationFailure) => err.nonRetryable === true && /AccessDenied/.test(err.message));
   });
 
   it('starts no upload for an object whose tags leave no room for the marker', async () => {
