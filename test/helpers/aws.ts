@@ -52,9 +52,15 @@ export async function put(bucket: string, key: string, body: Uint8Array | string
 }
 
 /** Puts many small objects, a few at a time. */
-export async function putMany(bucket: string, keys: string[], body: (key: string) => string, concurrency = 16): Promise<void> {
+export async function putMany(
+  bucket: string,
+  keys: string[],
+  body: (key: string) => string,
+  concurrency = 16,
+  extra: Partial<PutObjectCommandInput> = {},
+): Promise<void> {
   await forEachConcurrently(keys, concurrency, async (key) => {
-    await put(bucket, key, body(key));
+    await put(bucket, key, body(key), extra);
   });
 }
 

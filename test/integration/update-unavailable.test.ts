@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBucket, createKey, put, readObject } from '../helpers/aws';
+import { createBucket, createKey, put, putMany, readObject } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
+import { temporalClient } from '../helpers/temporal';
+import { pageWorkflowId } from '../../common/types';
 
 const NOT_IMPLEMENTED =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>';
@@ -33,5 +35,34 @@ describe('an endpoint without UpdateObjectEncryption', () => {
     assert.match(run.stderr, /engine: copy \(UpdateObjectEncryption: NotImplemented/);
     assert.equal(proxied.proxy.forwarded.get('PUT?encryption') ?? 0, 0, 'answered by the proxy, never forwarded');
     for (let i = 0; i < 5; i++) assert.equal((await readObject(bucket, `k${i}`)).keyArn, keyArn);
+  });
+
+  it('copies a page of 1,000 objects under another KMS key, far below 2,000 pending activities', { timeout: 240_000 }, async () => {
+    const [oldKey, keyArn] = [await createKey(), await createKey()];
+    const bucket = await createBucket('kms-page');
+    const keys = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(4, '0')}`);
+    await putMany(bucket, keys, (k) => k, 32, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: oldKey });
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '1000', '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual([run.json.counts.migrated, run.json.counts.failed], [1000, 0]);
+    for (const key of ['o0000', 'o0500', 'o0999']) assert.equal((await readObject(bucket, key)).keyArn, keyArn);
+
+    // Each copy costs KMS requests (decrypt under the old key, a data key under the new): permits and copies
+    // are scheduled on the KMS queue. Read the page's history for the most activities pending at once.
+    const temporal = await temporalClient();
+    try {
+      const history = await temporal.client.workflow.getHandle(pageWorkflowId(run.json.workflowId, 1)).fetchHistory();
+      let pending = 0;
+      let most = 0;
+      for (const event of history.events ?? []) {
+        if (event.activityTaskScheduledEventAttributes) most = Math.max(most, ++pending);
+        const ended = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ??
+          event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
+        if (ended) pending--;
+      }
+      assert.ok(most > 1 && most <= 500, `${most} activities pending at once (Temporal refuses over 2,000)`);
+    } finally {
+      await temporal.close();
+    }
   });
 });
