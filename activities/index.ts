@@ -9,6 +9,7 @@ import { copyObject, copyObjects } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
+import { bucketDefaultEncryption } from './default-encryption';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -26,6 +27,7 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     ensureTag: (input: EnsureTagInput) => ensureTag(s3, input),
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
+    bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
   };
 }
 

@@ -9,7 +9,7 @@ import { rootMessage } from './failure';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
-import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatIssues } from './summary';
+import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatDefaultEncryption, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId } from '../common/types';
 
 class CannotRun extends Error {}
@@ -61,6 +61,8 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
     console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
     if (summary.engine) console.error(`  engine: ${summary.engine}`);
     console.error(formatCounts(summary.counts));
+    const defaultEncryption = formatDefaultEncryption(summary.defaultEncryption);
+    if (defaultEncryption) console.error(defaultEncryption);
     const issues = formatIssues(summary);
     if (issues) console.error(issues);
     if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary }));

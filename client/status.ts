@@ -1,6 +1,6 @@
 import type { migrateBucket } from '../workflows';
 import { liveProgress } from './live-progress';
-import type { MigrationOptions, MigrationProgress } from '../common/types';
+import type { MigrationOptions, MigrationProgress, MigrationSummary } from '../common/types';
 import { type Connected, webUiLink } from './connect';
 import { rootMessage } from './failure';
 import { formatProgress } from './summary';
@@ -11,7 +11,7 @@ export interface StatusReport {
   webUi: string;
   bucket?: string;
   prefix?: string;
-  progress?: MigrationProgress;
+  progress?: MigrationProgress & Partial<Pick<MigrationSummary, 'defaultEncryption'>>;
   /** Why live progress is missing for a running migration (no worker answering queries yet). */
   note?: string;
   error?: string;

@@ -1,4 +1,4 @@
-import { totalSkipped, SKIP_REASONS, type Counts, type MigrationProgress } from '../common/types';
+import { totalSkipped, SKIP_REASONS, type Counts, type DefaultEncryption, type MigrationProgress, type MigrationSummary } from '../common/types';
 
 export const EXIT_OK = 0;
 export const EXIT_CANNOT_RUN = 1;
@@ -33,7 +33,18 @@ export function formatIssues(p: MigrationProgress): string {
   return `Objects not migrated:\n${lines.join('\n')}`;
 }
 
-export function formatProgress(p: MigrationProgress): string {
+/** Whether new uploads land under the key too: a migration leaves the bucket finished only if they do. */
+export function formatDefaultEncryption(d: DefaultEncryption | undefined): string {
+  if (!d) return '';
+  if (d.underKey) return `  default encryption: ${d.setting}: new uploads are under the key too`;
+  const consequence =
+    d.underKey === false
+      ? 'new uploads are NOT under the key, so objects written from now on need another run; set the default to the key (aws s3api put-bucket-encryption)'
+      : 'could not tell whether new uploads are under the key';
+  return `  default encryption: ${d.setting}: ${consequence}`;
+}
+
+export function formatProgress(p: MigrationProgress & Partial<Pick<MigrationSummary, 'defaultEncryption'>>): string {
   return [
     `s3://${p.bucket}/${p.prefix} → ${p.keyArn ?? '(key not resolved yet)'}`,
     `phase ${p.phase}; pages ${p.pagesDone}/${p.pagesStarted} done, ${p.pagesInFlight} in flight; runs ${p.runs + 1}`,
@@ -41,6 +52,7 @@ export function formatProgress(p: MigrationProgress): string {
     `KMS budget ${p.kmsBudgetRps} requests/s`,
     p.engine ? `engine: ${p.engine}` : '',
     formatCounts(p.counts),
+    formatDefaultEncryption(p.defaultEncryption),
     formatIssues(p),
   ]
     .filter(Boolean)

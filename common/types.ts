@@ -396,8 +396,18 @@ export interface MigrationProgress {
   engine?: string;
 }
 
+/** The bucket's default encryption, read when the migration finished: are new uploads under the key too? */
+export interface DefaultEncryption {
+  /** Undefined when it could not be read or told. */
+  underKey?: boolean;
+  /** As an operator reads it: "SSE-S3 (AES256)", "SSE-KMS under the key, Bucket Key on", "unknown: …". */
+  setting: string;
+}
+
 export interface MigrationSummary extends MigrationProgress {
   finishedAt: number;
+  /** Absent in summaries of migrations that finished before it was read. */
+  defaultEncryption?: DefaultEncryption;
 }
 
 export interface CoordinatorInput {

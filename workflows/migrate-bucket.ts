@@ -305,6 +305,10 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps, inFlightPages } });
     }
     await condition(() => inFlightPageIds.size === 0);
-    return { ...progress(), finishedAt: Date.now() };
+    const summary: MigrationSummary = { ...progress(), finishedAt: Date.now() };
+    if (patched('default-encryption-in-summary')) {
+      summary.defaultEncryption = await s3Activities.bucketDefaultEncryption({ bucket: options.bucket, keyArn: s.preflight.keyArn });
+    }
+    return summary;
   }
 }

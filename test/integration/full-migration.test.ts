@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBucket, createKey, listKeys, openMultipartUploads, put, randomBody, readObject, sha256, type ObjectState } from '../helpers/aws';
+import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { createBucket, createKey, listKeys, openMultipartUploads, put, randomBody, readObject, s3, sha256, type ObjectState } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
 import { MIB } from '../../common/types';
@@ -83,9 +84,18 @@ describe('a bucket fully migrated', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /COMPLETED/);
     assert.match(status.stdout, new RegExp(`migrated\\s+${keys.length}`));
+    // The bucket's default encryption was left as it was: the summary says new uploads are not under the key.
+    assert.equal(run.json.defaultEncryption.underKey, false);
+    assert.match(status.stdout, /default encryption: .*new uploads are NOT under the key/);
 
+    await s3.send(new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] },
+    }));
     const rerun = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(rerun.code, 0, rerun.stderr);
+    assert.deepEqual(rerun.json.defaultEncryption, { underKey: true, setting: 'SSE-KMS under the key' });
+    assert.match(rerun.stderr, /default encryption: SSE-KMS under the key: new uploads are under the key too/);
     assert.equal(rerun.json.counts.migrated, 0, 'a re-run copies nothing');
     assert.equal(rerun.json.counts.alreadyDone, keys.length);
     for (const key of keys) {

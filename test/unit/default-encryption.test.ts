@@ -1,0 +1,62 @@
+import { beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetBucketEncryptionCommand, S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { bucketDefaultEncryption } from '../../activities/default-encryption';
+import { formatDefaultEncryption } from '../../client/summary';
+
+const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const s3 = new S3Client({ region: 'us-east-1' });
+const kms = new KMSClient({ region: 'us-east-1' });
+const s3Mock = mockClient(s3);
+const kmsMock = mockClient(kms);
+const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+const withRule = (rule: ServerSideEncryptionRule) => s3Mock.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [rule] } });
+const read = () => bucketDefaultEncryption(s3, kms, { bucket: 'b', keyArn: ARN });
+const kmsDefault = (KMSMasterKeyID?: string, BucketKeyEnabled?: boolean) =>
+  withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID }, BucketKeyEnabled });
+
+describe("the bucket's default encryption, for the summary", () => {
+  beforeEach(() => {
+    s3Mock.reset();
+    kmsMock.reset();
+  });
+
+  it('is under the key when the rule names it by ARN, key ID or an alias of it', async () => {
+    kmsDefault(ARN, true);
+    assert.deepEqual(await read(), { underKey: true, setting: 'SSE-KMS under the key, Bucket Key on' });
+    kmsDefault('1234abcd-12ab-34cd-56ef-1234567890ab');
+    assert.deepEqual(await read(), { underKey: true, setting: 'SSE-KMS under the key' });
+    kmsDefault('alias/archive');
+    kmsMock.on(DescribeKeyCommand, { KeyId: 'alias/archive' }).resolves({ KeyMetadata: { KeyId: 'k', Arn: ARN } });
+    assert.equal((await read()).underKey, true);
+    assert.equal(kmsMock.commandCalls(DescribeKeyCommand).length, 1, 'only an alias needs KMS');
+  });
+
+  it('is not under the key for SSE-S3, the AWS managed key, another key or no default at all', async () => {
+    withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } });
+    assert.deepEqual(await read(), { underKey: false, setting: 'SSE-S3 (AES256)' });
+    kmsDefault(undefined);
+    assert.equal((await read()).underKey, false);
+    kmsDefault('arn:aws:kms:us-east-1:111122223333:key/other');
+    assert.match((await read()).setting, /another key \(arn:.*key\/other\)/);
+    s3Mock.on(GetBucketEncryptionCommand).rejects(s3Error('ServerSideEncryptionConfigurationNotFoundError', 404));
+    assert.deepEqual(await read(), { underKey: false, setting: 'none (new uploads are not encrypted by default)' });
+  });
+
+  it('says it cannot tell when it may not read the setting or resolve the alias', async () => {
+    s3Mock.on(GetBucketEncryptionCommand).rejects(s3Error('AccessDenied', 403));
+    assert.deepEqual(await read(), { setting: 'unknown: access denied (s3:GetEncryptionConfiguration)' });
+    kmsDefault('alias/gone');
+    kmsMock.on(DescribeKeyCommand).rejects(s3Error('NotFoundException', 400));
+    assert.equal((await read()).underKey, undefined);
+  });
+
+  it('prints what it means for new uploads', () => {
+    assert.match(formatDefaultEncryption({ underKey: true, setting: 'SSE-KMS under the key' }), /new uploads are under the key too/);
+    assert.match(formatDefaultEncryption({ underKey: false, setting: 'SSE-S3 (AES256)' }), /SSE-S3 \(AES256\): new uploads are NOT under the key/);
+    assert.match(formatDefaultEncryption({ setting: 'unknown: x' }), /could not tell/);
+    assert.equal(formatDefaultEncryption(undefined), '');
+  });
+});
