@@ -9,7 +9,7 @@ import { copyObject, copyObjects } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
-import { bucketDefaultEncryption } from './default-encryption';
+import { bucketDefaultEncryption, setDefaultEncryption } from './default-encryption';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -28,6 +28,7 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
+    setDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => setDefaultEncryption(s3, kms, input),
   };
 }
 

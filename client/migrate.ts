@@ -9,7 +9,7 @@ import { rootMessage } from './failure';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
-import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatDefaultEncryption, formatIssues } from './summary';
+import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId } from '../common/types';
 
 class CannotRun extends Error {}
@@ -61,8 +61,9 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
     console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
     if (summary.engine) console.error(`  engine: ${summary.engine}`);
     console.error(formatCounts(summary.counts));
-    const defaultEncryption = formatDefaultEncryption(summary.defaultEncryption);
-    if (defaultEncryption) console.error(defaultEncryption);
+    for (const line of [formatDefaultEncryptionSet(summary.defaultEncryptionSet, summary.bucket), formatDefaultEncryption(summary.defaultEncryption)]) {
+      if (line) console.error(line);
+    }
     const issues = formatIssues(summary);
     if (issues) console.error(issues);
     if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary }));
@@ -87,6 +88,7 @@ function program(): Command {
     .option('--prefix <prefix>', 'only keys that start with this prefix', '')
     .option('--bucket-key', 'enable S3 Bucket Keys on the re-encrypted objects (far fewer KMS requests)', false)
     .option('--all-versions', 'versioned buckets: re-encrypt the noncurrent versions too, in place by version ID', false)
+    .option('--set-default-encryption', "before listing, set the bucket's default encryption to the key (the previous one is in the summary)", false)
     .option('--engine <engine>', 'auto: update in place where S3 offers it, copy what it refuses; copy: copy every object', 'auto')
     .option('--multipart-threshold <bytes>', 'objects larger than this are copied in parts (default 5 GiB)')
     .option('--part-size <bytes>', 'part size for multipart copies (default 512 MiB; raised to stay within 10,000 parts)')

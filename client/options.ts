@@ -45,6 +45,7 @@ export const startSchema = z.object({
     .max(1, '--kms-share must be at most 1 (the whole quota)')
     .optional(),
   allVersions: z.boolean().default(false),
+  setDefaultEncryption: z.boolean().default(false),
   engine: z.enum(['auto', 'copy'], { error: '--engine must be auto or copy' }).default('auto'),
   tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
   tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
@@ -85,5 +86,6 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     tagValue: o.tagValue,
     engine: o.engine,
     allVersions: o.allVersions,
+    setDefaultEncryption: o.setDefaultEncryption || undefined,
   };
 }

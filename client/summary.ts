@@ -1,4 +1,4 @@
-import { totalSkipped, SKIP_REASONS, type Counts, type DefaultEncryption, type MigrationProgress, type MigrationSummary } from '../common/types';
+import { totalSkipped, SKIP_REASONS, type Counts, type DefaultEncryption, type DefaultEncryptionChange, type MigrationProgress, type MigrationSummary } from '../common/types';
 
 export const EXIT_OK = 0;
 export const EXIT_CANNOT_RUN = 1;
@@ -44,6 +44,16 @@ export function formatDefaultEncryption(d: DefaultEncryption | undefined): strin
   return `  default encryption: ${d.setting}: ${consequence}`;
 }
 
+/** What --set-default-encryption did, with the command that puts the previous setting back. */
+export function formatDefaultEncryptionSet(change: DefaultEncryptionChange | undefined, bucket: string): string {
+  if (!change) return '';
+  if (!change.changed) return `  default encryption already the key before listing (${change.before}): unchanged`;
+  const restore = change.previous
+    ? `aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '${change.previous}'`
+    : `aws s3api delete-bucket-encryption --bucket ${bucket}`;
+  return `  default encryption set to the key before listing; it was ${change.before} (to restore it: ${restore})`;
+}
+
 export function formatProgress(p: MigrationProgress & Partial<Pick<MigrationSummary, 'defaultEncryption'>>): string {
   return [
     `s3://${p.bucket}/${p.prefix} → ${p.keyArn ?? '(key not resolved yet)'}`,
@@ -52,6 +62,7 @@ export function formatProgress(p: MigrationProgress & Partial<Pick<MigrationSumm
     `KMS budget ${p.kmsBudgetRps} requests/s`,
     p.engine ? `engine: ${p.engine}` : '',
     formatCounts(p.counts),
+    formatDefaultEncryptionSet(p.defaultEncryptionSet, p.bucket),
     formatDefaultEncryption(p.defaultEncryption),
     formatIssues(p),
   ]

@@ -55,6 +55,8 @@ export interface MigrationOptions {
   engine?: Engine;
   /** Versioned buckets: re-encrypt the noncurrent versions too (in place, by version ID). */
   allVersions?: boolean;
+  /** Before listing, make the key the bucket's default encryption, so nothing new arrives under another. */
+  setDefaultEncryption?: boolean;
 }
 
 export type Engine = 'auto' | 'copy';
@@ -394,6 +396,18 @@ export interface MigrationProgress {
   kmsBudgetRps: number;
   /** 'update' (in place, copying only what S3 refuses) or 'copy', and why when it had to copy. */
   engine?: string;
+  /** What --set-default-encryption did before the listing started. */
+  defaultEncryptionSet?: DefaultEncryptionChange;
+}
+
+/** What --set-default-encryption found and did, before the listing started. */
+export interface DefaultEncryptionChange {
+  /** The setting it found, as an operator reads it. */
+  before: string;
+  /** False when the key already was the default (with the Bucket Key setting asked for): nothing was written. */
+  changed: boolean;
+  /** The configuration it replaced, as GetBucketEncryption returned it (JSON), to restore it; absent: none. */
+  previous?: string;
 }
 
 /** The bucket's default encryption, read when the migration finished: are new uploads under the key too? */
@@ -430,6 +444,8 @@ export interface FailureRateState {
 
 export interface CoordinatorState {
   preflight: PreflightResult;
+  /** What --set-default-encryption did, before the listing started. */
+  defaultEncryptionSet?: DefaultEncryptionChange;
   counts: Counts;
   cursor: Cursor;
   listingDone: boolean;

@@ -129,6 +129,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     pausedBecause,
     kmsBudgetRps,
     engine: engineOf(state?.preflight),
+    defaultEncryptionSet: state?.defaultEncryptionSet,
   });
   setHandler(progressQuery, progress);
 
@@ -148,8 +149,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (!state) {
       const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId, engine: options.engine ?? 'auto' });
       if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
+      const defaultEncryptionSet = options.setDefaultEncryption
+        ? await s3Activities.setDefaultEncryption({ bucket: options.bucket, keyArn: preflight.keyArn, bucketKeyEnabled: options.bucketKeyEnabled })
+        : undefined;
       state = {
         preflight,
+        defaultEncryptionSet,
         counts: emptyCounts(),
         cursor: {},
         listingDone: false,

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { GetBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { createBucket, createKey, listKeys, openMultipartUploads, put, randomBody, readObject, s3, sha256, type ObjectState } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
@@ -126,5 +126,27 @@ describe('a bucket fully migrated', () => {
     assert.equal(run.json.counts.migrated, 2);
     assertReencrypted(before, await readObject(bucket, 'big/object.bin'), keyArn, 'big/object.bin');
     assert.equal(await openMultipartUploads(bucket), 0, 'no multipart upload left behind');
+  });
+
+  it("--set-default-encryption makes the key the bucket's default before listing, and says how to restore the old one", async () => {
+    const bucket = await createBucket('set-default');
+    await s3.send(new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    }));
+    await put(bucket, 'a', 'x');
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--set-default-encryption', '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.defaultEncryptionSet.before, 'SSE-S3 (AES256)');
+    assert.equal(run.json.defaultEncryptionSet.changed, true);
+    assert.match(run.stderr, /it was SSE-S3 \(AES256\) \(to restore it: aws s3api put-bucket-encryption --bucket \S+ --server-side-encryption-configuration '\{"Rules":\[\{"ApplyServerSideEncryptionByDefault":\{"SSEAlgorithm":"AES256"\}/);
+    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
+    assert.deepEqual(rule?.ApplyServerSideEncryptionByDefault, { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn });
+    assert.equal(rule?.BucketKeyEnabled, true);
+    assert.equal(run.json.defaultEncryption.underKey, true, 'the summary sees the bucket finished');
+
+    const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--set-default-encryption', '--wait', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.json.defaultEncryptionSet.changed, false, 'already the key: nothing written');
   });
 });

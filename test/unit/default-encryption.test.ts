@@ -1,10 +1,11 @@
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetBucketEncryptionCommand, S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
+import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { bucketDefaultEncryption } from '../../activities/default-encryption';
-import { formatDefaultEncryption } from '../../client/summary';
+import { bucketDefaultEncryption, setDefaultEncryption } from '../../activities/default-encryption';
+import { formatDefaultEncryption, formatDefaultEncryptionSet } from '../../client/summary';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const s3 = new S3Client({ region: 'us-east-1' });
@@ -58,5 +59,49 @@ describe("the bucket's default encryption, for the summary", () => {
     assert.match(formatDefaultEncryption({ underKey: false, setting: 'SSE-S3 (AES256)' }), /SSE-S3 \(AES256\): new uploads are NOT under the key/);
     assert.match(formatDefaultEncryption({ setting: 'unknown: x' }), /could not tell/);
     assert.equal(formatDefaultEncryption(undefined), '');
+  });
+});
+
+describe('--set-default-encryption', () => {
+  const set = (bucketKeyEnabled = false) => setDefaultEncryption(s3, kms, { bucket: 'b', keyArn: ARN, bucketKeyEnabled });
+  beforeEach(() => {
+    s3Mock.reset();
+    kmsMock.reset();
+    s3Mock.on(PutBucketEncryptionCommand).resolves({});
+  });
+
+  it('makes the key the default, with the Bucket Key asked for, and returns what it replaced', async () => {
+    withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false });
+    const change = await set(true);
+    assert.deepEqual(change, {
+      before: 'SSE-S3 (AES256)',
+      changed: true,
+      previous: '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":false}]}',
+    });
+    assert.deepEqual(s3Mock.commandCalls(PutBucketEncryptionCommand)[0].args[0].input, {
+      Bucket: 'b',
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN }, BucketKeyEnabled: true }],
+      },
+    });
+    assert.match(formatDefaultEncryptionSet(change, 'b'), /it was SSE-S3 \(AES256\) \(to restore it: aws s3api put-bucket-encryption --bucket b --server-side-encryption-configuration '\{"Rules"/);
+  });
+
+  it('writes nothing when the key already is the default; a bucket with no default is restored by deleting it', async () => {
+    kmsDefault(ARN, false);
+    assert.deepEqual(await set(false), { before: 'SSE-KMS under the key', changed: false, previous: JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN }, BucketKeyEnabled: false }] }) });
+    assert.equal(s3Mock.commandCalls(PutBucketEncryptionCommand).length, 0);
+    assert.equal((await set(true)).changed, true, 'the Bucket Key setting differs');
+
+    s3Mock.on(GetBucketEncryptionCommand).rejects(s3Error('ServerSideEncryptionConfigurationNotFoundError', 404));
+    const change = await set();
+    assert.equal(change.previous, undefined);
+    assert.match(formatDefaultEncryptionSet(change, 'b'), /delete-bucket-encryption --bucket b/);
+  });
+
+  it('fails for good, naming the permissions, when it may not write the setting', async () => {
+    withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } });
+    s3Mock.on(PutBucketEncryptionCommand).rejects(s3Error('AccessDenied', 403));
+    await assert.rejects(set(), (err: ApplicationFailure) => err.nonRetryable && /s3:PutEncryptionConfiguration.*no object was touched/.test(err.message));
   });
 });
