@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Workf
 import type { migrateBucket } from '../workflows';
 import { migrationWorkflowId, TASK_QUEUE, type MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
+import { initialSearchAttributes, missingSearchAttributes, registrationHint } from './search-attributes';
 
 export interface Started {
   handle: WorkflowHandle<typeof migrateBucket>;
@@ -27,11 +28,15 @@ export async function startOrAttach(connected: Connected, options: MigrationOpti
   const where = `s3://${options.bucket}/${options.prefix}`;
   try {
     if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) await beforeStart();
+    const missing = await missingSearchAttributes(connected);
+    if (missing.length > 0) console.error(`note: ${registrationHint(missing)}`);
+    const labelled: MigrationOptions = { ...options, searchAttributes: missing.length === 0 || undefined };
     const handle = await connected.client.workflow.start<typeof migrateBucket>('migrateBucket', {
       taskQueue: TASK_QUEUE,
       workflowId,
-      args: [{ options }],
-      memo: { options },
+      args: [{ options: labelled }],
+      memo: { options: labelled },
+      typedSearchAttributes: labelled.searchAttributes ? initialSearchAttributes(options) : undefined,
       staticSummary: `Re-encrypt ${where} under KMS key ${options.kmsKeyId}`,
     });
     return { handle, attached: false };

@@ -57,6 +57,8 @@ export interface MigrationOptions {
   allVersions?: boolean;
   /** Before listing, make the key the bucket's default encryption, so nothing new arrives under another. */
   setDefaultEncryption?: boolean;
+  /** The namespace has the migration's search attributes (common/search-attributes.ts): keep them current. */
+  searchAttributes?: boolean;
 }
 
 export type Engine = 'auto' | 'copy';

@@ -50,7 +50,9 @@ up() {
     port_free "$TEMPORAL_PORT" || { log "port $TEMPORAL_PORT is taken; set TEMPORAL_PORT"; exit 1; }
     port_free "$TEMPORAL_UI_PORT" || { log "port $TEMPORAL_UI_PORT is taken; set TEMPORAL_UI_PORT"; exit 1; }
     start temporal "$temporal" server start-dev --ip "$HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-      --db-filename "$STACK_DIR/temporal.db" --log-level warn
+      --db-filename "$STACK_DIR/temporal.db" --log-level warn \
+      --search-attribute MigrationBucket=Keyword --search-attribute MigrationPrefix=Keyword \
+      --search-attribute MigrationKmsKey=Keyword --search-attribute MigrationState=Keyword
   fi
   if ! alive moto; then
     port_free "$MOTO_PORT" || { log "port $MOTO_PORT is taken; set MOTO_PORT"; exit 1; }

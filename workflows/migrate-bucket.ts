@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  ContinueAsNew,
   isCancellation,
   getExternalWorkflowHandle,
   log,
@@ -12,6 +13,7 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -41,6 +43,7 @@ import {
 } from './messages';
 import { kmsTaskWeight } from '../common/kms-budget';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
+import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
 /** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
 export const LISTING_FAILED = 'ListingFailed';
@@ -85,6 +88,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     for (const workflowId of inFlightPageIds) getExternalWorkflowHandle(workflowId).signal(kmsBudgetSignal, rps).catch(() => undefined);
   });
 
+  /** Keeps the Web UI's view current: the state, and the key's ARN once preflight resolved it. */
+  const label = (migrationState: MigrationState, keyArn?: string): void => {
+    if (!options.searchAttributes) return;
+    upsertSearchAttributes([{ key: MIGRATION_STATE, value: migrationState }, ...(keyArn ? [{ key: MIGRATION_KMS_KEY, value: keyArn }] : [])]);
+  };
+
   /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
   const tellPage = (workflowId: string): void => {
     const page = getExternalWorkflowHandle(workflowId);
@@ -93,6 +102,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   };
   const setPaused = (reason: string | undefined): void => {
     pausedBecause = reason;
+    label(reason === undefined ? (state ? 'running' : 'preflight') : 'paused');
     setCurrentDetails(reason === undefined ? '' : `**Paused**: ${reason}`);
     inFlightPageIds.forEach(tellPage);
   };
@@ -134,8 +144,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   setHandler(progressQuery, progress);
 
   try {
-    return await coordinate();
+    const summary = await coordinate();
+    label('completed');
+    return summary;
   } catch (err) {
+    if (!(err instanceof ContinueAsNew)) label(isCancellation(err) ? 'cancelled' : 'failed');
     // Pages outlive the coordinator's runs (ABANDON), so a cancelled migration cancels them itself.
     if (pagesReport && isCancellation(err)) {
       await CancellationScope.nonCancellable(() =>
@@ -149,6 +162,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (!state) {
       const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId, engine: options.engine ?? 'auto' });
       if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
+      label(pausedBecause === undefined ? 'running' : 'paused', preflight.keyArn);
       const defaultEncryptionSet = options.setDefaultEncryption
         ? await s3Activities.setDefaultEncryption({ bucket: options.bucket, keyArn: preflight.keyArn, bucketKeyEnabled: options.bucketKeyEnabled })
         : undefined;

@@ -19,6 +19,17 @@ async function statusOf(workflowId: string) {
   return run.json;
 }
 
+/** Workflow IDs the visibility query finds, waiting up to 10 s for it to see the latest change. */
+async function findWhere(client: Client, query: string, expected: string): Promise<string[]> {
+  let found: string[] = [];
+  for (let tries = 0; tries < 50 && !found.includes(expected); tries++) {
+    if (tries > 0) await sleep(200);
+    found = [];
+    for await (const execution of client.workflow.list({ query })) found.push(execution.workflowId);
+  }
+  return found;
+}
+
 describe('pause and resume through the client script', () => {
   let proxy: S3Proxy;
   let proxied: ProxiedWorker;
@@ -60,6 +71,8 @@ describe('pause and resume through the client script', () => {
     assert.equal(status.progress.counts.migrated, settled, 'counts match the copies made');
     await sleep(3000);
     assert.equal(copies(), settled, 'nothing new starts while paused');
+    // What an operator filters by in the Web UI: the bucket and the state (search attributes).
+    assert.deepEqual(await findWhere(temporal.client, `MigrationBucket = '${bucket}' AND MigrationState = 'paused'`, id), [id]);
 
     const resumed = await runMigrate(['resume', id]);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -67,6 +80,8 @@ describe('pause and resume through the client script', () => {
     assert.equal(summary.counts.migrated, OBJECTS);
     assert.equal(summary.pausedBecause, undefined);
     assert.equal(copies(), OBJECTS, 'no object copied twice');
+    const completed = `MigrationBucket = '${bucket}' AND MigrationPrefix = '' AND MigrationKmsKey = '${keyArn}' AND MigrationState = 'completed'`;
+    assert.deepEqual(await findWhere(temporal.client, completed, id), [id]);
     await forEachConcurrently(keys, 16, async (key) => {
       assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId, keyArn, key);
     });
