@@ -4,6 +4,7 @@ import { connectTemporal, webUiLink, type Connected } from './connect';
 import { budgetFrom, migrationOptionsFrom, type StartFlags } from './options';
 import { startOrAttach } from './start';
 import { watchUntilDone } from './watch';
+import { formatMigrationList, listMigrations } from './list-migrations';
 import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
@@ -71,8 +72,13 @@ async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }):
   });
 }
 
-async function runStatus(workflowId: string, flags: { json?: boolean }): Promise<number> {
+async function runStatus(workflowId: string | undefined, flags: { json?: boolean }): Promise<number> {
   return withTemporal(async (connected) => {
+    if (workflowId === undefined) {
+      const reports = await listMigrations(connected);
+      console.log(flags.json ? JSON.stringify({ migrations: reports }) : formatMigrationList(reports));
+      return EXIT_OK;
+    }
     const report = await migrationStatus(connected, workflowId);
     console.log(flags.json ? JSON.stringify(report) : formatStatus(report));
     return EXIT_OK;
@@ -108,8 +114,8 @@ function program(): Command {
     });
   cmd
     .command('status')
-    .description('progress of a running migration, or the summary of a finished one')
-    .argument('<workflowId>')
+    .description('progress of a running migration, or the summary of a finished one; without an ID, every running and recent migration')
+    .argument('[workflowId]')
     .option('--json', 'print it as one JSON object', false)
     .action(async (workflowId: string, flags) => {
       process.exitCode = await runStatus(workflowId, flags);

@@ -73,6 +73,13 @@ describe('pause and resume through the client script', () => {
     assert.equal(copies(), settled, 'nothing new starts while paused');
     // What an operator filters by in the Web UI: the bucket and the state (search attributes).
     assert.deepEqual(await findWhere(temporal.client, `MigrationBucket = '${bucket}' AND MigrationState = 'paused'`, id), [id]);
+    // `status` without an ID lists it among the migrations, with why it is paused.
+    const listed = await runMigrate(['status', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const mine = listed.json.migrations.find((m: { workflowId: string }) => m.workflowId === id);
+    assert.equal(mine?.progress?.phase, 'paused');
+    const table = await runMigrate(['status']);
+    assert.match(table.stdout, new RegExp(`paused\\s+s3://${bucket}/ .* ${id} — paused because: change window closed`));
 
     const resumed = await runMigrate(['resume', id]);
     assert.equal(resumed.code, 0, resumed.stderr);
