@@ -36,6 +36,15 @@ install_venv() {
   touch "$dir/.installed"
 }
 
+# Debian's Chromium, for the Web UI test (install-stack.sh chromium): from the distribution's own packages.
+install_chromium() {
+  command -v chromium >/dev/null && return
+  [ "$(id -u)" = 0 ] || { log "the Web UI test needs Chromium: apt-get install chromium (as root)"; exit 1; }
+  log "installing Debian's chromium package (Web UI test, first run only)"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2
+}
+
 # one installer at a time per cache (CI and a developer may start together)
 exec 9>"$CACHE_ROOT/.install.lock"
 flock 9
@@ -43,4 +52,5 @@ install_temporal
 install_venv "$moto_dir" "moto[server]==$MOTO_VERSION" "S3 and KMS emulator"
 # The AWS CLI is only for the benchmark (install-stack.sh awscli): the way operators re-encrypt today.
 if [ "${1:-}" = awscli ]; then install_venv "$awscli_dir" "awscli==$AWSCLI_VERSION" "benchmark only"; fi
+if [ "${1:-}" = chromium ]; then install_chromium; fi
 echo "$CACHE_ROOT"

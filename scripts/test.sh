@@ -12,6 +12,8 @@ fi
 echo "[test] type-checking" >&2
 node_modules/.bin/tsc --noEmit -p .
 
+bash scripts/install-stack.sh chromium >/dev/null # the Web UI test drives Debian's Chromium
+
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(test/unit/*.test.ts test/workflows/*.test.ts test/emulator/*.test.ts test/integration/*.test.ts)
 bash scripts/with-own-stack.sh "${TEST_STACK_DIR:-.stack-test}" \

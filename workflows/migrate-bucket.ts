@@ -43,6 +43,7 @@ import {
 } from './messages';
 import { kmsTaskWeight } from '../common/kms-budget';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
+import { currentDetails } from './current-details';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
 /** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
@@ -103,7 +104,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const setPaused = (reason: string | undefined): void => {
     pausedBecause = reason;
     label(reason === undefined ? (state ? 'running' : 'preflight') : 'paused');
-    setCurrentDetails(reason === undefined ? '' : `**Paused**: ${reason}`);
+    showDetails();
     inFlightPageIds.forEach(tellPage);
   };
   setHandler(pauseSignal, (reason) => setPaused(reason || 'paused by an operator'));
@@ -142,10 +143,15 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     defaultEncryptionSet: state?.defaultEncryptionSet,
   });
   setHandler(progressQuery, progress);
+  // Metadata served on query, not history: cheap to refresh at every page.
+  function showDetails(): void {
+    setCurrentDetails(currentDetails(progress()));
+  }
 
   try {
     const summary = await coordinate();
     label('completed');
+    setCurrentDetails(currentDetails(summary));
     return summary;
   } catch (err) {
     if (!(err instanceof ContinueAsNew)) label(isCancellation(err) ? 'cancelled' : 'failed');
@@ -210,6 +216,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       }
       s.issuesDropped += keepWithin(s.issues, result.issues, DEFAULTS.maxIssuesKept, MIGRATION_ISSUE_BYTES);
       s.pagesDone++;
+      showDetails();
     };
 
     setHandler(pageFailuresSignal, (report) => {
@@ -311,6 +318,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       if (listed.objects.length === 0) continue;
       pagesThisRun++;
       pages.push((pagesReport ? launchPage : runPage)(++s.pagesStarted, listed.objects));
+      showDetails();
     }
     // Reporting pages: awaited until started, then handed to the next run. Others: awaited to the end.
     await Promise.all(pages);
