@@ -7,6 +7,7 @@ import { watchUntilDone } from './watch';
 import { formatMigrationList, listMigrations } from './list-migrations';
 import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
+import { runPolicy } from './policy-command';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
@@ -150,6 +151,25 @@ function program(): Command {
     .action(async (workflowId: string) => {
       await withTemporal((connected) => resumeMigration(connected, workflowId));
       console.log(`Resumed ${workflowId}.`);
+    });
+  cmd
+    .command('policy')
+    .description("the bucket policy that keeps new uploads under the key (and, in versioned buckets, unmarked versions unread), as a diff; --apply writes it")
+    .option('--bucket <name>', 'bucket')
+    .option('--kms-key <id>', 'the key: alias/NAME, key ID or key ARN')
+    .option('--worker-principal <arn>', "the worker's IAM role ARN, exempted from the read-deny of versioned buckets")
+    .option('--tag-key <key>', 'marker tag key (default __ObjectEncrypted)')
+    .option('--tag-value <value>', 'marker tag value (default true)')
+    .option('--apply', "write the merged policy to the bucket (PutBucketPolicy)", false)
+    .option('--json', 'print the outcome as one JSON object on the last line of stdout', false)
+    .action(async (flags) => {
+      const outcome = await runPolicy(flags);
+      for (const why of outcome.refused) console.error(why);
+      if (!flags.json) console.log(outcome.diff || `the policy of s3://${outcome.bucket} already has these statements: nothing to change`);
+      if (outcome.applied) console.error(`applied: the policy of s3://${outcome.bucket} now holds these statements`);
+      else if (outcome.diff) console.error('not applied: run again with --apply to write it');
+      if (flags.json) console.log(JSON.stringify(outcome));
+      process.exitCode = EXIT_OK;
     });
   return cmd;
 }

@@ -91,6 +91,7 @@ export class FakeBucket {
         return { status: 'started', uploadId: 'u' };
       },
       abortUpload: async () => undefined,
+      bucketDefaultEncryption: async () => ({ underKey: false, setting: 'SSE-S3 (AES256)' }),
     };
   }
 

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import {
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  HeadBucketCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { awsEnv, parseEnv } from '../common/env-config';
+import { DEFAULTS } from '../common/types';
+import { checkWorkerPrincipal, mergePolicy, migrationStatements, policyDiff, type BucketPolicy } from './bucket-policy';
+
+export interface PolicyFlags {
+  bucket?: string;
+  kmsKey?: string;
+  workerPrincipal?: string;
+  tagKey?: string;
+  tagValue?: string;
+  apply?: boolean;
+}
+
+export interface PolicyOutcome {
+  bucket: string;
+  keyArn: string;
+  versioned: boolean;
+  refused: string[];
+  /** A unified diff from the policy now to the proposed one; empty when nothing would change. */
+  diff: string;
+  policy: BucketPolicy;
+  applied: boolean;
+}
+
+const flagsSchema = z.object({
+  bucket: z.string({ error: '--bucket is required' }).min(1, '--bucket is required'),
+  kmsKey: z.string({ error: '--kms-key is required' }).min(1, '--kms-key is required'),
+  workerPrincipal: z.string().optional(),
+  tagKey: z.string().min(1).default(DEFAULTS.tagKey),
+  tagValue: z.string().default(DEFAULTS.tagValue),
+  apply: z.boolean().default(false),
+});
+
+function awsClients(): { s3: S3Client; kms: KMSClient } {
+  const env = parseEnv(z.object(awsEnv), { ...process.env, AWS_REGION: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION });
+  const config = { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL };
+  return { s3: new S3Client(config), kms: new KMSClient(config) };
+}
+
+const codeOf = (err: unknown) => (err as { name?: string }).name ?? 'Error';
+
+async function currentPolicy(s3: S3Client, bucket: string): Promise<BucketPolicy | undefined> {
+  try {
+    const out = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    return out.Policy ? (JSON.parse(out.Policy) as BucketPolicy) : undefined;
+  } catch (err) {
+    if (codeOf(err) === 'NoSuchBucketPolicy') return undefined;
+    throw new Error(`could not read the policy of bucket "${bucket}": ${codeOf(err)}`);
+  }
+}
+
+/**
+ * `migrate policy`: the bucket policy statements AWS's walkthroughs write by hand, merged into the bucket's
+ * policy and shown as a diff; written only with --apply. Changes nothing on bad input or a refusal.
+ */
+export async function runPolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
+  const parsed = flagsSchema.safeParse(flags);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
+  const f = parsed.data;
+  const workerPrincipal = f.workerPrincipal === undefined ? undefined : checkWorkerPrincipal(f.workerPrincipal);
+  const { s3, kms } = awsClients();
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: f.bucket })).catch((err) => {
+      throw new Error(`bucket "${f.bucket}" ${codeOf(err) === 'NotFound' ? 'does not exist' : `is not reachable: ${codeOf(err)}`}`);
+    });
+    const keyArn = await kms
+      .send(new DescribeKeyCommand({ KeyId: f.kmsKey }))
+      .then((out) => out.KeyMetadata!.Arn!)
+      .catch((err) => {
+        throw new Error(`KMS key "${f.kmsKey}" could not be described: ${codeOf(err)}`);
+      });
+    const versioning = (await s3.send(new GetBucketVersioningCommand({ Bucket: f.bucket }))).Status;
+    const versioned = versioning === 'Enabled' || versioning === 'Suspended';
+    const { statements, refused } = migrationStatements({ bucket: f.bucket, keyArn, versioned, tagKey: f.tagKey, tagValue: f.tagValue, workerPrincipal });
+    const before = await currentPolicy(s3, f.bucket);
+    const policy = mergePolicy(before, statements);
+    const diff = policyDiff(f.bucket, before, policy);
+    if (f.apply && diff) await s3.send(new PutBucketPolicyCommand({ Bucket: f.bucket, Policy: JSON.stringify(policy) }));
+    return { bucket: f.bucket, keyArn, versioned, refused, diff, policy, applied: f.apply && diff !== '' };
+  } finally {
+    s3.destroy();
+    kms.destroy();
+  }
+}
