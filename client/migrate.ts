@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectTemporal, webUiLink, type Connected } from './connect';
+import { awsClientsFromEnv } from './aws';
+import { bucketsTagged, parseTagFilter } from './tagged-buckets';
 import { budgetFrom, migrationOptionsFrom, type StartFlags } from './options';
 import { startOrAttach } from './start';
 import { watchUntilDone } from './watch';
@@ -12,7 +14,7 @@ import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
 import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
-import { KMS_TASK_QUEUE, migrationWorkflowId } from '../common/types';
+import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
 class CannotRun extends Error {}
 
@@ -25,52 +27,122 @@ async function withTemporal<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
   }
 }
 
-async function runStart(flags: StartFlags & { wait?: boolean; json?: boolean }): Promise<number> {
-  const options = migrationOptionsFrom(flags);
+type StartCliFlags = Omit<StartFlags, 'bucket'> & { bucket?: string[]; bucketsTagged?: string; wait?: boolean; json?: boolean };
+
+/** The buckets named by --bucket (repeatable) or selected by --buckets-tagged; every one checked before any starts. */
+async function bucketsFrom(flags: StartCliFlags): Promise<string[]> {
+  const named = [...new Set(flags.bucket ?? [])];
+  if (flags.bucketsTagged === undefined) return named;
+  if (named.length > 0) throw new Error('give --bucket or --buckets-tagged, not both');
+  parseTagFilter(flags.bucketsTagged);
+  const { s3, region } = awsClientsFromEnv(process.env);
+  try {
+    const tagged = await bucketsTagged(s3, region, flags.bucketsTagged);
+    if (tagged.length === 0) throw new Error(`no bucket in ${region} is tagged ${flags.bucketsTagged}`);
+    console.error(`buckets tagged ${flags.bucketsTagged}: ${tagged.join(', ')}`);
+    return tagged;
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function runStart(flags: StartCliFlags): Promise<number> {
+  const buckets = await bucketsFrom(flags);
+  const optionsList = (buckets.length > 0 ? buckets : [undefined]).map((bucket) => migrationOptionsFrom({ ...flags, bucket } as StartFlags));
   return withTemporal(async (connected) => {
     // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
-    const rate = kmsQueueRate(options.kmsBudgetRps);
-    const setBudget = async () => {
-      const id = migrationWorkflowId(options.bucket, options.prefix);
-      await setKmsQueueRate(connected, rate, `${id}: ${options.kmsBudgetRps} KMS requests/s`).catch((err: Error) => {
-        throw new CannotRun(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${err.message}; nothing was started`);
-      });
-      console.error(
-        `KMS budget ${options.kmsBudgetRps} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(options.kmsBudgetRps)} requests each, ` +
-          `dispatched at ${rate}/s for all workers together`,
-      );
-    };
-    const { handle, attached } = await startOrAttach(connected, options, setBudget);
-    const webUi = webUiLink(connected, handle.workflowId);
-    console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
-    console.error(`Web UI: ${webUi}`);
-    if (!flags.wait) {
-      if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, attached }));
-      else console.log(handle.workflowId);
-      return EXIT_OK;
-    }
-    let summary;
-    try {
-      summary = await watchUntilDone(connected.client, handle);
-    } catch (err) {
-      if (!(err instanceof WorkflowFailedError)) throw err;
-      const message = rootMessage(err);
-      if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'failed', exitCode: EXIT_CANNOT_RUN, error: message }));
-      throw new CannotRun(`migration ${handle.workflowId} failed: ${message}`);
-    }
-    const exitCode = exitCodeFor(summary);
-    const seconds = (summary.finishedAt - summary.startedAt) / 1000;
-    console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
-    if (summary.engine) console.error(`  engine: ${summary.engine}`);
-    console.error(formatCounts(summary.counts));
-    for (const line of [formatDefaultEncryptionSet(summary.defaultEncryptionSet, summary.bucket), formatDefaultEncryption(summary.defaultEncryption)]) {
-      if (line) console.error(line);
-    }
-    const issues = formatIssues(summary);
-    if (issues) console.error(issues);
-    if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary }));
-    return exitCode;
+    // All migrations share it (it is the KMS queue's rate), so it is set once, before the first one starts.
+    const { kmsBudgetRps } = optionsList[0];
+    const rate = kmsQueueRate(kmsBudgetRps);
+    let budgetSet: Promise<void> | undefined;
+    const setBudget = () =>
+      (budgetSet ??= (async () => {
+        const ids = optionsList.map((o) => migrationWorkflowId(o.bucket, o.prefix)).join(', ');
+        await setKmsQueueRate(connected, rate, `${ids}: ${kmsBudgetRps} KMS requests/s`).catch((err: Error) => {
+          throw new CannotRun(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${err.message}; nothing was started`);
+        });
+        console.error(
+          `KMS budget ${kmsBudgetRps} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(kmsBudgetRps)} requests each, ` +
+            `dispatched at ${rate}/s for all workers together`,
+        );
+      })());
+    if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
+    return runMany(connected, optionsList, setBudget, flags);
   });
+}
+
+async function startOne(connected: Connected, options: MigrationOptions, setBudget: () => Promise<void>) {
+  const { handle, attached } = await startOrAttach(connected, options, setBudget);
+  const webUi = webUiLink(connected, handle.workflowId);
+  console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
+  console.error(`Web UI: ${webUi}`);
+  return { handle, attached, webUi };
+}
+
+function printSummary(summary: MigrationSummary): void {
+  const seconds = (summary.finishedAt - summary.startedAt) / 1000;
+  console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
+  if (summary.engine) console.error(`  engine: ${summary.engine}`);
+  console.error(formatCounts(summary.counts));
+  for (const line of [formatDefaultEncryptionSet(summary.defaultEncryptionSet, summary.bucket), formatDefaultEncryption(summary.defaultEncryption)]) {
+    if (line) console.error(line);
+  }
+  const issues = formatIssues(summary);
+  if (issues) console.error(issues);
+}
+
+async function runOne(connected: Connected, options: MigrationOptions, setBudget: () => Promise<void>, flags: StartCliFlags): Promise<number> {
+  const { handle, attached, webUi } = await startOne(connected, options, setBudget);
+  if (!flags.wait) {
+    if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, attached }));
+    else console.log(handle.workflowId);
+    return EXIT_OK;
+  }
+  let summary;
+  try {
+    summary = await watchUntilDone(connected.client, handle);
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const message = rootMessage(err);
+    if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'failed', exitCode: EXIT_CANNOT_RUN, error: message }));
+    throw new CannotRun(`migration ${handle.workflowId} failed: ${message}`);
+  }
+  const exitCode = exitCodeFor(summary);
+  printSummary(summary);
+  if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary }));
+  return exitCode;
+}
+
+/**
+ * Several buckets: one migration each, all under the one KMS budget. With --wait, their summaries one after
+ * the other as they end; the exit code is the worst of theirs (1 if any failed, else 3 if any is incomplete).
+ */
+async function runMany(connected: Connected, optionsList: MigrationOptions[], setBudget: () => Promise<void>, flags: StartCliFlags): Promise<number> {
+  const started = [];
+  for (const options of optionsList) started.push(await startOne(connected, options, setBudget));
+  if (!flags.wait) {
+    if (flags.json) console.log(JSON.stringify({ migrations: started.map(({ handle, attached, webUi }) => ({ workflowId: handle.workflowId, webUi, attached })) }));
+    else for (const { handle } of started) console.log(handle.workflowId);
+    return EXIT_OK;
+  }
+  console.error(`waiting for ${started.length} migrations (npm run migrate -- status shows them all)`);
+  const outcomes = await Promise.all(
+    started.map(async ({ handle, webUi }) => {
+      try {
+        const summary = await handle.result();
+        printSummary(summary);
+        return { workflowId: handle.workflowId, webUi, status: 'completed', exitCode: exitCodeFor(summary), ...summary };
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        const error = rootMessage(err);
+        console.error(`\nmigration ${handle.workflowId} failed: ${error}`);
+        return { workflowId: handle.workflowId, webUi, status: 'failed', exitCode: EXIT_CANNOT_RUN, error };
+      }
+    }),
+  );
+  const exitCode = outcomes.some((o) => o.exitCode === EXIT_CANNOT_RUN) ? EXIT_CANNOT_RUN : Math.max(...outcomes.map((o) => o.exitCode));
+  if (flags.json) console.log(JSON.stringify({ migrations: outcomes, exitCode }));
+  return exitCode;
 }
 
 async function runStatus(workflowId: string | undefined, flags: { json?: boolean }): Promise<number> {
@@ -90,7 +162,8 @@ function program(): Command {
   const cmd = new Command('migrate')
     .enablePositionalOptions() // options after a subcommand are the subcommand's (both have --json)
     .description('Re-encrypt every existing object of an S3 bucket (or prefix) in place under a KMS key')
-    .option('--bucket <name>', 'bucket to migrate')
+    .option('--bucket <name>', 'bucket to migrate (repeat it for several: one migration each, under the one KMS budget)', (v: string, all: string[] = []) => [...all, v])
+    .option('--buckets-tagged <KEY=VALUE>', "every bucket of the region carrying this tag, such as __Inventory=true")
     .option('--kms-key <id>', 'target KMS key: alias/NAME, key ID or key ARN')
     .option('--prefix <prefix>', 'only keys that start with this prefix', '')
     .option('--bucket-key', 'enable S3 Bucket Keys on the re-encrypted objects (far fewer KMS requests)', false)

@@ -4,10 +4,10 @@ import {
   GetBucketVersioningCommand,
   HeadBucketCommand,
   PutBucketPolicyCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { awsEnv, parseEnv } from '../common/env-config';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { awsClientsFromEnv } from './aws';
 import { DEFAULTS } from '../common/types';
 import { checkWorkerPrincipal, mergePolicy, migrationStatements, policyDiff, type BucketPolicy } from './bucket-policy';
 
@@ -40,12 +40,6 @@ const flagsSchema = z.object({
   apply: z.boolean().default(false),
 });
 
-function awsClients(): { s3: S3Client; kms: KMSClient } {
-  const env = parseEnv(z.object(awsEnv), { ...process.env, AWS_REGION: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION });
-  const config = { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL };
-  return { s3: new S3Client(config), kms: new KMSClient(config) };
-}
-
 const codeOf = (err: unknown) => (err as { name?: string }).name ?? 'Error';
 
 async function currentPolicy(s3: S3Client, bucket: string): Promise<BucketPolicy | undefined> {
@@ -67,7 +61,7 @@ export async function runPolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
   const f = parsed.data;
   const workerPrincipal = f.workerPrincipal === undefined ? undefined : checkWorkerPrincipal(f.workerPrincipal);
-  const { s3, kms } = awsClients();
+  const { s3, kms } = awsClientsFromEnv(process.env);
   try {
     await s3.send(new HeadBucketCommand({ Bucket: f.bucket })).catch((err) => {
       throw new Error(`bucket "${f.bucket}" ${codeOf(err) === 'NotFound' ? 'does not exist' : `is not reachable: ${codeOf(err)}`}`);
