@@ -10,6 +10,7 @@ import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-
 import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
 import { bucketDefaultEncryption, setDefaultEncryption } from './default-encryption';
+import { countPage, surveyPage, type SurveyPageInput } from './survey-page';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -28,6 +29,8 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
+    countPage: (input: Omit<SurveyPageInput, 'sampleRate'>) => whileHeartbeating(() => countPage(s3, input)),
+    surveyPage: (input: SurveyPageInput) => whileHeartbeating(() => surveyPage(s3, input)),
     setDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => setDefaultEncryption(s3, kms, input),
   };
 }

@@ -10,6 +10,8 @@ import { formatMigrationList, listMigrations } from './list-migrations';
 import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
 import { runPolicy } from './policy-command';
+import { runPlan } from './plan-command';
+import { formatPlan } from './plan-estimate';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
@@ -224,6 +226,30 @@ function program(): Command {
     .action(async (workflowId: string) => {
       await withTemporal((connected) => resumeMigration(connected, workflowId));
       console.log(`Resumed ${workflowId}.`);
+    });
+  cmd
+    .command('plan')
+    .description('what a migration would do and cost, without changing anything: counts by state, requests, USD, duration')
+    .option('--bucket <name>', 'bucket to plan')
+    .option('--kms-key <id>', 'target KMS key: alias/NAME, key ID or key ARN')
+    .option('--prefix <prefix>', 'only keys that start with this prefix', '')
+    .option('--sample <n>', 'inspect about this many objects, chosen by key hash over the whole listing, and scale (default: all)')
+    .option('--bucket-key', 'estimate with S3 Bucket Keys', false)
+    .option('--multipart-threshold <bytes>', 'as for a migration (default 5 GiB)')
+    .option('--part-size <bytes>', 'as for a migration (default 512 MiB)')
+    .option('--max-kms-rps <n>', 'the KMS budget the duration is estimated at')
+    .option('--kms-quota-rps <n>', "the account's regional KMS request quota (default 5500)")
+    .option('--kms-share <share>', 'share of that quota (default 0.5)')
+    .option('--reads-per-month <n>', 'reads of the objects a month afterwards, for their KMS cost (default: each object once)')
+    .option('--price-put <usd>', 'USD per 1,000 PUT/COPY/POST/LIST requests (default 0.005)')
+    .option('--price-get <usd>', 'USD per 1,000 GET/HEAD requests (default 0.0004)')
+    .option('--price-kms <usd>', 'USD per 10,000 KMS requests (default 0.03)')
+    .option('--json', 'print the plan as one JSON object on the last line of stdout', false)
+    .action(async (flags) => {
+      const { plan, estimate, workflowId } = await withTemporal((connected) => runPlan(connected, flags));
+      console.log(formatPlan(plan, estimate));
+      if (flags.json) console.log(JSON.stringify({ workflowId, ...plan, estimate }));
+      process.exitCode = EXIT_OK;
     });
   cmd
     .command('policy')

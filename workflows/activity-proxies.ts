@@ -28,6 +28,14 @@ export const inspectObjectsActivity = proxyActivities<S3Activities>({
   retry: RETRY,
 }).inspectObjects;
 
+/** The plan's listing pages: a list call and, for a survey, batched HEADs; the heartbeat notices a dead worker. */
+export const planActivities = proxyActivities<S3Activities>({
+  taskQueue: TASK_QUEUE,
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: RETRY,
+});
+
 export const preflightActivity = proxyActivities<S3Activities>({
   taskQueue: TASK_QUEUE,
   startToCloseTimeout: '1 minute',

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { planBucket } from '../workflows';
+import { TASK_QUEUE } from '../common/types';
+import { webUiLink, type Connected } from './connect';
+import { migrationOptionsFrom, type StartFlags } from './options';
+import { DEFAULT_PRICES, estimatePlan, type PlanEstimate } from './plan-estimate';
+import type { PlanResult } from '../workflows/plan-bucket';
+
+export type PlanFlags = StartFlags & { sample?: string; readsPerMonth?: string; pricePut?: string; priceGet?: string; priceKms?: string };
+
+const nonNegative = (flag: string) => z.coerce.number({ error: `${flag} must be a number` }).min(0, `${flag} must not be negative`).optional();
+const planFlags = z.object({
+  sample: z.coerce.number({ error: '--sample must be a number' }).int('--sample must be a whole number').min(1, '--sample must be at least 1').optional(),
+  readsPerMonth: nonNegative('--reads-per-month'),
+  pricePut: nonNegative('--price-put'),
+  priceGet: nonNegative('--price-get'),
+  priceKms: nonNegative('--price-kms'),
+});
+
+export function planWorkflowId(bucket: string, prefix: string): string {
+  return `s3-kms-plan/${bucket}/${prefix}`;
+}
+
+/**
+ * `migrate plan`: the durable scan (workflow planBucket, resumable like a migration: started again while it
+ * runs, it is attached to), then the estimate from what it found. Changes nothing in the bucket.
+ */
+export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{ plan: PlanResult; estimate: PlanEstimate; workflowId: string }> {
+  const options = migrationOptionsFrom(flags);
+  const parsed = planFlags.safeParse(flags);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
+  const f = parsed.data;
+  const workflowId = planWorkflowId(options.bucket, options.prefix);
+  const input = {
+    bucket: options.bucket,
+    prefix: options.prefix,
+    kmsKeyId: options.kmsKeyId,
+    sample: f.sample,
+    bucketKeyEnabled: options.bucketKeyEnabled,
+    multipartThresholdBytes: options.multipartThresholdBytes,
+    partSizeBytes: options.partSizeBytes,
+  };
+  let handle;
+  try {
+    handle = await connected.client.workflow.start<typeof planBucket>('planBucket', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+      staticSummary: `Plan re-encrypting s3://${options.bucket}/${options.prefix} under KMS key ${options.kmsKeyId}${f.sample ? ` (sample of ${f.sample})` : ''}`,
+    });
+    console.error(`planning: ${workflowId} (${webUiLink(connected, workflowId)})`);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    handle = connected.client.workflow.getHandle<typeof planBucket>(workflowId);
+    console.error(`attached to the running plan ${workflowId}`);
+  }
+  const plan = await handle.result();
+  const prices = {
+    putPer1000: f.pricePut ?? DEFAULT_PRICES.putPer1000,
+    getPer1000: f.priceGet ?? DEFAULT_PRICES.getPer1000,
+    kmsPer10000: f.priceKms ?? DEFAULT_PRICES.kmsPer10000,
+  };
+  const estimate = estimatePlan(plan, { bucketKey: options.bucketKeyEnabled, budgetRps: options.kmsBudgetRps, readsPerMonth: f.readsPerMonth, prices });
+  return { plan, estimate, workflowId };
+}
