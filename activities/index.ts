@@ -1,6 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { CopyInput, CopyObjectsInput, Engine, EnsureTagInput, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from '../common/types';
+import type {
+  CopyInput,
+  CopyObjectsInput,
+  Engine,
+  EnsureTagInput,
+  ListPageInput,
+  ObjectIssue,
+  PartCopyInput,
+  ReportLocation,
+  UpdateObjectsInput,
+  UploadRef,
+} from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject, inspectObjects } from './inspect-object';
@@ -11,6 +22,7 @@ import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
 import { bucketDefaultEncryption, setDefaultEncryption } from './default-encryption';
 import { countPage, surveyPage, type SurveyPageInput } from './survey-page';
+import { writeReport, writeReportManifest, type ReportManifest } from './report-files';
 
 export interface ActivityDeps {
   s3: S3Client;
@@ -20,7 +32,7 @@ export interface ActivityDeps {
 /** Activities that only read or tag: they cost S3 requests but no KMS requests. */
 export function createS3Activities({ s3, kms }: ActivityDeps) {
   return {
-    preflight: (input: { bucket: string; kmsKeyId: string; engine?: Engine }) => preflight(s3, kms, input),
+    preflight: (input: { bucket: string; kmsKeyId: string; engine?: Engine; reportBucket?: string }) => preflight(s3, kms, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
     inspectObject: (input: { bucket: string; key: string; versionId?: string }) => inspectObject(s3, input),
     inspectObjects: (input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] }) =>
@@ -29,6 +41,8 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
+    writeReport: (input: { location: ReportLocation; migratedBucket: string; page: number; part: number; issues: ObjectIssue[] }) => writeReport(s3, input),
+    writeReportManifest: (input: { location: ReportLocation; manifest: Omit<ReportManifest, 'files'> }) => writeReportManifest(s3, input),
     countPage: (input: Omit<SurveyPageInput, 'sampleRate'>) => whileHeartbeating(() => countPage(s3, input)),
     surveyPage: (input: SurveyPageInput) => whileHeartbeating(() => surveyPage(s3, input)),
     setDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => setDefaultEncryption(s3, kms, input),

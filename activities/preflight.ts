@@ -85,9 +85,12 @@ async function aclsInForce(s3: S3Client, bucket: string): Promise<boolean> {
 export async function preflight(
   s3: S3Client,
   kms: KMSClient,
-  input: { bucket: string; kmsKeyId: string; engine?: Engine },
+  input: { bucket: string; kmsKeyId: string; engine?: Engine; reportBucket?: string },
 ): Promise<PreflightResult> {
   const region = await checkBucket(s3, input.bucket);
+  if (input.reportBucket !== undefined && input.reportBucket !== input.bucket) {
+    await checkBucket(s3, input.reportBucket).catch((err: Error) => fail(`--report-uri: ${err.message}`));
+  }
   const keyArn = await resolveKey(kms, input.kmsKeyId, region);
   const versioning = await versioningOf(s3, input.bucket);
   const acls = await aclsInForce(s3, input.bucket);

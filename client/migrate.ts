@@ -11,6 +11,7 @@ import { migrationStatus, formatStatus } from './status';
 import { rootMessage } from './failure';
 import { runPolicy } from './policy-command';
 import { runPlan } from './plan-command';
+import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
@@ -170,6 +171,7 @@ function program(): Command {
     .option('--prefix <prefix>', 'only keys that start with this prefix', '')
     .option('--bucket-key', 'enable S3 Bucket Keys on the re-encrypted objects (far fewer KMS requests)', false)
     .option('--all-versions', 'versioned buckets: re-encrypt the noncurrent versions too, in place by version ID', false)
+    .option('--report-uri <s3://bucket/prefix/>', 'write every skipped or failed object there as CSV, page by page, with a manifest')
     .option('--set-default-encryption', "before listing, set the bucket's default encryption to the key (the previous one is in the summary)", false)
     .option('--engine <engine>', 'auto: update in place where S3 offers it, copy what it refuses; copy: copy every object', 'auto')
     .option('--multipart-threshold <bytes>', 'objects larger than this are copied in parts (default 5 GiB)')
@@ -226,6 +228,17 @@ function program(): Command {
     .action(async (workflowId: string) => {
       await withTemporal((connected) => resumeMigration(connected, workflowId));
       console.log(`Resumed ${workflowId}.`);
+    });
+  cmd
+    .command('report')
+    .description('every object a finished migration skipped or failed, with counts by reason (from --report-uri files, or its summary)')
+    .argument('<workflowId>')
+    .option('--csv', 'print the objects as CSV', false)
+    .option('--json', 'print the report as one JSON object', false)
+    .action(async (workflowId: string, flags) => {
+      const report = await withTemporal((connected) => migrationReport(connected, workflowId));
+      console.log(flags.json ? JSON.stringify(report) : flags.csv ? reportAsCsv(report).trimEnd() : formatReport(report));
+      process.exitCode = EXIT_OK;
     });
   cmd
     .command('plan')

@@ -46,6 +46,15 @@ export const startSchema = z.object({
     .optional(),
   allVersions: z.boolean().default(false),
   setDefaultEncryption: z.boolean().default(false),
+  reportUri: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, '--report-uri must be s3://BUCKET/ or s3://BUCKET/PREFIX/')
+    .transform((uri) => {
+      const [bucket, ...rest] = uri.slice('s3://'.length).split('/');
+      const prefix = rest.join('/');
+      return { bucket, prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix };
+    })
+    .optional(),
   engine: z.enum(['auto', 'copy'], { error: '--engine must be auto or copy' }).default('auto'),
   tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
   tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
@@ -87,5 +96,6 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     engine: o.engine,
     allVersions: o.allVersions,
     setDefaultEncryption: o.setDefaultEncryption || undefined,
+    reportUri: o.reportUri,
   };
 }

@@ -59,6 +59,15 @@ export interface MigrationOptions {
   setDefaultEncryption?: boolean;
   /** The namespace has the migration's search attributes (common/search-attributes.ts): keep them current. */
   searchAttributes?: boolean;
+  /** --report-uri: where every skipped or failed object is written as CSV, page by page, with a manifest. */
+  reportUri?: { bucket: string; prefix: string };
+}
+
+/** Where one migration's report files go: under the operator's location, one folder per migration run. */
+export interface ReportLocation {
+  bucket: string;
+  /** Ends with '/': `<prefix><bucket>/<migrated prefix>/<start time>/`. */
+  keyPrefix: string;
 }
 
 export type Engine = 'auto' | 'copy';
@@ -363,6 +372,10 @@ export interface PageInput {
   carryAcls?: boolean;
   /** The bucket's versioning is suspended (see CopyInput.versioningSuspended). */
   versioningSuspended?: boolean;
+  /** Write every skipped or failed object here (--report-uri). */
+  report?: ReportLocation;
+  /** The page's number, naming its report files. */
+  page?: number;
 }
 
 export interface PageResult {
@@ -400,6 +413,8 @@ export interface MigrationProgress {
   engine?: string;
   /** What --set-default-encryption did before the listing started. */
   defaultEncryptionSet?: DefaultEncryptionChange;
+  /** Where the full report is (--report-uri): `migrate report` reads it. */
+  report?: ReportLocation;
 }
 
 /** What --set-default-encryption found and did, before the listing started. */
@@ -448,6 +463,8 @@ export interface CoordinatorState {
   preflight: PreflightResult;
   /** What --set-default-encryption did, before the listing started. */
   defaultEncryptionSet?: DefaultEncryptionChange;
+  /** Where the full report goes (--report-uri). */
+  report?: ReportLocation;
   counts: Counts;
   cursor: Cursor;
   listingDone: boolean;

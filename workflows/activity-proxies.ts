@@ -36,6 +36,13 @@ export const planActivities = proxyActivities<S3Activities>({
   retry: RETRY,
 });
 
+/** Report files (--report-uri): one PutObject each. */
+export const reportActivities = proxyActivities<S3Activities>({
+  taskQueue: TASK_QUEUE,
+  startToCloseTimeout: '1 minute',
+  retry: RETRY,
+});
+
 export const preflightActivity = proxyActivities<S3Activities>({
   taskQueue: TASK_QUEUE,
   startToCloseTimeout: '1 minute',

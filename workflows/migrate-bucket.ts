@@ -29,7 +29,7 @@ import {
   type MigrationSummary,
   type PageResult,
 } from '../common/types';
-import { preflightActivity, s3Activities } from './activity-proxies';
+import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
 import { emptyFailureRateState, FailureRate } from './failure-rate';
 import {
@@ -141,6 +141,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     kmsBudgetRps,
     engine: engineOf(state?.preflight),
     defaultEncryptionSet: state?.defaultEncryptionSet,
+    report: state?.report,
   });
   setHandler(progressQuery, progress);
   // Metadata served on query, not history: cheap to refresh at every page.
@@ -166,15 +167,25 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
 
   async function coordinate(): Promise<MigrationSummary> {
     if (!state) {
-      const preflight = await preflightActivity({ bucket: options.bucket, kmsKeyId: options.kmsKeyId, engine: options.engine ?? 'auto' });
+      const preflight = await preflightActivity({
+        bucket: options.bucket,
+        kmsKeyId: options.kmsKeyId,
+        engine: options.engine ?? 'auto',
+        ...(options.reportUri ? { reportBucket: options.reportUri.bucket } : {}),
+      });
       if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
       label(pausedBecause === undefined ? 'running' : 'paused', preflight.keyArn);
       const defaultEncryptionSet = options.setDefaultEncryption
         ? await s3Activities.setDefaultEncryption({ bucket: options.bucket, keyArn: preflight.keyArn, bucketKeyEnabled: options.bucketKeyEnabled })
         : undefined;
+      const report = options.reportUri && {
+        bucket: options.reportUri.bucket,
+        keyPrefix: `${options.reportUri.prefix}${options.bucket}/${new Date(startedAt).toISOString()}/`,
+      };
       state = {
         preflight,
         defaultEncryptionSet,
+        report,
         counts: emptyCounts(),
         cursor: {},
         listingDone: false,
@@ -248,6 +259,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             update: s.preflight.update?.available ?? false,
             carryAcls: s.preflight.acls,
             versioningSuspended: s.preflight.versioning === 'Suspended',
+            ...(s.report ? { report: s.report, page } : {}),
             kmsWeight: kmsTaskWeight(kmsBudgetRps),
             ...(pagesReport ? { reportTo: info.workflowId, resumes: s.resumes ?? 0 } : {}),
           },
@@ -333,6 +345,13 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     }
     await condition(() => inFlightPageIds.size === 0);
     const summary: MigrationSummary = { ...progress(), finishedAt: Date.now() };
+    if (s.report) {
+      const manifest = { migrationId: info.workflowId, bucket: options.bucket, prefix: options.prefix, keyArn: s.preflight.keyArn };
+      await reportActivities.writeReportManifest({
+        location: s.report,
+        manifest: { ...manifest, finishedAt: new Date(summary.finishedAt).toISOString(), counts: s.counts },
+      });
+    }
     if (patched('default-encryption-in-summary')) {
       summary.defaultEncryption = await s3Activities.bucketDefaultEncryption({ bucket: options.bucket, keyArn: s.preflight.keyArn });
     }

@@ -31,7 +31,7 @@ import {
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
 import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT } from '../common/kms-budget';
-import { inspectObjectsActivity, s3Activities, withKmsCost } from './activity-proxies';
+import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
 import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 import { PageReporter } from './page-reporter';
@@ -60,9 +60,21 @@ class Gate {
   }
 }
 
+/** A page's report (--report-uri) is written in parts of about this size, as its objects settle. */
+const REPORT_PART_BYTES = 64 * 1024;
+
+type ReportWriter = (part: number, issues: ObjectIssue[]) => Promise<unknown>;
+
 class PageTally {
   readonly counts: Counts = emptyCounts();
   readonly issues: ObjectIssue[] = [];
+  private unreported: ObjectIssue[] = [];
+  private unreportedBytes = 0;
+  private parts = 0;
+  private readonly writes: Promise<unknown>[] = [];
+
+  /** With a writer, every issue also goes to the report, whatever the summary keeps. */
+  constructor(private readonly report?: ReportWriter) {}
 
   skip(key: string, versionId: string | undefined, reason: SkipReason, message: string): void {
     this.counts.skipped[reason]++;
@@ -74,9 +86,26 @@ class PageTally {
     this.issue({ key, versionId, status: 'failed', code, message });
   }
 
-  /** In detail within PAGE_ISSUES; the counts always cover all of them. */
+  /** In detail within PAGE_ISSUES; the counts always cover all of them, and the report lists every one. */
   private issue(issue: ObjectIssue): void {
     keepWithin(this.issues, [issue], PAGE_ISSUES.count, PAGE_ISSUES.bytes);
+    if (!this.report) return;
+    this.unreported.push(issue);
+    this.unreportedBytes += issue.key.length + issue.message.length + 64;
+    if (this.unreportedBytes >= REPORT_PART_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.unreported.length === 0) return;
+    this.writes.push(this.report!(this.parts++, this.unreported));
+    this.unreported = [];
+    this.unreportedBytes = 0;
+  }
+
+  /** Writes what is left of the report and waits for every part. */
+  async reported(): Promise<void> {
+    this.flush();
+    await Promise.all(this.writes);
   }
 }
 
@@ -380,7 +409,12 @@ const DEEPER_KMS_BACKLOG = 'deeper-kms-backlog';
  * before it is tried again. (Pages of coordinators from before that, replayed, keep their own rule.)
  */
 export async function migratePage(input: PageInput): Promise<PageResult> {
-  const tally = new PageTally();
+  const { report } = input;
+  const tally = new PageTally(
+    report &&
+      ((part, issues) =>
+        reportActivities.writeReport({ location: report, migratedBucket: input.options.bucket, page: input.page ?? 0, part, issues })),
+  );
   const gate = new Gate();
   const reporter = input.reportTo ? new PageReporter(input.reportTo, input.resumes, () => gate.set(true)) : undefined;
   const failureRate = new FailureRate(input.options.maxFailureRate); // only without a reporter
@@ -573,6 +607,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     if (!acrossResumes || ![...pending.values()].some((failure) => failure.epoch < gate.resumes)) break;
   }
   for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
+  await tally.reported();
   const result = { counts: tally.counts, issues: tally.issues };
   await reporter?.done(result);
   return result;

@@ -1,0 +1,83 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { migrateBucket } from '../workflows';
+import { readReport, REPORT_COLUMNS } from '../activities/report-files';
+import type { MigrationSummary, ObjectIssue } from '../common/types';
+import { awsClientsFromEnv } from './aws';
+import type { Connected } from './connect';
+
+export interface ReportRow {
+  bucket: string;
+  key: string;
+  version_id: string;
+  status: string;
+  code: string;
+  message: string;
+}
+
+export interface MigrationReport {
+  workflowId: string;
+  /** 'report files': every object, from --report-uri; 'summary': what the migration kept (bounded). */
+  source: 'report files' | 'summary';
+  location?: string;
+  /** Objects not migrated by status and reason (code): from the rows. */
+  byReason: Record<string, number>;
+  /** In the summary's counts but not in the rows (only for the summary source: it keeps so many). */
+  unlisted: number;
+  rows: ReportRow[];
+}
+
+function byReason(rows: ReportRow[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[`${row.status} ${row.code}`] = (counts[`${row.status} ${row.code}`] ?? 0) + 1;
+  return counts;
+}
+
+const fromIssue = (bucket: string, i: ObjectIssue): ReportRow => ({
+  bucket, key: i.key, version_id: i.versionId ?? '', status: i.status, code: i.code, message: i.message,
+});
+
+/**
+ * `migrate report`: every object a finished migration skipped or failed, from its report files (--report-uri),
+ * or, without them, from what its summary kept.
+ */
+export async function migrationReport(connected: Connected, workflowId: string): Promise<MigrationReport> {
+  const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
+  const described = await handle.describe().catch((err: Error) => {
+    throw new Error(`no migration with workflow ID "${workflowId}": ${err.message}`);
+  });
+  if (described.status.name !== 'COMPLETED') {
+    throw new Error(`migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status shows its progress)`);
+  }
+  const summary: MigrationSummary = await handle.result();
+  const skippedOrFailed = summary.counts.failed + Object.values(summary.counts.skipped).reduce((a, b) => a + (b ?? 0), 0);
+  if (!summary.report) {
+    const rows = summary.issues.map((i) => fromIssue(summary.bucket, i));
+    return { workflowId, source: 'summary', byReason: byReason(rows), unlisted: skippedOrFailed - rows.length, rows };
+  }
+  const { s3 } = awsClientsFromEnv(process.env);
+  try {
+    const { csv } = await readReport(s3, summary.report);
+    const rows = csv.flatMap((text) => parse(text, { columns: true, skip_empty_lines: true }) as ReportRow[]);
+    const location = `s3://${summary.report.bucket}/${summary.report.keyPrefix}`;
+    return { workflowId, source: 'report files', location, byReason: byReason(rows), unlisted: 0, rows };
+  } finally {
+    s3.destroy();
+  }
+}
+
+export function reportAsCsv(report: MigrationReport): string {
+  return stringify(report.rows, { header: true, columns: [...REPORT_COLUMNS] });
+}
+
+export function formatReport(report: MigrationReport): string {
+  const reasons = Object.entries(report.byReason).sort((a, b) => b[1] - a[1]);
+  return [
+    `${report.workflowId}: ${report.rows.length} objects not migrated, from ${report.source}${report.location ? ` (${report.location})` : ''}`,
+    ...reasons.map(([reason, n]) => `  ${reason.padEnd(40)} ${n}`),
+    report.unlisted > 0 ? `  … and ${report.unlisted} more the summary did not keep: give --report-uri to a migration for all of them` : '',
+    ...report.rows.map((r) => `  ${r.status.padEnd(7)} ${r.code.padEnd(20)} ${JSON.stringify(r.key)}${r.version_id ? ` (version ${r.version_id})` : ''}: ${r.message}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
