@@ -22,6 +22,7 @@ import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
 import { bucketDefaultEncryption, setDefaultEncryption } from './default-encryption';
 import { countPage, surveyPage, type SurveyPageInput } from './survey-page';
+import { bucketPolicyCheck } from './bucket-policy-check';
 import { writeReport, writeReportManifest, type ReportManifest } from './report-files';
 
 export interface ActivityDeps {
@@ -41,6 +42,7 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
+    bucketPolicyCheck: (input: { bucket: string; keyArn: string }) => bucketPolicyCheck(s3, input),
     writeReport: (input: { location: ReportLocation; migratedBucket: string; page: number; part: number; issues: ObjectIssue[] }) => writeReport(s3, input),
     writeReportManifest: (input: { location: ReportLocation; manifest: Omit<ReportManifest, 'files'> }) => writeReportManifest(s3, input),
     countPage: (input: Omit<SurveyPageInput, 'sampleRate'>) => whileHeartbeating(() => countPage(s3, input)),

@@ -16,7 +16,7 @@ import { formatPlan } from './plan-estimate';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
-import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
+import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
 class CannotRun extends Error {}
@@ -30,7 +30,7 @@ async function withTemporal<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
   }
 }
 
-type StartCliFlags = Omit<StartFlags, 'bucket'> & { bucket?: string[]; bucketsTagged?: string; wait?: boolean; json?: boolean };
+type StartCliFlags = Omit<StartFlags, 'bucket'> & { bucket?: string[]; bucketsTagged?: string; wait?: boolean; json?: boolean; requireFinishedBucket?: boolean };
 
 /** The buckets named by --bucket (repeatable) or selected by --buckets-tagged; every one checked before any starts. */
 async function bucketsFrom(flags: StartCliFlags): Promise<string[]> {
@@ -87,9 +87,8 @@ function printSummary(summary: MigrationSummary): void {
   console.error(`\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`);
   if (summary.engine) console.error(`  engine: ${summary.engine}`);
   console.error(formatCounts(summary.counts));
-  for (const line of [formatDefaultEncryptionSet(summary.defaultEncryptionSet, summary.bucket), formatDefaultEncryption(summary.defaultEncryption)]) {
-    if (line) console.error(line);
-  }
+  const lines = [formatDefaultEncryptionSet(summary.defaultEncryptionSet, summary.bucket), formatDefaultEncryption(summary.defaultEncryption), formatBucketFinished(summary)];
+  for (const line of lines) if (line) console.error(line);
   const issues = formatIssues(summary);
   if (issues) console.error(issues);
 }
@@ -110,9 +109,11 @@ async function runOne(connected: Connected, options: MigrationOptions, setBudget
     if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'failed', exitCode: EXIT_CANNOT_RUN, error: message }));
     throw new CannotRun(`migration ${handle.workflowId} failed: ${message}`);
   }
-  const exitCode = exitCodeFor(summary);
+  const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
   printSummary(summary);
-  if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary }));
+  if (flags.json) {
+    console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary, bucketFinished: bucketFinished(summary) }));
+  }
   return exitCode;
 }
 
@@ -134,7 +135,8 @@ async function runMany(connected: Connected, optionsList: MigrationOptions[], se
       try {
         const summary = await handle.result();
         printSummary(summary);
-        return { workflowId: handle.workflowId, webUi, status: 'completed', exitCode: exitCodeFor(summary), ...summary };
+        const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
+        return { workflowId: handle.workflowId, webUi, status: 'completed', exitCode, ...summary, bucketFinished: bucketFinished(summary) };
       } catch (err) {
         if (!(err instanceof WorkflowFailedError)) throw err;
         const error = rootMessage(err);
@@ -171,6 +173,7 @@ function program(): Command {
     .option('--prefix <prefix>', 'only keys that start with this prefix', '')
     .option('--bucket-key', 'enable S3 Bucket Keys on the re-encrypted objects (far fewer KMS requests)', false)
     .option('--all-versions', 'versioned buckets: re-encrypt the noncurrent versions too, in place by version ID', false)
+    .option('--require-finished-bucket', 'with --wait: exit 4 when every object is under the key but the default encryption or the policy is not', false)
     .option('--report-uri <s3://bucket/prefix/>', 'write every skipped or failed object there as CSV, page by page, with a manifest')
     .option('--set-default-encryption', "before listing, set the bucket's default encryption to the key (the previous one is in the summary)", false)
     .option('--engine <engine>', 'auto: update in place where S3 offers it, copy what it refuses; copy: copy every object', 'auto')

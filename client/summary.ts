@@ -3,10 +3,43 @@ import { totalSkipped, SKIP_REASONS, type Counts, type DefaultEncryption, type D
 export const EXIT_OK = 0;
 export const EXIT_CANNOT_RUN = 1;
 export const EXIT_INCOMPLETE = 3;
+/** Only with --require-finished-bucket: every object is under the key, but the bucket's default or policy is not. */
+export const EXIT_BUCKET_UNFINISHED = 4;
 
-/** 0 when every object is under the key; 3 when some were skipped or failed. */
-export function exitCodeFor(summary: MigrationProgress): number {
-  return summary.counts.failed + totalSkipped(summary.counts) === 0 ? EXIT_OK : EXIT_INCOMPLETE;
+/** The three things that make a bucket finished, each yes/no (undefined: could not be read). */
+export interface BucketFinished {
+  objectsUnderKey: boolean;
+  defaultEncryption?: boolean;
+  policy?: boolean;
+  finished: boolean;
+}
+
+export function bucketFinished(summary: MigrationSummary): BucketFinished {
+  const objectsUnderKey = summary.counts.failed + totalSkipped(summary.counts) === 0;
+  const defaultEncryption = summary.defaultEncryption?.underKey;
+  const policy = summary.policy?.inPlace;
+  return { objectsUnderKey, defaultEncryption, policy, finished: objectsUnderKey && defaultEncryption === true && policy === true };
+}
+
+export function formatBucketFinished(summary: MigrationSummary): string {
+  if (!summary.defaultEncryption && !summary.policy) return ''; // a migration that finished before these were read
+  const f = bucketFinished(summary);
+  const yes = (v: boolean | undefined, detail?: string) => `${v === undefined ? 'unknown' : v ? 'yes' : 'no'}${detail && v !== true ? ` (${detail})` : ''}`;
+  return [
+    `  bucket finished: ${yes(f.finished)}`,
+    `    every current object under the key  ${yes(f.objectsUnderKey, 'see the objects not migrated')}`,
+    `    default encryption is the key       ${yes(f.defaultEncryption, `${summary.defaultEncryption?.setting ?? 'not read'}; --set-default-encryption`)}`,
+    `    policy denies other keys            ${yes(f.policy, `${summary.policy?.detail ?? 'not read'}; npm run migrate -- policy`)}`,
+  ].join('\n');
+}
+
+/**
+ * 0 when every object is under the key; 3 when some were skipped or failed; with `requireFinishedBucket`, 4
+ * when every object is under the key but the bucket's default encryption or policy would let others in.
+ */
+export function exitCodeFor(summary: MigrationSummary, requireFinishedBucket = false): number {
+  if (summary.counts.failed + totalSkipped(summary.counts) > 0) return EXIT_INCOMPLETE;
+  return requireFinishedBucket && !bucketFinished(summary).finished ? EXIT_BUCKET_UNFINISHED : EXIT_OK;
 }
 
 export function formatCounts(c: Counts): string {
@@ -64,6 +97,7 @@ export function formatProgress(p: MigrationProgress & Partial<Pick<MigrationSumm
     formatCounts(p.counts),
     formatDefaultEncryptionSet(p.defaultEncryptionSet, p.bucket),
     formatDefaultEncryption(p.defaultEncryption),
+    'finishedAt' in p ? formatBucketFinished(p as MigrationSummary) : '',
     formatIssues(p),
   ]
     .filter(Boolean)

@@ -417,6 +417,13 @@ export interface MigrationProgress {
   report?: ReportLocation;
 }
 
+/** Whether the bucket policy denies uploads under other keys (read at the end of a migration). */
+export interface PolicyCheck {
+  /** Undefined when it could not be read. */
+  inPlace?: boolean;
+  detail: string;
+}
+
 /** What --set-default-encryption found and did, before the listing started. */
 export interface DefaultEncryptionChange {
   /** The setting it found, as an operator reads it. */
@@ -439,6 +446,8 @@ export interface MigrationSummary extends MigrationProgress {
   finishedAt: number;
   /** Absent in summaries of migrations that finished before it was read. */
   defaultEncryption?: DefaultEncryption;
+  /** Absent in summaries of migrations that finished before it was read. */
+  policy?: PolicyCheck;
 }
 
 export interface CoordinatorInput {

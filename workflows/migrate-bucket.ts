@@ -355,6 +355,9 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (patched('default-encryption-in-summary')) {
       summary.defaultEncryption = await s3Activities.bucketDefaultEncryption({ bucket: options.bucket, keyArn: s.preflight.keyArn });
     }
+    if (patched('policy-in-summary')) {
+      summary.policy = await s3Activities.bucketPolicyCheck({ bucket: options.bucket, keyArn: s.preflight.keyArn });
+    }
     return summary;
   }
 }

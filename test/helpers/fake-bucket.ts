@@ -92,6 +92,7 @@ export class FakeBucket {
       },
       abortUpload: async () => undefined,
       bucketDefaultEncryption: async () => ({ underKey: false, setting: 'SSE-S3 (AES256)' }),
+      bucketPolicyCheck: async () => ({ inPlace: false, detail: 'no bucket policy' }),
     };
   }
 

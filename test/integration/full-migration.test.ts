@@ -145,8 +145,17 @@ describe('a bucket fully migrated', () => {
     assert.equal(rule?.BucketKeyEnabled, true);
     assert.equal(run.json.defaultEncryption.underKey, true, 'the summary sees the bucket finished');
 
-    const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--set-default-encryption', '--wait', '--json']);
+    // Objects and default done, no policy yet: finished only when asked to require it does the exit code say so.
+    assert.deepEqual(run.json.bucketFinished, { objectsUnderKey: true, defaultEncryption: true, policy: false, finished: false });
+    assert.match(run.stderr, /bucket finished: no[\s\S]*policy denies other keys\s+no \(no bucket policy/);
+    const strict = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--require-finished-bucket', '--wait', '--json']);
+    assert.equal(strict.code, 4, strict.stderr);
+
+    assert.equal((await runMigrate(['policy', '--bucket', bucket, '--kms-key', keyArn, '--apply'])).code, 0);
+    const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--set-default-encryption', '--require-finished-bucket', '--wait', '--json']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.json.defaultEncryptionSet.changed, false, 'already the key: nothing written');
+    assert.equal(again.json.bucketFinished.finished, true);
+    assert.match(again.stderr, /bucket finished: yes/);
   });
 });
