@@ -16,7 +16,7 @@ import { formatPlan } from './plan-estimate';
 import { pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
-import { EXIT_CANNOT_RUN, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
+import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
 class CannotRun extends Error {}
@@ -145,7 +145,8 @@ async function runMany(connected: Connected, optionsList: MigrationOptions[], se
       }
     }),
   );
-  const exitCode = outcomes.some((o) => o.exitCode === EXIT_CANNOT_RUN) ? EXIT_CANNOT_RUN : Math.max(...outcomes.map((o) => o.exitCode));
+  // Worst first: could not run, objects not migrated, bucket not finished, done.
+  const exitCode = [EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_BUCKET_UNFINISHED].find((code) => outcomes.some((o) => o.exitCode === code)) ?? EXIT_OK;
   if (flags.json) console.log(JSON.stringify({ migrations: outcomes, exitCode }));
   return exitCode;
 }
