@@ -120,6 +120,8 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
     ...rows(e.byState),
     '  what the migration would do:',
     ...rows(e.byAction),
+    `  among them: ${Math.round(plan.tally.archived * e.scale)} archived, ${Math.round(plan.tally.overFiveGib * e.scale)} over 5 GiB, ` +
+      `${Math.round((plan.tally.tooManyTags ?? 0) * e.scale)} with 10 tags already (no room for the marker: skipped, after an update in place, or without a copy)`,
     '  S3 requests:',
     ...requestRows,
     `  KMS requests: ${e.kmsRequests} ${e.bucketKey ? 'with' : 'without'} --bucket-key (${e.kmsRequestsOther} ${e.bucketKey ? 'without' : 'with'} it)`,

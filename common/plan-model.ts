@@ -45,6 +45,8 @@ export interface PlanTally {
   /** Archived objects (restored or not), and objects with more than 5 GiB, among the surveyed. */
   archived: number;
   overFiveGib: number;
+  /** Objects whose HEAD counts 10 tags already (no room for the marker); HEADs that do not count them are not here. */
+  tooManyTags?: number;
   /** S3 requests the surveyed objects would cost (listing excluded: it is counted for all listed objects). */
   requests: Partial<Record<RequestKind, number>>;
   kmsRequests: number;
@@ -73,6 +75,7 @@ export function addTally(into: PlanTally, from: PlanTally): void {
   into.surveyed += from.surveyed;
   into.archived += from.archived;
   into.overFiveGib += from.overFiveGib;
+  into.tooManyTags = (into.tooManyTags ?? 0) + (from.tooManyTags ?? 0);
   into.kmsRequests += from.kmsRequests;
   into.kmsRequestsWithBucketKey += from.kmsRequestsWithBucketKey;
   for (const [k, v] of Object.entries(from.byState)) add(into.byState, k, v.objects, v.bytes);
@@ -120,6 +123,7 @@ export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: De
   add(t.byState, stateOf(snapshot, ctx.keyArn), 1, size);
   if (snapshot.archived) t.archived++;
   if (size > 5 * 1024 ** 3) t.overFiveGib++;
+  if ((snapshot.tagCount ?? 0) >= 10) t.tooManyTags = (t.tooManyTags ?? 0) + 1;
   const readsTags = snapshot.tagCount === undefined || snapshot.tagCount > 0;
   const action = decision.action === 'copy' ? (decision.multipart ? 'copy in parts' : 'copy') : decision.action === 'skip' ? `skip: ${decision.reason}` : decision.action;
   add(t.byAction, action, 1, size);

@@ -32,6 +32,8 @@ describe('the plan model', () => {
     // SSE-S3: a data key; another KMS key: its Decrypt too; in parts: the upload's key and each part's Decrypt.
     assert.equal(t.kmsRequests, 1 + 2 + (1 + 3));
     assert.equal(t.kmsRequestsWithBucketKey, 0 + 1 + 0);
+    tallyObject(t, object({ sse: 'AES256', tagCount: 10 }), { action: 'update' }, ctx);
+    assert.equal(t.tooManyTags, 1, 'ten tags counted from HEAD');
     assert.deepEqual(Object.keys(t.byState).sort(), ['SSE-KMS under another key', 'SSE-KMS under the key', 'SSE-S3', 'not encrypted']);
   });
 
