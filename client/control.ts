@@ -32,3 +32,15 @@ export async function setMigrationRate(connected: Connected, workflowId: string,
   await handle.signal(kmsBudgetSignal, budgetRps);
   return rate;
 }
+
+/**
+ * Cancels a running migration: the coordinator cancels its pages, a page's multipart copies abort their uploads,
+ * and S3 calls in flight finish. Objects already migrated stay migrated; running it again later goes on from
+ * there (what is done costs a HEAD). Resolves once the migration has ended.
+ */
+export async function cancelMigration(connected: Connected, workflowId: string): Promise<string> {
+  const { handle } = await runningHandle(connected, workflowId);
+  await handle.cancel();
+  await handle.result().catch(() => undefined); // ends as cancelled: the failure is the expected outcome
+  return (await handle.describe()).status.name;
+}

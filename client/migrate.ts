@@ -13,7 +13,7 @@ import { runPolicy } from './policy-command';
 import { runPlan } from './plan-command';
 import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
-import { pauseMigration, resumeMigration, setMigrationRate } from './control';
+import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
 import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
@@ -201,6 +201,14 @@ function program(): Command {
     .option('--json', 'print it as one JSON object', false)
     .action(async (workflowId: string, flags) => {
       process.exitCode = await runStatus(workflowId, flags);
+    });
+  cmd
+    .command('cancel')
+    .description('stop a migration for good: pages cancelled, multipart uploads aborted; what was migrated stays so')
+    .argument('<workflowId>')
+    .action(async (workflowId: string) => {
+      const status = await withTemporal((connected) => cancelMigration(connected, workflowId));
+      console.log(`${workflowId}: ${status}`);
     });
   cmd
     .command('pause')
