@@ -8,6 +8,7 @@ import {
   condition,
   executeChild,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -97,7 +98,13 @@ class PageTally {
 
   private flush(): void {
     if (this.unreported.length === 0) return;
-    this.writes.push(this.report!(this.parts++, this.unreported));
+    const part = this.parts++;
+    const rows = this.unreported.length;
+    // Handled at once (a rejection nobody awaits yet would fail the workflow task). A report that cannot be
+    // written (permissions) does not fail the page: its objects were handled, the counts are right.
+    this.writes.push(
+      this.report!(part, this.unreported).catch((err: Error) => log.warn(`report part ${part} (${rows} objects) not written: ${err.message}`)),
+    );
     this.unreported = [];
     this.unreportedBytes = 0;
   }
