@@ -10,6 +10,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { awsClientsFromEnv } from './aws';
 import { DEFAULTS } from '../common/types';
 import { checkWorkerPrincipal, mergePolicy, migrationStatements, policyDiff, type BucketPolicy } from './bucket-policy';
+import { errorCode } from '../activities/s3-errors';
 
 export interface PolicyFlags {
   bucket?: string;
@@ -40,15 +41,13 @@ const flagsSchema = z.object({
   apply: z.boolean().default(false),
 });
 
-const codeOf = (err: unknown) => (err as { name?: string }).name ?? 'Error';
-
 async function currentPolicy(s3: S3Client, bucket: string): Promise<BucketPolicy | undefined> {
   try {
     const out = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
     return out.Policy ? (JSON.parse(out.Policy) as BucketPolicy) : undefined;
   } catch (err) {
-    if (codeOf(err) === 'NoSuchBucketPolicy') return undefined;
-    throw new Error(`could not read the policy of bucket "${bucket}": ${codeOf(err)}`);
+    if (errorCode(err) === 'NoSuchBucketPolicy') return undefined;
+    throw new Error(`could not read the policy of bucket "${bucket}": ${errorCode(err)}`);
   }
 }
 
@@ -64,13 +63,13 @@ export async function runPolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
   const { s3, kms } = awsClientsFromEnv(process.env);
   try {
     await s3.send(new HeadBucketCommand({ Bucket: f.bucket })).catch((err) => {
-      throw new Error(`bucket "${f.bucket}" ${codeOf(err) === 'NotFound' ? 'does not exist' : `is not reachable: ${codeOf(err)}`}`);
+      throw new Error(`bucket "${f.bucket}" ${errorCode(err) === 'NotFound' ? 'does not exist' : `is not reachable: ${errorCode(err)}`}`);
     });
     const keyArn = await kms
       .send(new DescribeKeyCommand({ KeyId: f.kmsKey }))
       .then((out) => out.KeyMetadata!.Arn!)
       .catch((err) => {
-        throw new Error(`KMS key "${f.kmsKey}" could not be described: ${codeOf(err)}`);
+        throw new Error(`KMS key "${f.kmsKey}" could not be described: ${errorCode(err)}`);
       });
     const versioning = (await s3.send(new GetBucketVersioningCommand({ Bucket: f.bucket }))).Status;
     const versioned = versioning === 'Enabled' || versioning === 'Suspended';

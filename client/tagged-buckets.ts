@@ -1,5 +1,6 @@
 import { GetBucketTaggingCommand, paginateListBuckets, type S3Client } from '@aws-sdk/client-s3';
 import { forEachConcurrently } from '../common/concurrently';
+import { errorCode } from '../activities/s3-errors';
 
 /** "KEY=VALUE" as given to --buckets-tagged, or an error naming the flag. */
 export function parseTagFilter(filter: string): { key: string; value: string } {
@@ -7,8 +8,6 @@ export function parseTagFilter(filter: string): { key: string; value: string } {
   if (at <= 0) throw new Error(`--buckets-tagged must be KEY=VALUE, such as __Inventory=true, not "${filter}"`);
   return { key: filter.slice(0, at), value: filter.slice(at + 1) };
 }
-
-const codeOf = (err: unknown) => (err as { name?: string }).name ?? 'Error';
 
 /**
  * The buckets of the region that carry the tag (as AWS's walkthrough selects buckets with `__Inventory=true`),
@@ -26,8 +25,8 @@ export async function bucketsTagged(s3: S3Client, region: string, filter: string
       const tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? [];
       if (tags.some((t) => t.Key === key && t.Value === value)) matching.add(name);
     } catch (err) {
-      if (codeOf(err) === 'NoSuchTagSet') return;
-      throw new Error(`the tags of bucket "${name}" could not be read: ${codeOf(err)}`);
+      if (errorCode(err) === 'NoSuchTagSet') return;
+      throw new Error(`the tags of bucket "${name}" could not be read: ${errorCode(err)}`);
     }
   });
   return names.filter((n) => matching.has(n)).sort();
