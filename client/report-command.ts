@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { migrateBucket } from '../workflows';
 import { readReport, REPORT_COLUMNS } from '../activities/report-files';
-import type { MigrationSummary, ObjectIssue } from '../common/types';
+import { totalSkipped, type MigrationSummary, type ObjectIssue } from '../common/types';
 import { awsClientsFromEnv } from './aws';
 import type { Connected } from './connect';
 
@@ -50,7 +50,7 @@ export async function migrationReport(connected: Connected, workflowId: string):
     throw new Error(`migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status shows its progress)`);
   }
   const summary: MigrationSummary = await handle.result();
-  const skippedOrFailed = summary.counts.failed + Object.values(summary.counts.skipped).reduce((a, b) => a + (b ?? 0), 0);
+  const skippedOrFailed = summary.counts.failed + totalSkipped(summary.counts);
   if (!summary.report) {
     const rows = summary.issues.map((i) => fromIssue(summary.bucket, i));
     return { workflowId, source: 'summary', byReason: byReason(rows), unlisted: skippedOrFailed - rows.length, rows };
