@@ -1,4 +1,4 @@
-import { BURST_HEADROOM } from '../common/kms-budget';
+import { secondsAtBudget } from '../common/kms-budget';
 import { PUT_CLASS, type ObjectsAndBytes, type PlanTally, type RequestKind } from '../common/plan-model';
 import type { PlanResult } from '../workflows/plan-bucket';
 
@@ -36,7 +36,7 @@ export interface PlanEstimate {
   bucketKey: boolean;
   costUsd: { s3Requests: number; kmsRequests: number; total: number };
   budgetRps: number;
-  /** At the budget (the queue dispatches at BURST_HEADROOM of it); 0 when the migration costs no KMS request. */
+  /** At the budget (the queue's warm-up, then its steady rate); 0 when the migration costs no KMS request. */
   durationSeconds: number;
   orchestration: { historyEvents: number; activityTasks: number };
   monthlyReads: { readsPerMonth: number; withoutBucketKeysUsd: number; withBucketKeysUsd: number };
@@ -80,7 +80,7 @@ export function estimatePlan(
     bucketKey: opts.bucketKey,
     costUsd: { s3Requests: s3Usd, kmsRequests: kmsUsd, total: s3Usd + kmsUsd },
     budgetRps: opts.budgetRps,
-    durationSeconds: kmsRequests / (opts.budgetRps * BURST_HEADROOM),
+    durationSeconds: secondsAtBudget(kmsRequests, opts.budgetRps),
     orchestration: {
       historyEvents: Math.round(t.listed.objects * HISTORY_EVENTS_PER_OBJECT),
       activityTasks: Math.round(t.listed.objects * ACTIVITY_TASKS_PER_OBJECT),

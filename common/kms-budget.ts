@@ -60,13 +60,27 @@ export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean)
 }
 
 /**
- * Dispatch a little below the budget: Temporal's task queue rate limiter lets about one second's worth of
- * tasks through as a burst on top of the steady rate (at a start, and after a pause), and a permit may be
- * dispatched a moment before or after the step it pays for. At 85%, a 5-second window holds at most about
- * 6 × 0.85 = 5.1 seconds' worth plus that jitter (measured: test/integration/kms-rate.test.ts), and the
- * steady rate is 85% of the budget (measured: npm run bench). 90% measured 116% in a 5-second window.
+ * The KMS queue dispatches a little below the budget. Temporal's task-queue rate limiter is a token bucket
+ * holding one second of the rate (per partition, rounded up): after the queue was idle (a start, a resume)
+ * it lets that second through at once on top of the rate. So each stretch of work starts at WARM_HEADROOM of
+ * the budget, whose first 5-second window holds at most 6 × 0.85 = 5.1 seconds' worth, and the coordinator
+ * raises the rate to STEADY_HEADROOM once the queue is busy (KMS_WARM_UP_MS later): a busy queue keeps no
+ * tokens, so the raise lets nothing through at once. Measured: test/integration/kms-rate.test.ts (every
+ * 5-second window) and npm run bench (budget tracking).
  */
-export const BURST_HEADROOM = 0.85;
+export const WARM_HEADROOM = 0.85;
+export const STEADY_HEADROOM = 0.95;
+/** How long the KMS queue runs at the warm-up rate after a start, a resume or a new budget. */
+export const KMS_WARM_UP_MS = 5000;
+export type KmsQueuePhase = 'warm-up' | 'steady';
+const headroom = (phase: KmsQueuePhase) => (phase === 'steady' ? STEADY_HEADROOM : WARM_HEADROOM);
+
+/** Seconds that `kmsRequests` take at a budget: the warm-up's rate first, then the steady rate. */
+export function secondsAtBudget(kmsRequests: number, budgetRps: number): number {
+  const warmUpRequests = budgetRps * WARM_HEADROOM * (KMS_WARM_UP_MS / 1000);
+  if (kmsRequests <= warmUpRequests) return kmsRequests / (budgetRps * WARM_HEADROOM);
+  return KMS_WARM_UP_MS / 1000 + (kmsRequests - warmUpRequests) / (budgetRps * STEADY_HEADROOM);
+}
 
 /**
  * Tasks per second the KMS queue is meant to dispatch at most: every task is orchestration (history events,
@@ -83,16 +97,16 @@ export const MAX_KMS_WEIGHT = 100;
  * a task up to this weight; a copy's task stands for the whole weight (it is conservative: it spends less).
  */
 export function kmsTaskWeight(budgetRps: number): number {
-  return Math.max(1, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * BURST_HEADROOM) / KMS_TASKS_PER_SECOND)));
+  return Math.max(1, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * STEADY_HEADROOM) / KMS_TASKS_PER_SECOND)));
 }
 
 /**
  * The KMS task queue's dispatch rate, in tasks per second, for a budget of KMS requests per second: every
  * task on that queue stands for kmsTaskWeight(budget) requests (a batch, a copy, an upload, a part, or a
- * permit for what does not fit in one task).
+ * permit for what does not fit in one task). The warm-up rate is the one set before work starts.
  */
-export function kmsQueueRate(budgetRps: number): number {
-  return Math.round(((budgetRps * BURST_HEADROOM) / kmsTaskWeight(budgetRps)) * 1000) / 1000;
+export function kmsQueueRate(budgetRps: number, phase: KmsQueuePhase = 'warm-up'): number {
+  return Math.round(((budgetRps * headroom(phase)) / kmsTaskWeight(budgetRps)) * 1000) / 1000;
 }
 
 /** Tasks of weight `weight` needed to pay for `kmsRequests` requests (none when they cost nothing). */

@@ -488,6 +488,8 @@ export interface CoordinatorState {
   /** The stop-early rule's view across pages (workflows/failure-rate.ts), so its window spans runs. */
   failureRate?: FailureRateState;
   kmsBudgetRps?: number;
+  /** When the KMS queue's current warm-up ends (workflows/kms-queue-pace.ts); none when it runs steady. */
+  kmsSteadyDue?: number;
   /** The stop-early rule's view of each running page's own attempts (pages that report to the coordinator). */
   pageFailureRates?: Record<string, FailureRateState>;
   /** Pages still running, handed from one coordinator run to the next: they report to whichever is current. */

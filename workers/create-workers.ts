@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { createCopyActivities, createS3Activities, type ActivityDeps } from '../activities';
+import { kmsQueueActivities } from '../activities/kms-queue';
 
 export interface MigratorWorkerOptions {
   connection: NativeConnection;
@@ -22,7 +23,7 @@ export async function runMigratorWorkers(options: MigratorWorkerOptions): Promis
     ...common,
     ...options.workflows,
     taskQueue: TASK_QUEUE,
-    activities: { ...createS3Activities(options.deps), ...createCopyActivities(options.deps) },
+    activities: { ...createS3Activities(options.deps), ...createCopyActivities(options.deps), ...kmsQueueActivities },
     maxConcurrentActivityTaskExecutions: options.s3Slots,
   });
   const kms = await Worker.create({

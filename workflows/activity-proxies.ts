@@ -1,5 +1,6 @@
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { CopyActivities, S3Activities } from '../activities';
+import type { KmsQueueActivities } from '../activities/kms-queue';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { kmsTasksFor } from '../common/kms-budget';
 
@@ -19,6 +20,13 @@ export const s3Activities = proxyActivities<S3Activities>({
   startToCloseTimeout: '30 seconds',
   retry: RETRY,
 });
+
+/** The KMS queue's rate, set by the coordinator after a warm-up: one quick call to Temporal. */
+export const kmsQueueActivity = proxyActivities<KmsQueueActivities>({
+  taskQueue: TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  retry: { ...RETRY, maximumAttempts: 5 },
+}).setKmsQueueRate;
 
 /** HEADs of a batch of objects: a few seconds; the heartbeat notices a dead worker sooner. */
 export const inspectObjectsActivity = proxyActivities<S3Activities>({

@@ -44,6 +44,7 @@ import {
 import { kmsTaskWeight } from '../common/kms-budget';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 import { currentDetails } from './current-details';
+import { KmsQueuePace } from './kms-queue-pace';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
 /** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
@@ -81,8 +82,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const startedAt = input.state?.startedAt ?? Date.now();
   let pausedBecause = input.state?.pausedBecause;
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
+  // (patched: a coordinator from before the warm-up, replayed, left the queue at the rate the client set.)
+  const pace = patched('kms-queue-warm-up') ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, input.state?.kmsSteadyDue) : undefined;
+  if (!input.state) pace?.warmUp(false); // the client set the warm-up rate before it started this migration
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
+    pace?.warmUp(false); // set-rate set the new budget's warm-up rate
     // Running pages pack their next batches to the new weight, which the queue's new rate assumes.
     // (patched: a coordinator from before batched updates, replayed, sent no such signals.)
     if (!patched('kms-weight-to-pages')) return;
@@ -113,6 +118,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (state?.failureRate) new FailureRate(options.maxFailureRate, state.failureRate).reset();
     for (const pageRate of Object.values(state?.pageFailureRates ?? {})) new FailureRate(options.maxFailureRate, pageRate).reset();
     if (state) state.resumes = (state.resumes ?? 0) + 1;
+    pace?.warmUp(true); // the queue idled while paused: its rate limiter holds a second's worth again
     setPaused(undefined);
   });
 
@@ -341,7 +347,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
 
     if (!s.listingDone) {
       const inFlightPages = pagesReport ? [...inFlightPageIds] : undefined;
-      await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps, inFlightPages } });
+      await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps, kmsSteadyDue: pace?.carried, inFlightPages } });
     }
     await condition(() => inFlightPageIds.size === 0);
     const summary: MigrationSummary = { ...progress(), finishedAt: Date.now() };

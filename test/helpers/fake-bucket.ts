@@ -2,6 +2,7 @@
 // failures, whole-batch errors and held batches on demand. No S3, no KMS: only the workflows' logic is tested.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
+import type { KmsQueueActivities } from '../../activities/kms-queue';
 import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../common/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
@@ -13,6 +14,8 @@ export class FakeBucket {
   /** updateObjects activities started, and those still waiting on `hold`. */
   batchesStarted = 0;
   batchesHeld = 0;
+  /** The KMS queue rates the coordinator set, in order. */
+  readonly kmsQueueRates: number[] = [];
   /** A permanent error for updating this key, or undefined. */
   failUpdate: (key: string) => { code: string; message: string } | undefined = () => undefined;
   /** Thrown by a batch holding this key instead of answering (the activity fails). */
@@ -43,7 +46,7 @@ export class FakeBucket {
     return [...this.updates.values()].filter((n) => n > 0).length;
   }
 
-  activities(): Partial<S3Activities & CopyActivities> {
+  activities(): Partial<S3Activities & CopyActivities & KmsQueueActivities> {
     return {
       preflight: async () => ({ keyArn: FAKE_KEY_ARN, region: 'us-east-1', versioning: 'Disabled', update: { available: true } }),
       listPage: async ({ after, maxKeys }: ListPageInput) => {
@@ -80,6 +83,9 @@ export class FakeBucket {
         });
       },
       kmsPermit: async () => undefined,
+      setKmsQueueRate: async ({ tasksPerSecond }) => {
+        this.kmsQueueRates.push(tasksPerSecond);
+      },
       copyObject: async ({ source }: { source: { key: string } }) => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);

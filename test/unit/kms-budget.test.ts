@@ -9,6 +9,7 @@ import {
   kmsRequestsToCreateUpload,
   kmsTasksFor,
   kmsTaskWeight,
+  secondsAtBudget,
 } from '../../common/kms-budget';
 import { budgetFrom } from '../../client/options';
 
@@ -41,21 +42,31 @@ describe('KMS request model', () => {
     assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms', bucketKeyEnabled: true }, false), 1);
     assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, true), 0);
   });
-  it('dispatches at 85% of the budget: one request per task for small budgets, batches of many above', () => {
+  it('dispatches at 85% of the budget while warming up and 95% after: one request per task for small budgets, batches of many above', () => {
     assert.equal(kmsTaskWeight(10), 1);
     assert.equal(kmsQueueRate(10), 8.5);
+    assert.equal(kmsQueueRate(10, 'warm-up'), 8.5);
+    assert.equal(kmsQueueRate(10, 'steady'), 9.5);
     assert.equal(kmsQueueRate(0.5), 0.425);
-    assert.equal(kmsTaskWeight(66), 5);
+    assert.equal(kmsTaskWeight(66), 6);
     assert.equal(kmsTaskWeight(11), 1);
     assert.equal(kmsTaskWeight(2750), 100);
     assert.equal(kmsQueueRate(2750), 23.375);
+    assert.equal(kmsQueueRate(2750, 'steady'), 26.125);
     assert.equal(kmsTaskWeight(1_000_000), 100, 'capped');
     assert.equal(kmsQueueRate(1_000_000), 8500);
     for (const budget of [1, 10, 11, 12, 66, 100, 1000, 2750, 5500, 50_000]) {
-      const requestsPerSecond = kmsQueueRate(budget) * kmsTaskWeight(budget);
-      assert.ok(Math.abs(requestsPerSecond - budget * 0.85) < 0.01, `budget ${budget}: ${requestsPerSecond}`);
+      for (const [phase, share] of [['warm-up', 0.85], ['steady', 0.95]] as const) {
+        const requestsPerSecond = kmsQueueRate(budget, phase) * kmsTaskWeight(budget);
+        assert.ok(Math.abs(requestsPerSecond - budget * share) < 0.05, `budget ${budget} ${phase}: ${requestsPerSecond}`);
+      }
       assert.ok(kmsTaskWeight(budget) <= Math.max(1, budget / 10), `budget ${budget}: a task is at most a tenth of a second's budget`);
     }
+  });
+  it('times requests at the warm-up rate, then the steady rate', () => {
+    assert.equal(secondsAtBudget(85, 100), 1);
+    assert.equal(secondsAtBudget(425, 100), 5);
+    assert.equal(secondsAtBudget(425 + 950, 100), 15);
   });
   it('pays for a cost with whole tasks of the weight', () => {
     assert.equal(kmsTasksFor(0, 44), 0);

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MigrationSummary } from '../../common/types';
 import { FakeBucket, nonRetryable } from '../helpers/fake-bucket';
 import { progressOf, timeSkippingEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
-import { pageFailuresSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
+import { kmsBudgetSignal, pageFailuresSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
+import { KMS_WARM_UP_MS, kmsQueueRate, kmsTaskWeight } from '../../common/kms-budget';
 import { pageWorkflowId } from '../../common/types';
 
 let h: WorkflowHarness;
@@ -84,9 +85,10 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ maxFailureRate: 1 }));
       const summary = (await handle.result()) as MigrationSummary;
-      // kmsBudgetRps 1000: batches of 85 updates (the KMS task weight); the second page's first batch failed.
-      assert.equal(summary.counts.failed, 85);
-      assert.equal(summary.counts.migrated, 115);
+      // kmsBudgetRps 1000: batches of 95 updates (the KMS task weight); the second page's first batch failed.
+      assert.equal(kmsTaskWeight(1000), 95);
+      assert.equal(summary.counts.failed, 95);
+      assert.equal(summary.counts.migrated, 105);
       assert.ok(summary.issues.every((i) => i.code === 'AccessDenied' && i.message === 'the batch was denied'));
       assert.ok(bucket.updates.has(bucket.keys[0]), 'the retried batch went through on its fourth attempt');
     });
@@ -111,6 +113,32 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       await handle.signal(resumeSignal);
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.counts.migrated, 400);
+    });
+  });
+
+  it('raises the KMS queue to its steady rate after a warm-up, and warms it up again at a resume and at set-rate', async () => {
+    const bucket = new FakeBucket(200);
+    bucket.holdKeys.add(bucket.keys[0]);
+    const [warm, steady] = [kmsQueueRate(1000, 'warm-up'), kmsQueueRate(1000, 'steady')];
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 1, kmsBudgetRps: 1000 }));
+      await waitFor(handle, 'the first batch', () => bucket.batchesHeld > 0);
+      assert.deepEqual(bucket.kmsQueueRates, [], 'the client set the warm-up rate; nothing changes before the warm-up ends');
+      await h.env.sleep(KMS_WARM_UP_MS + 1000);
+      await waitFor(handle, 'the steady rate', () => bucket.kmsQueueRates.length === 1);
+      assert.deepEqual(bucket.kmsQueueRates, [steady]);
+      await handle.signal(pauseSignal, 'maintenance window');
+      await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
+      await handle.signal(resumeSignal);
+      await waitFor(handle, 'the warm-up rate', () => bucket.kmsQueueRates.length === 2);
+      assert.deepEqual(bucket.kmsQueueRates, [steady, warm], 'a resume lowers the rate at once');
+      await handle.signal(kmsBudgetSignal, 500);
+      await h.env.sleep(KMS_WARM_UP_MS + 1000);
+      await waitFor(handle, 'the steady rate again', () => bucket.kmsQueueRates.length === 3);
+      assert.deepEqual(bucket.kmsQueueRates, [steady, warm, kmsQueueRate(500, 'steady')], 'one raise, at the newest budget, after the last warm-up');
+      bucket.release();
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 200);
     });
   });
 
