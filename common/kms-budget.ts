@@ -63,12 +63,13 @@ export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean)
  * The KMS queue dispatches a little below the budget. Temporal's task-queue rate limiter is a token bucket
  * holding one second of the rate (per partition, rounded up): after the queue was idle (a start, a resume)
  * it lets that second through at once on top of the rate. So each stretch of work starts at WARM_HEADROOM of
- * the budget, whose first 5-second window holds at most 6 × 0.85 = 5.1 seconds' worth, and the coordinator
- * raises the rate to STEADY_HEADROOM once the queue is busy (KMS_WARM_UP_MS later): a busy queue keeps no
+ * the budget, whose first 5-second window holds at most 6 × 0.8 = 4.8 seconds' worth, and the coordinator
+ * raises the rate to STEADY_HEADROOM once the queue is busy (KMS_WARM_UP_MS after the first page starts, or
+ * after a resume): a busy queue keeps no
  * tokens, so the raise lets nothing through at once. Measured: test/integration/kms-rate.test.ts (every
  * 5-second window) and npm run bench (budget tracking).
  */
-export const WARM_HEADROOM = 0.85;
+export const WARM_HEADROOM = 0.8;
 export const STEADY_HEADROOM = 0.95;
 /** How long the KMS queue runs at the warm-up rate after a start, a resume or a new budget. */
 export const KMS_WARM_UP_MS = 5000;

@@ -84,7 +84,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
   // (patched: a coordinator from before the warm-up, replayed, left the queue at the rate the client set.)
   const pace = patched('kms-queue-warm-up') ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, input.state?.kmsSteadyDue) : undefined;
-  if (!input.state) pace?.warmUp(false); // the client set the warm-up rate before it started this migration
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
     pace?.warmUp(false); // set-rate set the new budget's warm-up rate
@@ -335,6 +334,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       s.counts.scanned += listed.objects.length;
       if (listed.objects.length === 0) continue;
       pagesThisRun++;
+      // The client set the warm-up rate before the start; its KMS tasks begin with the first page.
+      if (s.pagesStarted === 0) pace?.warmUp(false);
       pages.push((pagesReport ? launchPage : runPage)(++s.pagesStarted, listed.objects));
       showDetails();
     }

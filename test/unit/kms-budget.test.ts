@@ -42,21 +42,21 @@ describe('KMS request model', () => {
     assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms', bucketKeyEnabled: true }, false), 1);
     assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, true), 0);
   });
-  it('dispatches at 85% of the budget while warming up and 95% after: one request per task for small budgets, batches of many above', () => {
+  it('dispatches at 80% of the budget while warming up and 95% after: one request per task for small budgets, batches of many above', () => {
     assert.equal(kmsTaskWeight(10), 1);
-    assert.equal(kmsQueueRate(10), 8.5);
-    assert.equal(kmsQueueRate(10, 'warm-up'), 8.5);
+    assert.equal(kmsQueueRate(10), 8);
+    assert.equal(kmsQueueRate(10, 'warm-up'), 8);
     assert.equal(kmsQueueRate(10, 'steady'), 9.5);
-    assert.equal(kmsQueueRate(0.5), 0.425);
+    assert.equal(kmsQueueRate(0.5), 0.4);
     assert.equal(kmsTaskWeight(66), 6);
     assert.equal(kmsTaskWeight(11), 1);
     assert.equal(kmsTaskWeight(2750), 100);
-    assert.equal(kmsQueueRate(2750), 23.375);
+    assert.equal(kmsQueueRate(2750), 22);
     assert.equal(kmsQueueRate(2750, 'steady'), 26.125);
     assert.equal(kmsTaskWeight(1_000_000), 100, 'capped');
-    assert.equal(kmsQueueRate(1_000_000), 8500);
+    assert.equal(kmsQueueRate(1_000_000), 8000);
     for (const budget of [1, 10, 11, 12, 66, 100, 1000, 2750, 5500, 50_000]) {
-      for (const [phase, share] of [['warm-up', 0.85], ['steady', 0.95]] as const) {
+      for (const [phase, share] of [['warm-up', 0.8], ['steady', 0.95]] as const) {
         const requestsPerSecond = kmsQueueRate(budget, phase) * kmsTaskWeight(budget);
         assert.ok(Math.abs(requestsPerSecond - budget * share) < 0.05, `budget ${budget} ${phase}: ${requestsPerSecond}`);
       }
@@ -64,9 +64,9 @@ describe('KMS request model', () => {
     }
   });
   it('times requests at the warm-up rate, then the steady rate', () => {
-    assert.equal(secondsAtBudget(85, 100), 1);
-    assert.equal(secondsAtBudget(425, 100), 5);
-    assert.equal(secondsAtBudget(425 + 950, 100), 15);
+    assert.equal(secondsAtBudget(80, 100), 1);
+    assert.equal(secondsAtBudget(400, 100), 5);
+    assert.equal(secondsAtBudget(400 + 950, 100), 15);
   });
   it('pays for a cost with whole tasks of the weight', () => {
     assert.equal(kmsTasksFor(0, 44), 0);
