@@ -15,7 +15,7 @@ import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
 import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { setKmsQueueRate } from './kms-rate';
-import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
+import { KMS_WARM_UP_MS, kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
@@ -66,7 +66,7 @@ async function runStart(flags: StartCliFlags): Promise<number> {
         });
         console.error(
           `KMS budget ${kmsBudgetRps} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(kmsBudgetRps)} requests each, ` +
-            `dispatched at ${rate}/s for all workers together`,
+            `dispatched at ${rate}/s for all workers together, ${kmsQueueRate(kmsBudgetRps, 'steady')}/s ${KMS_WARM_UP_MS / 1000} s after the first page`,
         );
       })());
     if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
@@ -231,7 +231,10 @@ function program(): Command {
       if (!flags.maxKmsRps && !flags.kmsQuotaRps && !flags.kmsShare) throw new Error('set-rate needs --max-kms-rps or --kms-quota-rps/--kms-share');
       const budget = budgetFrom(flags);
       const rate = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
-      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: KMS-costing requests dispatched at ${rate}/s for all workers together.`);
+      console.log(
+        `KMS budget of ${workflowId} is now ${budget} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(budget)} requests dispatched at ` +
+          `${rate}/s for all workers together, ${kmsQueueRate(budget, 'steady')}/s after ${KMS_WARM_UP_MS / 1000} s.`,
+      );
     });
   cmd
     .command('resume')
