@@ -65,9 +65,9 @@ export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean)
  * it lets that second through at once on top of the rate. So each stretch of work starts at WARM_HEADROOM of
  * the budget, whose first 5-second window holds at most 6 × 0.8 = 4.8 seconds' worth, and the coordinator
  * raises the rate to STEADY_HEADROOM once the queue is busy (KMS_WARM_UP_MS after the first page starts, or
- * after a resume): a busy queue keeps no
- * tokens, so the raise lets nothing through at once. Measured: test/integration/kms-rate.test.ts (every
- * 5-second window) and npm run bench (budget tracking).
+ * after a resume): a busy queue keeps no tokens, so the raise lets nothing through at once. A queue that ran
+ * dry mid-run fills its bucket again: a 5-second window can then hold 5 × 0.95 + 1 seconds' worth (README,
+ * "The KMS budget"). Measured: test/integration/kms-rate.test.ts and npm run bench (budget tracking).
  */
 export const WARM_HEADROOM = 0.8;
 export const STEADY_HEADROOM = 0.95;
