@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectTemporal, webUiLink, type Connected } from './connect';

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { createAwsClients } from '../activities/aws-clients';
 import { MIB } from '../common/types';
-import { readStackEnv } from './lib/stack-env';
-import { ROOT, TSX, spawnWorkerProcess } from './lib/worker-process';
+import { readStackEnv } from '../lab/lib/stack-env';
+import { ROOT, TSX, spawnWorkerProcess } from '../lab/lib/worker-process';
 import { seedDemoBucket } from './demo/seed';
-import { census, type Census } from './demo/census';
+import { census, type Census } from '../lab/lib/census';
 
 const STACK_DIR = path.join(ROOT, '.stack');
 

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { ConfigError } from '../common/env-config';
@@ -6,6 +5,7 @@ import { createAwsClients } from '../activities/aws-clients';
 import { workerConfigFromEnv } from './config';
 import { runMigratorWorkers } from './create-workers';
 import { createLogger, temporalLoggerFor } from './logger';
+import { workflowCode } from './workflow-code';
 
 /**
  * One worker process, two task queues: the main one (workflows, listing, HEAD, tagging) and the KMS one
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const workers = await runMigratorWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    workflows: { workflowsPath: path.join(__dirname, '../workflows/index.ts') },
+    workflows: workflowCode(),
     deps: aws,
     s3Slots: config.MIGRATOR_S3_ACTIVITY_SLOTS,
     kmsSlots: config.MIGRATOR_KMS_ACTIVITY_SLOTS,

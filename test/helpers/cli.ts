@@ -1,5 +1,5 @@
 import { stackEnv } from './stack-env';
-import { runClient, type CliRun } from '../../scripts/lib/run-client';
+import { runClient, type CliRun } from '../../lab/lib/run-client';
 
 export type { CliRun };
 

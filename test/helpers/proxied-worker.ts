@@ -1,4 +1,4 @@
-import { startS3Proxy, type FaultOptions, type Interceptor, type S3Proxy } from '../../scripts/lib/fault-proxy';
+import { startS3Proxy, type FaultOptions, type Interceptor, type S3Proxy } from '../../lab/lib/fault-proxy';
 import { startWorker } from './worker';
 import { stackEnv } from './stack-env';
 

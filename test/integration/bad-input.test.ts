@@ -6,7 +6,7 @@ import { createBucket, createKey, kms, put, readObject, uniqueBucketName } from 
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { spawnSync } from 'node:child_process';
 import { runMigrate } from '../helpers/cli';
-import { ROOT, TSX } from '../../scripts/lib/worker-process';
+import { buildWorkerIfStale, COMPILED_WORKER, ROOT } from '../../lab/lib/worker-process';
 import { stackEnv } from '../helpers/stack-env';
 
 describe('bad input', () => {
@@ -17,6 +17,7 @@ describe('bad input', () => {
   let asymmetricKey: string;
   let otherRegionKey: string;
   before(async () => {
+    buildWorkerIfStale();
     worker = await startWorker();
     keyArn = await createKey();
     bucket = await createBucket('bad-input');
@@ -113,7 +114,7 @@ describe('bad input', () => {
   });
 
   it('stops a worker without AWS credentials with exit 1, saying so', () => {
-    const run = spawnSync(TSX, ['workers/main.ts'], {
+    const run = spawnSync(process.execPath, [COMPILED_WORKER], {
       cwd: ROOT,
       env: {
         ...stackEnv(), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_EC2_METADATA_DISABLED: 'true',
@@ -127,7 +128,7 @@ describe('bad input', () => {
   });
 
   it('stops a worker with invalid configuration with exit 1, naming each setting', () => {
-    const run = spawnSync(TSX, ['workers/main.ts'], {
+    const run = spawnSync(process.execPath, [COMPILED_WORKER], {
       cwd: ROOT,
       env: { ...stackEnv(), AWS_ENDPOINT_URL: 'not-a-url', MIGRATOR_KMS_ACTIVITY_SLOTS: 'many' },
       encoding: 'utf8',

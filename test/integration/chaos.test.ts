@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stackEnv } from '../helpers/stack-env';
-import { chaosTable, runChaos } from '../../scripts/chaos/run-chaos';
+import { chaosTable, runChaos } from '../../lab/chaos/run-chaos';
 
 describe('chaos (shortened `npm run chaos`)', () => {
   it('loses nothing under SIGKILLs, a Temporal restart, 10% faults and a concurrent writer', async () => {

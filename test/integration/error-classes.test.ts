@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createBucket, createKey, put, readObject, sha256 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { callName, type CannedResponse } from '../../scripts/lib/fault-proxy';
+import { callName, type CannedResponse } from '../../lab/lib/fault-proxy';
 import type http from 'node:http';
 
 const xmlError = (status: number, code: string, message: string): CannedResponse => ({

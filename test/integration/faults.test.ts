@@ -4,7 +4,7 @@ import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createBucket, createKey, openMultipartUploads, put, putMany, randomBody, readObject, s3, sha256 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import type { S3Proxy } from '../../scripts/lib/fault-proxy';
+import type { S3Proxy } from '../../lab/lib/fault-proxy';
 import { forEachConcurrently } from '../../common/concurrently';
 import { MIB } from '../../common/types';
 

@@ -4,10 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { createBucket, createKey, put, putMany, randomBody } from '../helpers/aws';
 import { runMigrate } from '../helpers/cli';
-import { startS3Proxy, type S3Proxy, type TimelineEntry } from '../../scripts/lib/fault-proxy';
+import { startS3Proxy, type S3Proxy, type TimelineEntry } from '../../lab/lib/fault-proxy';
 import { stackEnv } from '../helpers/stack-env';
 import { temporalClient } from '../helpers/temporal';
-import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';
+import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { MIB, type MigrationSummary } from '../../common/types';
 
 import { PROBE_PREFIX } from '../../activities/probe-update';

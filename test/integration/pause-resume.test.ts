@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { createBucket, createKey, putMany, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import type { S3Proxy } from '../../scripts/lib/fault-proxy';
+import type { S3Proxy } from '../../lab/lib/fault-proxy';
 import { temporalClient } from '../helpers/temporal';
 import { forEachConcurrently } from '../../common/concurrently';
 import type { MigrationSummary } from '../../common/types';

@@ -25,11 +25,11 @@ describe('docker-compose.yml (no Docker engine here: checked for consistency)', 
     assert.ok(services.temporal.ports.includes('7233:7233'));
   });
 
-  it('builds the worker from the Dockerfile that starts the worker script', () => {
+  it('builds the worker from the Dockerfile that starts the compiled worker', () => {
     assert.equal(services.worker.build, '.');
     const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-    assert.match(dockerfile, /CMD \[.*"workers\/main\.ts"\]/);
-    for (const dir of dockerfile.matchAll(/^COPY (\S+) /gm)) {
+    assert.match(dockerfile, /CMD \["node", "dist\/workers\/main\.js"\]/);
+    for (const dir of dockerfile.matchAll(/^COPY ([^-\s]\S*) /gm)) {
       assert.ok(existsSync(path.join(ROOT, dir[1])), `Dockerfile copies ${dir[1]}, which exists`);
     }
   });

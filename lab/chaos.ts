@@ -1,5 +1,5 @@
 // npm run chaos [-- --objects N --kills K]: a migration under crashes, a Temporal restart, injected faults and a
-// concurrent writer, then an independent check of every object. Run by scripts/chaos.sh on a stack of its own.
+// concurrent writer, then an independent check of every object. Run by `npm run chaos` on a stack of its own.
 import { Command } from 'commander';
 import { chaosTable, runChaos } from './chaos/run-chaos';
 

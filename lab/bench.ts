@@ -1,6 +1,6 @@
 // npm run bench [-- --objects N --size BYTES]: the raw loop (the product's S3 calls on the same engine), this
 // product, this product under a KMS budget below what the endpoint serves, and the AWS CLI, side by side on
-// the same local S3/KMS endpoint, each on freshly seeded SSE-S3 objects. Run by scripts/bench.sh, which starts a
+// the same local S3/KMS endpoint, each on freshly seeded SSE-S3 objects. Run by `npm run bench`, which starts a
 // stack of its own. Prints a table, then one JSON object as the last line.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../activities/aws-clients';
-import { census } from './demo/census';
+import { census } from './lib/census';
 import { runAwsCli, runProduct, runRaw, updatesPerSecond, type Outcome } from './bench/contenders';
 import { s3ClientCpu, type ClientCpu } from './bench/s3-client-cpu';
 import { ROOT } from './lib/worker-process';

@@ -1,8 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '../..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** The compiled worker, as `npm run worker` and the image run it. */
+export const COMPILED_WORKER = path.join(ROOT, 'dist/workers/main.js');
+
+/** Builds dist/ when a source file is newer than it (as `npm run worker` does), so lab runs test the code in the checkout. */
+export function buildWorkerIfStale(): void {
+  execFileSync('bash', [path.join(ROOT, 'scripts/build-if-stale.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -10,9 +17,10 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** The real worker script (npm run worker) as its own process group, so a kill reaches tsx and node. */
+/** The compiled worker (npm run worker) as its own process group, so a kill reaches it and anything it starts. */
 export async function spawnWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(TSX, ['workers/main.ts'], {
+  buildWorkerIfStale();
+  const child = spawn(process.execPath, [COMPILED_WORKER], {
     cwd: ROOT,
     env: { LOG_LEVEL: 'info', ...env },
     detached: true,
