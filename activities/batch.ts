@@ -61,6 +61,8 @@ export async function runBatch<I, O>(
         } else {
           outcomes[i] = { status: 'failed', code: errorCode(error), message: describeError(error, what) };
         }
+        const outcome = outcomes[i] as FailedOutcome | null;
+        if (outcome) ctx.log.warn('object failed', { key: label(items[i]), code: outcome.code, error: outcome.message });
       }
     });
   } finally {

@@ -6,7 +6,7 @@ import { grantsOf } from './object-acl';
 import { copyWouldReplaceNullVersion } from './null-version';
 import { lockHeaders } from './object-lock';
 import { copiedByEarlierAttempt } from './earlier-attempt';
-import { tagsForCopy } from './copy-tags';
+import { tagsForCopy } from './marker-tag';
 import { verifyCopy } from './verify-copy';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
 

@@ -1,8 +1,7 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import type { CopyInput } from '../common/types';
-import { readTags } from './object-tags';
-import { hasMarkerTag } from './tags';
+import { hasMarkerTag, readTags } from './marker-tag';
 import { isNotFound } from './s3-errors';
 
 /**

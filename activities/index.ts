@@ -15,7 +15,7 @@ import type {
 import { preflight } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject, inspectObjects } from './inspect-object';
-import { ensureTag } from './ensure-tag';
+import { ensureTag } from './marker-tag';
 import { copyObject, copyObjects } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';

@@ -17,7 +17,7 @@ import { copyWouldReplaceNullVersion } from './null-version';
 import { hasAnnotations } from './object-annotations';
 import { lockHeaders } from './object-lock';
 import { copiedByEarlierAttempt } from './earlier-attempt';
-import { tagsForCopy } from './copy-tags';
+import { tagsForCopy } from './marker-tag';
 import { verifyCopy } from './verify-copy';
 import { whileHeartbeating } from './heartbeat';
 import { errorCode, isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';

@@ -1,6 +1,6 @@
 import { UpdateObjectEncryptionCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../common/types';
-import { mergeMarkerInto } from './ensure-tag';
+import { mergeMarkerInto } from './marker-tag';
 import { describeError, errorCode, isNotFound } from './s3-errors';
 import { runBatch, step, StepFailed } from './batch';
 

@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { parseEnv, temporalEnv } from '../common/env-config';
+import { parseEnv } from '../common/env-config';
+import { checkNamespace, connectFailure, temporalTargetFromEnv } from '../common/temporal-connection';
 
 const clientEnv = z.object({
-  ...temporalEnv,
   TEMPORAL_UI_URL: z.url('must be a URL such as http://localhost:8233').default('http://localhost:8233'),
 });
 
@@ -16,15 +16,22 @@ export interface Connected {
 
 export async function connectTemporal(env: NodeJS.ProcessEnv): Promise<Connected> {
   const config = parseEnv(clientEnv, env);
+  const target = temporalTargetFromEnv(env);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
+    connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5 seconds' });
   } catch (err) {
-    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`);
+    throw await connectFailure(target, err);
+  }
+  try {
+    await checkNamespace(connection.workflowService, target);
+  } catch (err) {
+    await connection.close();
+    throw err;
   }
   return {
-    client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-    namespace: config.TEMPORAL_NAMESPACE,
+    client: new Client({ connection, namespace: target.namespace }),
+    namespace: target.namespace,
     uiUrl: config.TEMPORAL_UI_URL.replace(/\/$/, ''),
     close: () => connection.close(),
   };

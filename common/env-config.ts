@@ -16,16 +16,6 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv)
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 
-const hostPort = z
-  .string()
-  .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, for example localhost:7233');
-
-/** Settings shared by the worker and the client. */
-export const temporalEnv = {
-  TEMPORAL_ADDRESS: hostPort.default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-};
-
 export const awsEnv = {
   AWS_REGION: z
     .string({ error: 'is required: the region of the buckets to migrate, for example us-east-1' })

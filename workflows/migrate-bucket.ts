@@ -45,6 +45,7 @@ import { kmsTaskWeight } from '../common/kms-budget';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 import { currentDetails } from './current-details';
 import { KmsQueuePace } from './kms-queue-pace';
+import { recordKmsBudget } from './metrics';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
 /** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
@@ -84,8 +85,10 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
   // (patched: a coordinator from before the warm-up, replayed, left the queue at the rate the client set.)
   const pace = patched('kms-queue-warm-up') ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, input.state?.kmsSteadyDue) : undefined;
+  recordKmsBudget(info.workflowId, kmsBudgetRps);
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
+    recordKmsBudget(info.workflowId, rps);
     pace?.warmUp(false); // set-rate set the new budget's warm-up rate
     // Running pages pack their next batches to the new weight, which the queue's new rate assumes.
     // (patched: a coordinator from before batched updates, replayed, sent no such signals.)

@@ -38,6 +38,7 @@ import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from '.
 import { PageReporter } from './page-reporter';
 import { keepWithin, PAGE_ISSUES } from './issue-budget';
 import { Slots } from './slots';
+import { MigrationMetrics } from './metrics';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
@@ -431,6 +432,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const batchedUpdates = input.update !== undefined;
   let weight = input.kmsWeight ?? 1;
   const ctx: PageContext = { input, tally, gate, weight: () => weight };
+  const metrics = new MigrationMetrics();
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
   setHandler(pauseSignal, () => gate.set(true));
   setHandler(resumeSignal, (resumes) => {
@@ -479,10 +481,12 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       } catch (err) {
         failed(object, err, startedIn);
       }
+      metrics.objectsSettled(tally.counts);
     });
 
   /** Runs one batch activity for `batch` and counts each object's outcome with `settleOne`. */
   const runBatch = async <O>(
+    kind: 'update' | 'copy',
     batch: Planned[],
     execute: (cost: number) => Promise<O[]>,
     settleOne: (p: Planned, outcome: O) => Promise<void> | void,
@@ -490,8 +494,10 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     await gate.pass();
     const startedIn = epochNow();
     let outcomes: O[];
+    const cost = batch.reduce((sum, p) => sum + p.cost, 0);
     try {
-      outcomes = await execute(batch.reduce((sum, p) => sum + p.cost, 0));
+      outcomes = await execute(cost);
+      metrics.kmsRequestsSpent(kind, cost);
     } catch (err) {
       batch.forEach((p) => failed(p.object, err, startedIn));
       return;
@@ -505,12 +511,14 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
         }
       }),
     );
+    metrics.objectsSettled(tally.counts);
   };
 
   const runUpdateBatch = (batch: Planned[]) => {
     const { bucket, tagKey, tagValue, bucketKeyEnabled } = input.options;
     const items = batch.map((p) => batchItem(p.look, p.kind === 'update'));
     return runBatch(
+      'update',
       batch,
       (cost) => {
         const summary = keyRangeSummary(`${items.filter((i) => i.update).length} updates, ${cost} KMS requests`, batch.map((p) => p.object));
@@ -529,6 +537,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
 
   const runCopyBatch = (batch: Planned[]) =>
     runBatch(
+      'copy',
       batch,
       (cost) => {
         const summary = keyRangeSummary(`copies, ${cost} KMS requests`, batch.map((p) => p.object));
@@ -614,6 +623,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     if (!acrossResumes || ![...pending.values()].some((failure) => failure.epoch < gate.resumes)) break;
   }
   for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
+  metrics.objectsSettled(tally.counts);
   await tally.reported();
   const result = { counts: tally.counts, issues: tally.issues };
   await reporter?.done(result);

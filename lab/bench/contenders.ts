@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { inspectObject } from '../../activities/inspect-object';
-import { mergeMarkerInto } from '../../activities/ensure-tag';
+import { mergeMarkerInto } from '../../activities/marker-tag';
 import { updateRequest } from '../../activities/update-objects';
 import { forEachConcurrently } from '../../common/concurrently';
 import { DEFAULTS, migrationWorkflowId } from '../../common/types';

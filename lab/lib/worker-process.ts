@@ -22,7 +22,8 @@ export async function spawnWorkerProcess(env: NodeJS.ProcessEnv): Promise<Worker
   buildWorkerIfStale();
   const child = spawn(process.execPath, [COMPILED_WORKER], {
     cwd: ROOT,
-    env: { LOG_LEVEL: 'info', ...env },
+    // Metrics off unless asked for: several workers of a test share the host, and 9464 with it.
+    env: { LOG_LEVEL: 'info', MIGRATOR_METRICS_PORT: '0', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -22,7 +22,9 @@ describe('client options', () => {
 describe('worker configuration', () => {
   it('reads the environment with defaults', () => {
     const c = workerConfigFromEnv({ AWS_REGION: 'eu-west-1' });
-    assert.equal(c.TEMPORAL_ADDRESS, 'localhost:7233');
+    assert.equal(c.temporal.address, 'localhost:7233');
+    assert.equal(c.temporal.namespace, 'default');
+    assert.equal(c.temporal.security, 'plaintext');
     assert.equal(c.AWS_ENDPOINT_URL, undefined);
     assert.equal(workerConfigFromEnv({ AWS_DEFAULT_REGION: 'us-west-2' }).AWS_REGION, 'us-west-2');
   });

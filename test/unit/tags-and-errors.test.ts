@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeTagging, hasMarkerTag, mergeMarkerTag } from '../../activities/tags';
+import { encodeTagging, hasMarkerTag, mergeMarkerTag } from '../../activities/marker-tag';
 import { encodeCopySource } from '../../activities/copy-source';
 import { isChangedMeanwhile, isNotFound, isRetryable, isThrottling, retryDelayMs } from '../../activities/s3-errors';
 

@@ -1,8 +1,41 @@
-import { HeadObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MAX_TAGS_PER_OBJECT, type EnsureTagInput, type EnsureTagResult } from '../common/types';
-import { readTags } from './object-tags';
-import { hasMarkerTag, mergeMarkerTag } from './tags';
+import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
+import { MAX_TAGS_PER_OBJECT, type CopyInput, type EnsureTagInput, type EnsureTagResult } from '../common/types';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
+
+// The marker tag: merged into an object's tags (never replacing them), on the version that was re-encrypted.
+
+/** The tag set with our marker set, every other tag kept as it was. */
+export function mergeMarkerTag(tags: Tag[], key: string, value: string): Tag[] {
+  return [...tags.filter((t) => t.Key !== key), { Key: key, Value: value }];
+}
+
+export function hasMarkerTag(tags: Tag[], key: string, value: string): boolean {
+  return tags.some((t) => t.Key === key && t.Value === value);
+}
+
+/** The x-amz-tagging header form: query-string pairs, percent-encoded (a space is %20, never +). */
+export function encodeTagging(tags: Tag[]): string {
+  return tags.map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`).join('&');
+}
+
+export async function readTags(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<Tag[]> {
+  const out = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  return out.TagSet ?? [];
+}
+
+/**
+ * The tag set the new version gets: the source's tags (read just before the copy) plus the marker.
+ * Written together with the copy, so the new version is never visible without it.
+ */
+export async function tagsForCopy(
+  s3: S3Client,
+  input: CopyInput,
+): Promise<{ tagging: string } | { tooMany: number }> {
+  const existing: Tag[] = await readTags(s3, input.bucket, input.source.key, input.source.versionId);
+  const merged = mergeMarkerTag(existing, input.tagKey, input.tagValue);
+  if (merged.length > MAX_TAGS_PER_OBJECT) return { tooMany: existing.length };
+  return { tagging: encodeTagging(merged) };
+}
 
 /**
  * Whether the object is still the one HEAD saw, under the key. Where there is no version ID, the tags went to
