@@ -1,17 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type {
-  CopyInput,
-  CopyObjectsInput,
-  Engine,
-  EnsureTagInput,
-  ListPageInput,
-  ObjectIssue,
-  PartCopyInput,
-  ReportLocation,
-  UpdateObjectsInput,
-  UploadRef,
-} from '../common/types';
+import type { CopyInput, CopyObjectsInput, EnsureTagInput, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from './types';
+import type { Engine, ObjectIssue, ReportLocation } from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject, inspectObjects } from './inspect-object';

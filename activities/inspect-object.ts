@@ -1,6 +1,6 @@
 import { ChecksumAlgorithm, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { forEachConcurrently } from '../common/concurrently';
-import type { ObjectLock, ObjectSnapshot } from '../common/types';
+import type { ObjectLock, ObjectSnapshot } from './types';
 import { httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
 
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);

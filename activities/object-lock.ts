@@ -1,4 +1,4 @@
-import type { ObjectLock } from '../common/types';
+import type { ObjectLock } from './types';
 
 /** The Object Lock headers CopyObject and CreateMultipartUpload take. */
 export interface LockHeaders {

@@ -1,7 +1,8 @@
 import { GetBucketOwnershipControlsCommand, GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Engine, PreflightResult } from '../common/types';
+import type { Engine } from '../common/types';
+import type { PreflightResult } from './types';
 import { probeUpdate } from './probe-update';
 import { errorCode, httpStatus, isRetryable, rethrowForTemporal } from './s3-errors';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { UpdateAvailability } from '../common/types';
+import type { UpdateAvailability } from './types';
 import { describeError, errorCode, httpStatus, isRetryable } from './s3-errors';
 import { updateRequest } from './update-objects';
 

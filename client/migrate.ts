@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { basename } from 'node:path';
 import { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectTemporal, webUiLink, type Connected } from './connect';
@@ -19,6 +20,9 @@ import { setKmsQueueRate } from './kms-rate';
 import { KMS_WARM_UP_MS, kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
+
+/** `migrate` in a checkout (npm run migrate), the command's own name where it is installed (s3-kms-migrator). */
+const NAME = /migrate\.[jt]s$/.test(process.argv[1] ?? '') ? 'migrate' : basename(process.argv[1] ?? 's3-kms-migrator');
 
 class CannotRun extends Error {}
 
@@ -166,7 +170,7 @@ async function runStatus(workflowId: string | undefined, flags: { json?: boolean
 }
 
 function program(): Command {
-  const cmd = new Command('migrate')
+  const cmd = new Command(NAME)
     .enablePositionalOptions() // options after a subcommand are the subcommand's (both have --json)
     .description('Re-encrypt every existing object of an S3 bucket (or prefix) in place under a KMS key')
     .option('--bucket <name>', 'bucket to migrate (repeat it for several: one migration each, under the one KMS budget)', (v: string, all: string[] = []) => [...all, v])
@@ -305,6 +309,6 @@ function program(): Command {
 program()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
-    console.error(`migrate: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`${NAME}: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = EXIT_CANNOT_RUN;
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { kmsBudgetRps } from '../common/kms-budget';
-import { DEFAULTS, GIB, MAX_LIST_KEYS, MAX_PART_BYTES, MIN_PART_BYTES, type MigrationOptions } from '../common/types';
+import { DEFAULTS, type MigrationOptions } from '../common/types';
+import { GIB, MAX_LIST_KEYS, MAX_PART_BYTES, MIN_PART_BYTES } from '../common/s3-limits';
 
 const int = (what: string) => z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
 

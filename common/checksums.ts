@@ -1,4 +1,4 @@
-import type { ChecksumAlgorithm, ChecksumType } from './types';
+import type { ChecksumAlgorithm, ChecksumType } from '../activities/types';
 
 /**
  * The algorithms S3 can combine into a checksum of the whole object in a multipart upload (CRCs combine; hashes

@@ -1,4 +1,4 @@
-import { MAX_PART_BYTES, MAX_PARTS, MIB, MIN_PART_BYTES } from './types';
+import { MAX_PART_BYTES, MAX_PARTS, MIB, MIN_PART_BYTES } from './s3-limits';
 
 export interface PartRange {
   partNumber: number;

@@ -1,5 +1,6 @@
 // What a migration of each object will cost, decided as the migration decides it: the plan's model.
-import type { Decision, ObjectSnapshot } from './types';
+import type { Decision } from '../workflows/types';
+import type { ObjectSnapshot } from '../activities/types';
 import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCreateUpload } from './kms-budget';
 import { effectivePartSize } from './part-plan';
 

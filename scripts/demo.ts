@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';
 import { createAwsClients } from '../activities/aws-clients';
-import { MIB } from '../common/types';
+import { MIB } from '../common/s3-limits';
 import { readStackEnv } from '../lab/lib/stack-env';
 import { ROOT, TSX, spawnWorkerProcess } from '../lab/lib/worker-process';
 import { seedDemoBucket } from './demo/seed';

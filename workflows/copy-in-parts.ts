@@ -1,5 +1,6 @@
 import { ActivityFailure, CancellationScope, continueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { CopyInPartsInput, CopyResult, PartCopyResult } from '../common/types';
+import type { CopyInPartsInput } from './types';
+import type { CopyResult, PartCopyResult } from '../activities/types';
 import { kmsRequestsPerPart, kmsRequestsToCreateUpload } from '../common/kms-budget';
 import { effectivePartSize, planParts, type PartRange } from '../common/part-plan';
 import { completeUploadActivity, s3Activities, withKmsCost } from './activity-proxies';

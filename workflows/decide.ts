@@ -1,5 +1,7 @@
 import { wholeObjectChecksumNeedsOneCopy } from '../common/checksums';
-import { MAX_SINGLE_COPY_BYTES, type Decision, type ObjectSnapshot } from '../common/types';
+import { MAX_SINGLE_COPY_BYTES } from '../common/s3-limits';
+import type { Decision } from './types';
+import type { ObjectSnapshot } from '../activities/types';
 
 export interface DecideOptions {
   keyArn: string;

@@ -1,4 +1,4 @@
-import type { FailureRateState } from '../common/types';
+import type { FailureRateState } from './types';
 
 export function emptyFailureRateState(): FailureRateState {
   return { attempts: 0, firstCounted: 0, failuresInFirst: 0, recent: [], recentAttempts: 0, recentFailures: 0 };

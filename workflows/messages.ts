@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Counts, MigrationProgress, PageResult } from '../common/types';
+import type { Counts, MigrationProgress } from '../common/types';
+import type { PageResult } from './types';
 
 /** Counts and position of a migration, answerable at any time. */
 export const progressQuery = defineQuery<MigrationProgress>('progress');

@@ -16,19 +16,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  addCounts,
-  DEFAULTS,
-  emptyCounts,
-  pageWorkflowId,
-  settledCount,
-  type CoordinatorInput,
-  type CoordinatorState,
-  type ListedObject,
-  type MigrationProgress,
-  type MigrationSummary,
-  type PageResult,
-} from '../common/types';
+import { addCounts, DEFAULTS, emptyCounts, pageWorkflowId, settledCount, type MigrationProgress, type MigrationSummary } from '../common/types';
+import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
+import type { ListedObject } from '../activities/types';
 import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
 import { migratePage } from './migrate-page';
 import { emptyFailureRateState, FailureRate } from './failure-rate';

@@ -14,21 +14,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  emptyCounts,
-  GIB,
-  type BatchOutcome,
-  type CopyInput,
-  type CopyResult,
-  type FailedOutcome,
-  type Counts,
-  type ListedObject,
-  type ObjectIssue,
-  type ObjectSnapshot,
-  type PageInput,
-  type PageResult,
-  type SkipReason,
-} from '../common/types';
+import { emptyCounts, type Counts, type ObjectIssue, type SkipReason } from '../common/types';
+import { GIB } from '../common/s3-limits';
+import type { BatchOutcome, CopyInput, CopyResult, FailedOutcome, ListedObject, ObjectSnapshot } from '../activities/types';
+import type { PageInput, PageResult } from './types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
 import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT } from '../common/kms-budget';

@@ -1,5 +1,5 @@
 import { condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { PageResult } from '../common/types';
+import type { PageResult } from './types';
 import { failuresSeenSignal, pageDoneSignal, pageFailuresSignal, type PageFailureReport } from './messages';
 
 /**

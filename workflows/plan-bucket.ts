@@ -1,6 +1,6 @@
 import { continueAsNew, setCurrentDetails } from '@temporalio/workflow';
 import { addTally, emptyTally, type PlanTally } from '../common/plan-model';
-import type { Cursor, PreflightResult } from '../common/types';
+import type { Cursor, PreflightResult } from '../activities/types';
 import { planActivities, preflightActivity } from './activity-proxies';
 
 export interface PlanInput {

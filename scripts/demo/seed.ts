@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { CreateAliasCommand, CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { forEachConcurrently } from '../../common/concurrently';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 export interface DemoBucket {
   bucket: string;

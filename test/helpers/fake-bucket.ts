@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
 import type { KmsQueueActivities } from '../../activities/kms-queue';
-import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../common/types';
+import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
 

@@ -4,7 +4,7 @@ import { HeadObjectCommand, ListObjectAnnotationsCommand, PutObjectAnnotationCom
 import { createBucket, createKey, put, randomBody, s3 } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 async function annotationsOf(bucket: string, key: string): Promise<string[]> {
   const listed = await s3.send(new ListObjectAnnotationsCommand({ Bucket: bucket, Key: key }));

@@ -11,7 +11,7 @@ import {
 import { createBucket, createKey, put, randomBody, s3 } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 /** An unencrypted object (so it takes the copy path) uploaded in two parts with the given checksum type. */
 async function putInParts(bucket: string, key: string, algorithm: ChecksumAlgorithm, type: ChecksumType): Promise<void> {

@@ -6,7 +6,7 @@ import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worke
 import { runMigrate } from '../helpers/cli';
 import type { S3Proxy } from '../../lab/lib/fault-proxy';
 import { forEachConcurrently } from '../../common/concurrently';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 const OBJECTS = 300;
 const FAULT_RATE = 0.1;

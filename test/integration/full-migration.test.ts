@@ -4,7 +4,7 @@ import { GetBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk
 import { createBucket, createKey, listKeys, openMultipartUploads, put, randomBody, readObject, s3, sha256, type ObjectState } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 const MARKER = { __ObjectEncrypted: 'true' };
 

@@ -8,7 +8,8 @@ import { startS3Proxy, type S3Proxy, type TimelineEntry } from '../../lab/lib/fa
 import { stackEnv } from '../helpers/stack-env';
 import { temporalClient } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
-import { MIB, type MigrationSummary } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
+import type { MigrationSummary } from '../../common/types';
 
 import { PROBE_PREFIX } from '../../activities/probe-update';
 import { kmsQueueRate } from '../../common/kms-budget';

@@ -4,7 +4,7 @@ import { CreateBucketCommand, GetObjectAclCommand, HeadObjectCommand, type Grant
 import { createKey, put, randomBody, s3, uniqueBucketName } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const PARTNER = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';

@@ -4,7 +4,7 @@ import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } fro
 import { createBucket, createKey, put, randomBody, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { MIB } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
 
 describe('UpdateObjectEncryption as the engine', () => {
   let proxied: ProxiedWorker;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../workflows/decide';
-import type { ObjectSnapshot } from '../../common/types';
+import type { ObjectSnapshot } from '../../activities/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/target';
 const copying = { keyArn: ARN, multipartThresholdBytes: 100, update: false, bucketKeyEnabled: false };

@@ -15,7 +15,8 @@ import {
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { abortUpload, completeUpload, copyPart, startUpload } from '../../activities/multipart-copy';
-import { MIB, type CopyInput, type PartCopyInput } from '../../common/types';
+import { MIB } from '../../common/s3-limits';
+import type { CopyInput, PartCopyInput } from '../../activities/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
 const input: CopyInput = {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { effectivePartSize, planParts } from '../../common/part-plan';
-import { GIB, MIB } from '../../common/types';
+import { GIB, MIB } from '../../common/s3-limits';
 
 describe('multipart plan', () => {
   it('covers every byte exactly once with inclusive ranges', () => {

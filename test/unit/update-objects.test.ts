@@ -15,7 +15,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { updateObjects, updateRequest } from '../../activities/update-objects';
 import { inspectObject } from '../../activities/inspect-object';
-import type { BatchOutcome, UpdateObjectsInput } from '../../common/types';
+import type { BatchOutcome, UpdateObjectsInput } from '../../activities/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const batch = (items: UpdateObjectsInput['items']): UpdateObjectsInput => ({

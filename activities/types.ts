@@ -1,0 +1,220 @@
+// What the activities take and return: the contract between the workflows and the activities.
+// Types only (erased from the workflow bundle).
+import type { ChecksumAlgorithm, ChecksumType } from '@aws-sdk/client-s3';
+
+export interface PreflightResult {
+  keyArn: string;
+  region: string;
+  versioning: 'Enabled' | 'Suspended' | 'Disabled';
+  /** Whether objects are re-encrypted in place (UpdateObjectEncryption) or copied; absent means copied. */
+  update?: UpdateAvailability;
+  /**
+   * Whether object ACLs are in force (Object Ownership other than BucketOwnerEnforced), so that a copy must
+   * carry each object's grants; absent (migrations started before this was read) means no.
+   */
+  acls?: boolean;
+}
+
+export type UpdateAvailability = { available: true } | { available: false; reason: string };
+
+/** Listing position: everything up to and including this key (and version) has been handed out. */
+export interface Cursor {
+  key?: string;
+  versionId?: string;
+}
+
+export interface ListedObject {
+  key: string;
+  /** Set for a noncurrent version (listed with --all-versions); a current object is addressed by its key. */
+  versionId?: string;
+  size: number;
+  etag: string;
+  storageClass?: string;
+  /**
+   * From the listing, where it costs nothing: a HEAD that asks for checksums (ChecksumMode) of an object under
+   * KMS makes S3 call kms:Decrypt, a KMS request outside the budget.
+   */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  /** FULL_OBJECT or COMPOSITE (a checksum of the parts' checksums), also from the listing. */
+  checksumType?: ChecksumType;
+}
+
+export interface ListPageInput {
+  bucket: string;
+  prefix: string;
+  versioned: boolean;
+  /** List noncurrent versions as objects to migrate too (otherwise they are only counted). */
+  allVersions?: boolean;
+  after: Cursor;
+  maxKeys: number;
+}
+
+export interface ListPageResult {
+  objects: ListedObject[];
+  /** Delete markers, and noncurrent versions unless listed as objects, seen on this page (left untouched). */
+  olderVersions: number;
+  next: Cursor;
+  done: boolean;
+}
+
+export interface ObjectHeaders {
+  ContentType?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  /** RFC 1123 date string as S3 returned it. */
+  Expires?: string;
+  WebsiteRedirectLocation?: string;
+  Metadata?: Record<string, string>;
+}
+
+/** Every algorithm the SDK lists (CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH3/64/128). */
+export type { ChecksumAlgorithm, ChecksumType };
+
+export type ObjectSnapshot =
+  | { exists: false; key: string }
+  | {
+      exists: true;
+      key: string;
+      versionId?: string;
+      size: number;
+      etag: string;
+      storageClass: string;
+      /** x-amz-server-side-encryption: AES256, aws:kms, aws:kms:dsse, or absent. */
+      sse?: string;
+      kmsKeyArn?: string;
+      /** The object was encrypted with an S3 Bucket Key: reading it costs about no KMS requests. */
+      bucketKeyEnabled?: boolean;
+      sseCustomerAlgorithm?: string;
+      /** GLACIER / DEEP_ARCHIVE not restored, or an Intelligent-Tiering archive tier. */
+      archived: boolean;
+      /** x-amz-tagging-count; undefined when the endpoint does not say (then the tags are read). */
+      tagCount?: number;
+      checksumAlgorithm?: ChecksumAlgorithm;
+      checksumType?: ChecksumType;
+      headers: ObjectHeaders;
+      /** Object Lock on this version (HEAD shows it to a caller with s3:GetObjectRetention / GetObjectLegalHold). */
+      lock?: ObjectLock;
+      /** Known to carry annotations (a multipart copy found some): only one CopyObject keeps them. */
+      annotated?: boolean;
+    };
+
+export interface ObjectLock {
+  mode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /** ISO 8601. */
+  retainUntil?: string;
+  legalHold?: 'ON' | 'OFF';
+}
+
+/** One object of an updateObjects batch: re-encrypt it in place (update) or only make sure of the marker tag. */
+export interface BatchItem {
+  key: string;
+  versionId?: string;
+  tagCount?: number;
+  update: boolean;
+  /** The ETag HEAD saw: where there is no version to tag, the marker stands only if the object still has it. */
+  etag?: string;
+}
+
+export interface UpdateObjectsInput {
+  bucket: string;
+  keyArn: string;
+  bucketKeyEnabled: boolean;
+  tagKey: string;
+  tagValue: string;
+  items: BatchItem[];
+  /** Shown in the activity's summary: which page and key range the batch holds. */
+  label?: string;
+}
+
+/**
+ * What became of one object of a batch. 'refused': S3 would not update it (an InvalidRequest or AccessDenied
+ * the operation documents): the page copies it instead. 'failed': a permanent error for that object.
+ */
+export type BatchOutcome =
+  | { status: 'updated' | 'tagged' | 'already-tagged' | 'vanished' | 'changed' }
+  | { status: 'too-many-tags'; tagCount: number }
+  | { status: 'refused'; code: string; message: string }
+  | FailedOutcome;
+
+/** A permanent error of one object of a batch, with the S3 error code. */
+export interface FailedOutcome {
+  status: 'failed';
+  code: string;
+  message: string;
+}
+
+export interface CopyInput {
+  bucket: string;
+  keyArn: string;
+  bucketKeyEnabled: boolean;
+  partSizeBytes: number;
+  tagKey: string;
+  tagValue: string;
+  source: Extract<ObjectSnapshot, { exists: true }>;
+  /** Give the copy the grants of the object it replaces (ACLs in force in the bucket). */
+  carryAcl?: boolean;
+  /** The bucket's versioning is suspended: a copy writes the key's `null` version, replacing any older one. */
+  versioningSuspended?: boolean;
+}
+
+export type CopyResult =
+  | { status: 'copied'; versionId?: string; bytes: number }
+  | { status: 'changed' }
+  | { status: 'vanished' }
+  | { status: 'too-many-tags'; tagCount: number }
+  | NullVersionKept
+  | Annotated;
+
+/** Not copied: in a version-suspended bucket the copy would replace the key's older `null` version. */
+export type NullVersionKept = { status: 'null-version-kept' };
+
+/** Not copied in parts: the object has annotations, which UploadPartCopy does not carry. */
+export type Annotated = { status: 'annotated' };
+
+/** Single copies in one activity (objects up to the multipart threshold), each with its outcome. */
+export interface CopyObjectsInput {
+  copies: CopyInput[];
+}
+
+export type StartUploadResult =
+  | { status: 'started'; uploadId: string }
+  | { status: 'vanished' }
+  | { status: 'too-many-tags'; tagCount: number }
+  | NullVersionKept
+  | Annotated;
+
+export interface UploadRef {
+  bucket: string;
+  key: string;
+  uploadId: string;
+}
+
+export interface PartCopyInput extends UploadRef {
+  /** The source ETag HEAD saw: every part is copied from those bytes or not at all. */
+  etag: string;
+  partNumber: number;
+  /** bytes=first-last, inclusive. */
+  range: string;
+}
+
+/** "upload-gone": aborted elsewhere (or completed by an attempt whose answer was lost). */
+export type PartCopyResult = 'copied' | 'changed' | 'vanished' | 'upload-gone';
+
+export interface EnsureTagInput {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  tagKey: string;
+  tagValue: string;
+  /**
+   * Where there is no version to tag (unversioned buckets): the object HEAD saw, which must still be there,
+   * under the key, after the tagging; otherwise the result is 'changed'. Absent in older runs (replay).
+   */
+  expect?: { etag: string; keyArn: string };
+}
+
+export type EnsureTagResult =
+  | { status: 'already-tagged' | 'tagged' | 'vanished' | 'changed' }
+  | { status: 'too-many-tags'; tagCount: number };
