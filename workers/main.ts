@@ -32,9 +32,8 @@ async function main(): Promise<void> {
     maxSockets: config.MIGRATOR_S3_ACTIVITY_SLOTS + config.MIGRATOR_KMS_ACTIVITY_SLOTS,
     onConcurrencyChange: (limit, cause) => {
       s3Metrics.changed(limit, cause);
-      return cause === 'throttled'
-        ? log.warn({ s3Concurrency: limit }, 'S3 or KMS throttling: concurrent S3 requests lowered')
-        : log.debug({ s3Concurrency: limit }, 'no throttling: concurrent S3 requests raised');
+      if (cause === 'throttled') log.warn({ s3Concurrency: limit }, 'S3 or KMS throttling: concurrent S3 requests lowered');
+      else log.debug({ s3Concurrency: limit }, 'no throttling: concurrent S3 requests raised');
     },
   });
   s3Metrics.started(config.MIGRATOR_S3_ACTIVITY_SLOTS + config.MIGRATOR_KMS_ACTIVITY_SLOTS);
