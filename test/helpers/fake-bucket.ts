@@ -16,6 +16,8 @@ export class FakeBucket {
   batchesHeld = 0;
   /** The KMS queue rates the coordinator set, in order. */
   readonly kmsQueueRates: number[] = [];
+  /** What a batch answers for this key instead of updating it (asked once per batched attempt), or undefined. */
+  outcomeFor: (key: string) => BatchOutcome | undefined = () => undefined;
   /** A permanent error for updating this key, or undefined. */
   failUpdate: (key: string) => { code: string; message: string } | undefined = () => undefined;
   /** Thrown by a batch holding this key instead of answering (the activity fails). */
@@ -76,6 +78,8 @@ export class FakeBucket {
         if (thrown) throw thrown;
         return keys.map((key) => {
           if (this.refuseUpdates) return { status: 'refused', code: 'AccessDenied', message: 'refused' };
+          const answer = this.outcomeFor(key);
+          if (answer) return answer;
           const failure = this.failUpdate(key);
           if (failure) return { status: 'failed', ...failure };
           this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
