@@ -16,8 +16,8 @@ import { runPlan } from './plan-command';
 import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
 import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
-import { setKmsQueueRate } from './kms-rate';
-import { KMS_WARM_UP_MS, kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
+import { describeKmsQueue, setKmsQueueRate } from './kms-rate';
+import { kmsQueueRate } from '../common/kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
@@ -69,10 +69,7 @@ async function runStart(flags: StartCliFlags): Promise<number> {
         await setKmsQueueRate(connected, rate, `${ids}: ${kmsBudgetRps} KMS requests/s`).catch((err: Error) => {
           throw new CannotRun(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${err.message}; nothing was started`);
         });
-        console.error(
-          `KMS budget ${kmsBudgetRps} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(kmsBudgetRps)} requests each, ` +
-            `dispatched at ${rate}/s for all workers together, ${kmsQueueRate(kmsBudgetRps, 'steady')}/s ${KMS_WARM_UP_MS / 1000} s after the first page`,
-        );
+        console.error(`KMS budget ${kmsBudgetRps} requests/s: ${describeKmsQueue(kmsBudgetRps)}`);
       })());
     if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
     return runMany(connected, optionsList, setBudget, flags);
@@ -235,11 +232,8 @@ function program(): Command {
     .action(async (workflowId: string, flags: { maxKmsRps?: string; kmsQuotaRps?: string; kmsShare?: string }) => {
       if (!flags.maxKmsRps && !flags.kmsQuotaRps && !flags.kmsShare) throw new Error('set-rate needs --max-kms-rps or --kms-quota-rps/--kms-share');
       const budget = budgetFrom(flags);
-      const rate = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
-      console.log(
-        `KMS budget of ${workflowId} is now ${budget} requests/s: KMS-queue tasks of up to ${kmsTaskWeight(budget)} requests dispatched at ` +
-          `${rate}/s for all workers together, ${kmsQueueRate(budget, 'steady')}/s after ${KMS_WARM_UP_MS / 1000} s.`,
-      );
+      await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
+      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: ${describeKmsQueue(budget)}.`);
     });
   cmd
     .command('resume')

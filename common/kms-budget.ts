@@ -60,27 +60,28 @@ export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean)
 }
 
 /**
- * The KMS queue dispatches a little below the budget. Temporal's task-queue rate limiter is a token bucket
- * holding one second of the rate (per partition, rounded up): after the queue was idle (a start, a resume)
- * it lets that second through at once on top of the rate. So each stretch of work starts at WARM_HEADROOM of
- * the budget, whose first 5-second window holds at most 6 × 0.8 = 4.8 seconds' worth, and the coordinator
- * raises the rate to STEADY_HEADROOM once the queue is busy (KMS_WARM_UP_MS after the first page starts, or
- * after a resume): a busy queue keeps no tokens, so the raise lets nothing through at once. A queue that ran
- * dry mid-run fills its bucket again: a 5-second window can then hold 5 × 0.95 + 1 seconds' worth (README,
- * "The KMS budget"). Measured: test/integration/kms-rate.test.ts and npm run bench (budget tracking).
+ * The KMS queue dispatches below the budget by as much as Temporal's task-queue rate limiter can burst.
+ * The limiter is a token bucket holding one second of the rate, rounded up (per partition; the KMS queue has
+ * one): after the queue ran dry — at the start, after a pause, where pages run out, across a stretch of
+ * objects that cost no KMS request — it lets that bucket through at once on top of the rate. At T tasks per
+ * second, any 5-second window therefore holds at most ⌈T⌉ + 5T tasks; the rate is the highest T for which
+ * that stays within 110% of the budget's 5 seconds, with 50 ms to spare for dispatch jitter: 90–92% of the
+ * budget (11/12 at most, whatever the limiter's rate). Measured:
+ * test/integration/kms-rate.test.ts and npm run bench (budget tracking).
  */
-export const WARM_HEADROOM = 0.8;
-export const STEADY_HEADROOM = 0.95;
-/** How long the KMS queue runs at the warm-up rate after a start, a resume or a new budget. */
-export const KMS_WARM_UP_MS = 5000;
-export type KmsQueuePhase = 'warm-up' | 'steady';
-const headroom = (phase: KmsQueuePhase) => (phase === 'steady' ? STEADY_HEADROOM : WARM_HEADROOM);
+export const WINDOW_SECONDS = 5;
+export const WINDOW_LIMIT = 1.1;
+/** A task's requests may start this much later than another's after dispatch (polls, the worker's event loop). */
+const DISPATCH_JITTER_SECONDS = 0.05;
 
-/** Seconds that `kmsRequests` take at a budget: the warm-up's rate first, then the steady rate. */
+/** The most tasks the KMS queue lets through in any WINDOW_SECONDS at `tasksPerSecond`: its bucket, then the rate. */
+export function mostTasksInWindow(tasksPerSecond: number): number {
+  return Math.floor(Math.ceil(tasksPerSecond) + WINDOW_SECONDS * tasksPerSecond);
+}
+
+/** Seconds that `kmsRequests` take at a budget, at the KMS queue's rate. */
 export function secondsAtBudget(kmsRequests: number, budgetRps: number): number {
-  const warmUpRequests = budgetRps * WARM_HEADROOM * (KMS_WARM_UP_MS / 1000);
-  if (kmsRequests <= warmUpRequests) return kmsRequests / (budgetRps * WARM_HEADROOM);
-  return KMS_WARM_UP_MS / 1000 + (kmsRequests - warmUpRequests) / (budgetRps * STEADY_HEADROOM);
+  return kmsRequests / (kmsQueueRate(budgetRps) * kmsTaskWeight(budgetRps));
 }
 
 /**
@@ -98,16 +99,28 @@ export const MAX_KMS_WEIGHT = 100;
  * a task up to this weight; a copy's task stands for the whole weight (it is conservative: it spends less).
  */
 export function kmsTaskWeight(budgetRps: number): number {
-  return Math.max(1, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * STEADY_HEADROOM) / KMS_TASKS_PER_SECOND)));
+  return Math.max(1, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * WEIGHT_SHARE) / KMS_TASKS_PER_SECOND)));
 }
+/** Fixed: pages compute their weight in workflow code, so a new share would change replayed batches. */
+const WEIGHT_SHARE = 0.95;
 
 /**
  * The KMS task queue's dispatch rate, in tasks per second, for a budget of KMS requests per second: every
  * task on that queue stands for kmsTaskWeight(budget) requests (a batch, a copy, an upload, a part, or a
- * permit for what does not fit in one task). The warm-up rate is the one set before work starts.
+ * permit for what does not fit in one task). The highest rate, to a thousandth, whose every 5-second window
+ * (mostTasksInWindow) stays within WINDOW_LIMIT of the budget.
  */
-export function kmsQueueRate(budgetRps: number, phase: KmsQueuePhase = 'warm-up'): number {
-  return Math.round(((budgetRps * headroom(phase)) / kmsTaskWeight(budgetRps)) * 1000) / 1000;
+export function kmsQueueRate(budgetRps: number): number {
+  const weight = kmsTaskWeight(budgetRps);
+  const allowed = Math.floor((WINDOW_LIMIT * WINDOW_SECONDS * budgetRps) / weight + 1e-9); // tasks per window
+  const thousandths = (rate: number) => Math.floor(rate * 1000) / 1000;
+  // Below one task per window no rate can keep it: 11/12 of the budget on average, as everywhere else.
+  if (allowed < 1) return thousandths((budgetRps / weight) * (WINDOW_LIMIT * WINDOW_SECONDS) / (WINDOW_SECONDS + 1));
+  // With a bucket of k tasks (k = ⌈rate⌉), a window holds at most `allowed` while k + rate × (window + jitter) < allowed + 1.
+  const span = WINDOW_SECONDS + DISPATCH_JITTER_SECONDS;
+  const rateWithBucket = (k: number) => Math.min(k, (allowed + 1 - k) / span - 0.001);
+  const even = (allowed + 1) / (span + 1);
+  return thousandths(Math.max(rateWithBucket(Math.max(1, Math.floor(even))), rateWithBucket(Math.max(1, Math.ceil(even)))));
 }
 
 /** Tasks of weight `weight` needed to pay for `kmsRequests` requests (none when they cost nothing). */

@@ -1,12 +1,15 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
-import { KMS_WARM_UP_MS, kmsQueueRate, type KmsQueuePhase } from '../common/kms-budget';
+import { kmsQueueRate } from '../common/kms-budget';
 import { kmsQueueActivity } from './activity-proxies';
 
+/** How long the KMS queue ran at the warm-up rate after a start, a resume or a new budget. */
+export const KMS_WARM_UP_MS = 5000;
+type KmsQueuePhase = 'warm-up' | 'steady';
+
 /**
- * The KMS queue's rate over a migration: each stretch of work (the start, a resume, a new budget) runs at the
- * warm-up rate for KMS_WARM_UP_MS, then at the steady rate (common/kms-budget.ts says why). The client sets
- * the warm-up rate before a start and at set-rate; this lowers it at a resume and raises it when the warm-up
- * is over. `steadyDue` is carried into continue-as-new.
+ * Kept for coordinators replayed from before the KMS queue had one rate (common/kms-budget.ts): each stretch
+ * of work (the start, a resume, a new budget) ran at a warm-up rate for KMS_WARM_UP_MS, then at a steady
+ * rate, which this set; both are now the one rate. `steadyDue` is carried into continue-as-new.
  */
 export class KmsQueuePace {
   private steadyDue: number | undefined;
@@ -47,7 +50,7 @@ export class KmsQueuePace {
   private async set(phase: KmsQueuePhase): Promise<void> {
     const budget = this.budgetRps();
     try {
-      await kmsQueueActivity({ tasksPerSecond: kmsQueueRate(budget, phase), reason: `${this.migrationId}: ${budget} KMS requests/s (${phase})` });
+      await kmsQueueActivity({ tasksPerSecond: kmsQueueRate(budget), reason: `${this.migrationId}: ${budget} KMS requests/s (${phase})` });
     } catch (err) {
       if (isCancellation(err)) throw err;
       // Below the budget either way: a queue left at the warm-up rate only migrates a little slower.

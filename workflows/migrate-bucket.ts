@@ -43,6 +43,7 @@ export const LISTING_FAILED = 'ListingFailed';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
+const ONE_KMS_QUEUE_RATE = 'one-kms-queue-rate';
 
 function pageSummary(page: number, objects: ListedObject[]): string {
   return `page ${page}: ${objects.length} objects, ${objects[0]?.key} … ${objects.at(-1)?.key}`.slice(0, 400);
@@ -73,13 +74,16 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const startedAt = input.state?.startedAt ?? Date.now();
   let pausedBecause = input.state?.pausedBecause;
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
-  // (patched: a coordinator from before the warm-up, replayed, left the queue at the rate the client set.)
-  const pace = patched('kms-queue-warm-up') ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, input.state?.kmsSteadyDue) : undefined;
+  // The KMS queue runs at the one rate the client sets (common/kms-budget.ts): nothing to pace. (patched:
+  // coordinators from before, replayed, raised a warm-up rate to a steady one after each start, resume and
+  // set-rate; a run continued from one in the middle of a warm-up raises it once more, to the one rate.)
+  const paced = patched(ONE_KMS_QUEUE_RATE) ? input.state?.kmsSteadyDue !== undefined : patched('kms-queue-warm-up');
+  const pace = paced ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, input.state?.kmsSteadyDue) : undefined;
   recordKmsBudget(info.workflowId, kmsBudgetRps);
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
     recordKmsBudget(info.workflowId, rps);
-    pace?.warmUp(false); // set-rate set the new budget's warm-up rate
+    pace?.warmUp(false); // (replayed runs) set-rate set the new budget's warm-up rate
     // Running pages pack their next batches to the new weight, which the queue's new rate assumes.
     // (patched: a coordinator from before batched updates, replayed, sent no such signals.)
     if (!patched('kms-weight-to-pages')) return;
@@ -110,7 +114,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (state?.failureRate) new FailureRate(options.maxFailureRate, state.failureRate).reset();
     for (const pageRate of Object.values(state?.pageFailureRates ?? {})) new FailureRate(options.maxFailureRate, pageRate).reset();
     if (state) state.resumes = (state.resumes ?? 0) + 1;
-    pace?.warmUp(true); // the queue idled while paused: its rate limiter holds a second's worth again
+    pace?.warmUp(true); // (replayed runs) the queue idled while paused: its limiter holds a second's worth again
     setPaused(undefined);
   });
 
@@ -327,7 +331,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       s.counts.scanned += listed.objects.length;
       if (listed.objects.length === 0) continue;
       pagesThisRun++;
-      // The client set the warm-up rate before the start; its KMS tasks begin with the first page.
+      // (Replayed runs: the client set the warm-up rate before the start; KMS tasks begin with the first page.)
       if (s.pagesStarted === 0) pace?.warmUp(false);
       pages.push((pagesReport ? launchPage : runPage)(++s.pagesStarted, listed.objects));
       showDetails();

@@ -9,8 +9,29 @@ import {
   kmsRequestsToCreateUpload,
   kmsTasksFor,
   kmsTaskWeight,
+  mostTasksInWindow,
   secondsAtBudget,
 } from '../../common/kms-budget';
+
+/** Temporal's limiter as a token bucket of ⌈rate⌉ tasks, drained greedily: the most tasks in any 5 s, at 1 ms steps. */
+function simulatedBusiestWindow(rate: number, seconds = 30): number {
+  const capacity = Math.ceil(rate);
+  let tokens = capacity;
+  const dispatched: number[] = [];
+  for (let ms = 0; ms < seconds * 1000; ms++) {
+    tokens = Math.min(capacity, tokens + rate / 1000);
+    while (tokens >= 1 - 1e-9) {
+      tokens -= 1;
+      dispatched.push(ms);
+    }
+  }
+  let most = 0;
+  for (let start = 0, end = 0; end < dispatched.length; end++) {
+    while (dispatched[end] - dispatched[start] > 5000) start++; // a closed window: both ends count
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
 import { budgetFrom } from '../../client/options';
 
 describe('KMS request model', () => {
@@ -42,31 +63,34 @@ describe('KMS request model', () => {
     assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms', bucketKeyEnabled: true }, false), 1);
     assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, true), 0);
   });
-  it('dispatches at 80% of the budget while warming up and 95% after: one request per task for small budgets, batches of many above', () => {
+  it('counts what the limiter lets through in 5 s: its full bucket at once, then the rate', () => {
+    for (const rate of [0.399, 1, 2.771, 9.107, 10, 25, 50]) {
+      assert.equal(mostTasksInWindow(rate), simulatedBusiestWindow(rate), `rate ${rate}`);
+    }
+  });
+  it('dispatches at the highest rate whose every 5 s window stays within 110% of the budget: one request per task for small budgets, batches of many above', () => {
     assert.equal(kmsTaskWeight(10), 1);
-    assert.equal(kmsQueueRate(10), 8);
-    assert.equal(kmsQueueRate(10, 'warm-up'), 8);
-    assert.equal(kmsQueueRate(10, 'steady'), 9.5);
-    assert.equal(kmsQueueRate(0.5), 0.4);
+    assert.equal(kmsQueueRate(10), 9.107);
+    assert.equal(mostTasksInWindow(9.107), 55, '10 tasks at once, then 9.107/s: 55 requests in 5 s = 110% of 50');
     assert.equal(kmsTaskWeight(66), 6);
     assert.equal(kmsTaskWeight(11), 1);
     assert.equal(kmsTaskWeight(2750), 100);
-    assert.equal(kmsQueueRate(2750), 22);
-    assert.equal(kmsQueueRate(2750, 'steady'), 26.125);
+    assert.equal(kmsQueueRate(2750), 25);
     assert.equal(kmsTaskWeight(1_000_000), 100, 'capped');
-    assert.equal(kmsQueueRate(1_000_000), 8000);
-    for (const budget of [1, 10, 11, 12, 66, 100, 1000, 2750, 5500, 50_000]) {
-      for (const [phase, share] of [['warm-up', 0.8], ['steady', 0.95]] as const) {
-        const requestsPerSecond = kmsQueueRate(budget, phase) * kmsTaskWeight(budget);
-        assert.ok(Math.abs(requestsPerSecond - budget * share) < 0.05, `budget ${budget} ${phase}: ${requestsPerSecond}`);
-      }
-      assert.ok(kmsTaskWeight(budget) <= Math.max(1, budget / 10), `budget ${budget}: a task is at most a tenth of a second's budget`);
+    for (const budget of [0.2, 0.5, 1, 2, 3, 7, 10, 11, 12, 20, 21, 22, 66, 100, 1000, 1053, 2750, 5500, 50_000, 1_000_000]) {
+      const weight = kmsTaskWeight(budget);
+      const rate = kmsQueueRate(budget);
+      assert.ok(mostTasksInWindow(rate) * weight <= 5.5 * budget, `budget ${budget}: ${mostTasksInWindow(rate)} tasks of ${weight} in 5 s`);
+      // 11/12 is the most any rate can reach (a bucket of one second on top of five): 90% of it at least.
+      if (budget >= 1) assert.ok(rate * weight >= 0.9 * budget && rate * weight <= budget, `budget ${budget}: ${rate * weight} requests/s`);
+      assert.ok(weight <= Math.max(1, budget / 10), `budget ${budget}: a task is at most a tenth of a second's budget`);
     }
+    assert.equal(kmsQueueRate(0.5), 0.395, 'a 5 s window holds 2 requests at 0.5/s: one at once, then 0.395/s');
+    assert.equal(kmsQueueRate(0.1), 0.091, 'below one request per 5 s no rate keeps the window: 11/12 of the budget');
   });
-  it('times requests at the warm-up rate, then the steady rate', () => {
-    assert.equal(secondsAtBudget(80, 100), 1);
-    assert.equal(secondsAtBudget(400, 100), 5);
-    assert.equal(secondsAtBudget(400 + 950, 100), 15);
+  it('times requests at the queue rate', () => {
+    assert.ok(Math.abs(secondsAtBudget(9107, 10) - 1000) < 1e-9);
+    assert.ok(Math.abs(secondsAtBudget(2500 * 10, 2750) - 10) < 1e-9);
   });
   it('pays for a cost with whole tasks of the weight', () => {
     assert.equal(kmsTasksFor(0, 44), 0);
