@@ -10,11 +10,14 @@ export interface HistoryStats {
   largestHistory: number;
   /** Largest history of any run, by workflow type (migrateBucket, migratePage, copyInParts). */
   largestByType: Record<string, number>;
+  /** From the first run's start to the last run's close (server times): the migration's own duration. */
+  seconds: number;
 }
 
 /** Events of every run that belongs to one migration (its coordinator and all its children), read from the server. */
 export async function historyStats(client: Client, coordinatorId: string): Promise<HistoryStats> {
-  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, activities: 0, largestHistory: 0, largestByType: {} };
+  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, activities: 0, largestHistory: 0, largestByType: {}, seconds: 0 };
+  let [firstStart, lastClose] = [Infinity, 0];
   const quoted = `'${coordinatorId.replace(/'/g, "\\'")}'`;
   for await (const run of client.workflow.list({ query: `RootWorkflowId = ${quoted} OR WorkflowId = ${quoted}` })) {
     const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
@@ -25,6 +28,9 @@ export async function historyStats(client: Client, coordinatorId: string): Promi
     stats.activities += history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length ?? 0;
     stats.largestHistory = Math.max(stats.largestHistory, events);
     stats.largestByType[run.type] = Math.max(stats.largestByType[run.type] ?? 0, events);
+    firstStart = Math.min(firstStart, run.startTime.getTime());
+    lastClose = Math.max(lastClose, run.closeTime?.getTime() ?? 0);
   }
+  stats.seconds = Math.max(0, lastClose - firstStart) / 1000;
   return stats;
 }
