@@ -1,8 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import { loadClientConfigProfile, loadConfigData, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import { ConfigError } from './env-config';
 
 /** The variables of Temporal's environment configuration (the CLI and every SDK read the same ones). */
@@ -102,12 +101,12 @@ function checkCertificates(
   if (serverCA) certificate(serverCA, sourceName(serverCA, 'SERVER_CA_CERT', vars));
 }
 
+/** The certificate or key as envconfig reads it, with an error that names the setting when it cannot. */
 function read(source: ConfigDataSource, name: string): Buffer {
-  if ('data' in source) return Buffer.from(source.data);
   try {
-    return readFileSync(source.path);
+    return Buffer.from(loadConfigData(source)!);
   } catch (err) {
-    throw new ConfigError(`${name}: cannot read ${source.path}: ${(err as Error).message}`);
+    throw new ConfigError(`${name}: cannot read ${'path' in source ? source.path : 'the data'}: ${(err as Error).message}`);
   }
 }
 
