@@ -20,7 +20,7 @@ import { seedSseS3Bucket } from './lib/seed-bucket';
 const WORKER_COPY_SLOTS = 100;
 /** The budget-tracking run's budget, as a share of what the raw loop got from the endpoint, and its length. */
 const BUDGET_SHARE_OF_RAW = 0.5;
-const BUDGET_RUN_SECONDS = 30;
+const BUDGET_RUN_SECONDS = 60;
 /** The budget run's steady state: its span without the first and last 10%. */
 const STEADY_TRIM = 0.1;
 /** Requests of each kind for the S3 client's CPU per request. */
