@@ -69,8 +69,8 @@ export function kmsRequestsPerPart(source: SourceEncryption, bucketKey: boolean)
  * budget (11/12 at most, whatever the limiter's rate). Measured:
  * test/integration/kms-rate.test.ts and npm run bench (budget tracking).
  */
-export const WINDOW_SECONDS = 5;
-export const WINDOW_LIMIT = 1.1;
+const WINDOW_SECONDS = 5;
+const WINDOW_LIMIT = 1.1;
 /** A task's requests may start this much later than another's after dispatch (polls, the worker's event loop). */
 const DISPATCH_JITTER_SECONDS = 0.05;
 
