@@ -513,10 +513,12 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       await Promise.all(followUps);
       return;
     }
+    // Pages from before settle each object in an async callback, as they did (their timing is in their history).
+    const settleLater = async (p: Planned, outcome: O) => settleOne(p, outcome);
     await Promise.all(
       batch.map(async (p, i) => {
         try {
-          await settleOne(p, outcomes[i]);
+          await settleLater(p, outcomes[i]);
         } catch (err) {
           failed(p.object, err, startedIn);
         }
