@@ -13,6 +13,6 @@ export function describeKmsQueue(budgetRps: number): string {
   const share = Math.round(((rate * weight) / budgetRps) * 100);
   return (
     `KMS-queue tasks of up to ${weight} requests each, dispatched at ${rate}/s for all workers together ` +
-    `(${share}% of the budget on average, at most 110% of it in any 5 seconds)`
+    `(${share}% of the budget on average, at most 110% of it in any 5 seconds of tasks)`
   );
 }
