@@ -8,11 +8,11 @@ export async function setKmsQueueRate(connected: Connected, rps: number, reason:
 }
 
 /** How the KMS queue dispatches at a budget, for the operator. */
-export function describeKmsQueue(budgetRps: number): string {
-  const [rate, weight] = [kmsQueueRate(budgetRps), kmsTaskWeight(budgetRps)];
+export function describeKmsQueue(budgetRps: number, weightFloor: number): string {
+  const [rate, weight] = [kmsQueueRate(budgetRps, weightFloor), kmsTaskWeight(budgetRps, weightFloor)];
   const share = Math.round(((rate * weight) / budgetRps) * 100);
   return (
     `KMS-queue tasks of up to ${weight} requests each, dispatched at ${rate}/s for all workers together ` +
-    `(${share}% of the budget on average, at most 110% of it in any 5 seconds of tasks)`
+    `(${share}% of the budget on average, at most 110% of it in any 5 seconds)`
   );
 }

@@ -79,9 +79,9 @@ export function mostTasksInWindow(tasksPerSecond: number): number {
   return Math.floor(Math.ceil(tasksPerSecond) + WINDOW_SECONDS * tasksPerSecond);
 }
 
-/** Seconds that `kmsRequests` take at a budget, at the KMS queue's rate. */
+/** Seconds that `kmsRequests` take at a budget, at the KMS queue's rate (for a migration started now). */
 export function secondsAtBudget(kmsRequests: number, budgetRps: number): number {
-  return kmsRequests / (kmsQueueRate(budgetRps) * kmsTaskWeight(budgetRps));
+  return kmsRequests / (kmsQueueRate(budgetRps, KMS_WEIGHT_FLOOR) * kmsTaskWeight(budgetRps, KMS_WEIGHT_FLOOR));
 }
 
 /**
@@ -94,24 +94,39 @@ export const KMS_TASKS_PER_SECOND = 10;
 export const MAX_KMS_WEIGHT = 100;
 
 /**
- * KMS requests one task of the KMS queue stands for: 1 for small budgets (every task one request, as for
- * copies), growing with the budget so the queue stays near KMS_TASKS_PER_SECOND tasks. A batch of updates fills
- * a task up to this weight; a copy's task stands for the whole weight (it is conservative: it spends less).
+ * The fewest KMS requests a task of the KMS queue stands for, in migrations started now: the most that one
+ * object's step can cost — an update, copy or part of an object under another KMS key is a Decrypt under that
+ * key and a GenerateDataKey under the new one. So every step fits in one task, and its requests happen when the
+ * task that pays for them is dispatched. (With a floor of 1, an object costing 2 needed a permit task beside
+ * its own; the two were dispatched apart, and a 5-second window at S3 could hold requests paid for before it.)
+ * Migrations started before carry no floor in their options: 1, the rate their client set.
  */
-export function kmsTaskWeight(budgetRps: number): number {
-  return Math.max(1, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * WEIGHT_SHARE) / KMS_TASKS_PER_SECOND)));
+export const KMS_WEIGHT_FLOOR = 2;
+
+/** A migration's weight floor: what its client chose, 1 before there was a choice. */
+export function weightFloorOf(options: { kmsWeightFloor?: number }): number {
+  return options.kmsWeightFloor ?? 1;
+}
+
+/**
+ * KMS requests one task of the KMS queue stands for: `floor` for small budgets, growing with the budget so the
+ * queue stays near KMS_TASKS_PER_SECOND tasks. A batch of updates or copies fills a task up to this weight; a
+ * single step's task stands for the whole weight (it is conservative: it may spend less).
+ */
+export function kmsTaskWeight(budgetRps: number, floor: number): number {
+  return Math.max(floor, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * WEIGHT_SHARE) / KMS_TASKS_PER_SECOND)));
 }
 /** Fixed: pages compute their weight in workflow code, so a new share would change replayed batches. */
 const WEIGHT_SHARE = 0.95;
 
 /**
  * The KMS task queue's dispatch rate, in tasks per second, for a budget of KMS requests per second: every
- * task on that queue stands for kmsTaskWeight(budget) requests (a batch, a copy, an upload, a part, or a
- * permit for what does not fit in one task). The highest rate, to a thousandth, whose every 5-second window
+ * task on that queue stands for kmsTaskWeight(budget, floor) requests (a batch, a copy, an upload, a part; in
+ * migrations started before the floor of 2, also a permit for what did not fit in one task). The highest rate, to a thousandth, whose every 5-second window
  * (mostTasksInWindow) stays within WINDOW_LIMIT of the budget.
  */
-export function kmsQueueRate(budgetRps: number): number {
-  const weight = kmsTaskWeight(budgetRps);
+export function kmsQueueRate(budgetRps: number, floor: number): number {
+  const weight = kmsTaskWeight(budgetRps, floor);
   const allowed = Math.floor((WINDOW_LIMIT * WINDOW_SECONDS * budgetRps) / weight + 1e-9); // tasks per window
   const thousandths = (rate: number) => Math.floor(rate * 1000) / 1000;
   // Below one task per window no rate can keep it: 11/12 of the budget on average, as everywhere else.

@@ -40,6 +40,8 @@ export interface MigrationOptions {
   maxFailureRate: number;
   /** KMS requests per second the operator allowed at the start (set-rate changes it later). */
   kmsBudgetRps: number;
+  /** The fewest KMS requests one KMS-queue task stands for (common/kms-budget.ts); absent in older migrations: 1. */
+  kmsWeightFloor?: number;
   /**
    * 'auto': UpdateObjectEncryption where S3 offers it (probed once at preflight), copying what it refuses;
    * 'copy': copy every object, as before the operation existed. Absent in migrations started before it.

@@ -17,6 +17,7 @@ export class KmsQueuePace {
   constructor(
     private readonly budgetRps: () => number,
     private readonly migrationId: string,
+    private readonly weightFloor: number,
     steadyDue: number | undefined,
   ) {
     this.steadyDue = steadyDue;
@@ -50,7 +51,7 @@ export class KmsQueuePace {
   private async set(phase: KmsQueuePhase): Promise<void> {
     const budget = this.budgetRps();
     try {
-      await kmsQueueActivity({ tasksPerSecond: kmsQueueRate(budget), reason: `${this.migrationId}: ${budget} KMS requests/s (${phase})` });
+      await kmsQueueActivity({ tasksPerSecond: kmsQueueRate(budget, this.weightFloor), reason: `${this.migrationId}: ${budget} KMS requests/s (${phase})` });
     } catch (err) {
       if (isCancellation(err)) throw err;
       // Below the budget either way: a queue left at the warm-up rate only migrates a little slower.

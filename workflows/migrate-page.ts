@@ -20,7 +20,7 @@ import type { BatchOutcome, CopyInput, CopyResult, FailedOutcome, ListedObject, 
 import type { PageInput, PageResult } from './types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
-import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT } from '../common/kms-budget';
+import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT, weightFloorOf } from '../common/kms-budget';
 import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
 import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
@@ -431,7 +431,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     gate.set(false);
   });
   setHandler(kmsBudgetSignal, (rps) => {
-    if (batchedUpdates) weight = kmsTaskWeight(rps);
+    if (batchedUpdates) weight = kmsTaskWeight(rps, weightFloorOf(input.options));
   });
 
   const pauseForFailures = (reason: string): void => {

@@ -6,6 +6,7 @@ import type { KmsQueueActivities } from '../../activities/kms-queue';
 import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
+const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/other';
 
 export class FakeBucket {
   readonly keys: string[];
@@ -14,6 +15,12 @@ export class FakeBucket {
   /** updateObjects activities started, and those still waiting on `hold`. */
   batchesStarted = 0;
   batchesHeld = 0;
+  /** Sizes of the updateObjects batches started, in order (a retry counts again). */
+  readonly batchSizes: number[] = [];
+  /** kmsPermit tasks run: one for each KMS-queue task a step needed beyond its own. */
+  permits = 0;
+  /** Objects under another KMS key (without a Bucket Key): updating one costs 2 KMS requests, not 1. */
+  otherKeyKeys = new Set<string>();
   /** The KMS queue rates the coordinator set, in order. */
   readonly kmsQueueRates: number[] = [];
   /** What a batch answers for this key instead of updating it (asked once per batched attempt), or undefined. */
@@ -69,6 +76,7 @@ export class FakeBucket {
         const attempt = (this.attempts.get(batchId) ?? 0) + 1;
         this.attempts.set(batchId, attempt);
         this.batchesStarted++;
+        this.batchSizes.push(keys.length);
         if (keys.some((k) => this.holdKeys.has(k))) {
           this.batchesHeld++;
           await this.held;
@@ -86,7 +94,9 @@ export class FakeBucket {
           return { status: 'updated' };
         });
       },
-      kmsPermit: async () => undefined,
+      kmsPermit: async () => {
+        this.permits++;
+      },
       setKmsQueueRate: async ({ tasksPerSecond }) => {
         this.kmsQueueRates.push(tasksPerSecond);
       },
@@ -115,8 +125,8 @@ export class FakeBucket {
       size: large ? 100 * 1024 * 1024 : 1,
       etag: '"e"',
       storageClass: 'STANDARD',
-      sse: updated ? 'aws:kms' : large ? undefined : 'AES256',
-      kmsKeyArn: updated ? FAKE_KEY_ARN : undefined,
+      sse: updated || this.otherKeyKeys.has(key) ? 'aws:kms' : large ? undefined : 'AES256',
+      kmsKeyArn: updated ? FAKE_KEY_ARN : this.otherKeyKeys.has(key) ? OTHER_KEY_ARN : undefined,
       archived: false,
       tagCount: 0,
       headers: {},

@@ -86,7 +86,7 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       const handle = await h.start(h.optionsFor({ maxFailureRate: 1 }));
       const summary = (await handle.result()) as MigrationSummary;
       // kmsBudgetRps 1000: batches of 95 updates (the KMS task weight); the second page's first batch failed.
-      assert.equal(kmsTaskWeight(1000), 95);
+      assert.equal(kmsTaskWeight(1000, 2), 95);
       assert.equal(summary.counts.failed, 95);
       assert.equal(summary.counts.migrated, 105);
       assert.ok(summary.issues.every((i) => i.code === 'AccessDenied' && i.message === 'the batch was denied'));
