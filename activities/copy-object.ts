@@ -22,9 +22,13 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
   const { source } = input;
   try {
     if (await copyWouldReplaceNullVersion(s3, input)) return { status: 'null-version-kept' };
+    // Read together: the copy's KMS requests should follow its task's dispatch by as little as they can (the
+    // budget's 5-second windows allow for a spread of DISPATCH_JITTER_SECONDS, common/kms-budget.ts).
+    const grantsRead = input.carryAcl ? grantsOf(s3, input.bucket, source.key, source.versionId) : Promise.resolve({});
+    grantsRead.catch(() => undefined); // awaited below unless the tags already decided
     const tags = await tagsForCopy(s3, input);
     if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
-    const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
+    const grants = await grantsRead;
     const out = await s3.send(
       new CopyObjectCommand({
         Bucket: input.bucket,

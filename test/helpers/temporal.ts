@@ -15,3 +15,24 @@ export async function historyLengths(client: Client, workflowId: string): Promis
   }
   return lengths;
 }
+
+/**
+ * When each activity task of `taskQueue` was dispatched to a worker (its ActivityTaskStarted event), in every
+ * workflow whose ID starts with `idPrefix` (a migration, its pages and their children), in order.
+ */
+export async function dispatchTimes(client: Client, idPrefix: string, taskQueue: string): Promise<number[]> {
+  const times: number[] = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId STARTS_WITH '${idPrefix.replace(/'/g, "\\'")}'` })) {
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const onQueue = new Set<string>();
+    for (const event of history.events ?? []) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.taskQueue?.name === taskQueue) onQueue.add(String(event.eventId));
+      const started = event.activityTaskStartedEventAttributes;
+      if (started && onQueue.has(String(started.scheduledEventId)) && event.eventTime) {
+        times.push(Number(event.eventTime.seconds) * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6));
+      }
+    }
+  }
+  return times.sort((a, b) => a - b);
+}

@@ -6,10 +6,10 @@ import { createBucket, createKey, put, putMany, randomBody } from '../helpers/aw
 import { runMigrate } from '../helpers/cli';
 import { startS3Proxy, type S3Proxy, type TimelineEntry } from '../../lab/lib/fault-proxy';
 import { stackEnv } from '../helpers/stack-env';
-import { temporalClient } from '../helpers/temporal';
+import { dispatchTimes, temporalClient } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { MIB } from '../../common/s3-limits';
-import type { MigrationSummary } from '../../common/types';
+import { KMS_TASK_QUEUE, type MigrationSummary } from '../../common/types';
 
 import { PROBE_PREFIX } from '../../activities/probe-update';
 import { KMS_WEIGHT_FLOOR, kmsQueueRate, mostTasksInWindow } from '../../common/kms-budget';
@@ -48,13 +48,15 @@ describe('the KMS budget', () => {
   });
 
   // Temporal's limiter dispatches at most its bucket of ⌈rate⌉ tasks + 5 s × its rate in any 5 s: at a budget of
-  // 10/s, tasks of 2 requests (KMS_WEIGHT_FLOOR: the most one object costs) at 4.553/s, 5 + 5 × 4.553 = 27 tasks,
-  // 54 requests. Every request happens when the task that pays for it is dispatched, so requests at S3 keep
-  // within 110% of the budget's 50 as well.
+  // 10/s, tasks of 2 requests (KMS_WEIGHT_FLOOR: the most one object costs) at 4.508/s, 5 + 5 × 4.508 = 27
+  // tasks, 54 requests, within 110% of the budget's 50. A task's requests reach S3 10–250 ms after its dispatch
+  // (a copy reads tags and grants first; at the start the workers are busy with the first pages' HEADs): the
+  // rate allows 100 ms of that spread, and up to 320 ms (the next task's dispatch) a window at S3 holds at
+  // most one task more.
   const tasksIn5s = mostTasksInWindow(kmsQueueRate(10, KMS_WEIGHT_FLOOR));
   const allowedIn5s = 1.1 * 5 * 10;
 
-  it('holds for all workers together: with --max-kms-rps 10 and two workers, no 5 s window exceeds 110% of the budget', async () => {
+  it('holds for all workers together: with --max-kms-rps 10 and two workers, no 5 s of dispatch exceeds 110% of the budget, nor 5 s at S3 by more than one task', async () => {
     const keyArn = await createKey();
     const otherKey = await createKey();
     const bucket = await createBucket('rate');
@@ -85,9 +87,16 @@ describe('the KMS budget', () => {
     assert.equal(total, 404, 'each update, copy, upload and part seen once');
     const seconds = (requests.at(-1)!.at - requests[0].at) / 1000;
     const busiest = busiestWindow(requests);
-    console.log(`KMS requests: ${total} in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(1)}/s), busiest 5 s window ${busiest} (budget 10/s = 50)`);
+    const dispatched = (await dispatchTimes(temporal.client, run.json.workflowId, KMS_TASK_QUEUE)).map((at) => ({ at, kms: KMS_WEIGHT_FLOOR }));
+    const busiestDispatch = busiestWindow(dispatched);
+    console.log(
+      `KMS requests: ${total} in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(1)}/s), busiest 5 s window ${busiest} at S3, ` +
+        `${busiestDispatch} paid for by the KMS-queue tasks dispatched (budget 10/s = 50)`,
+    );
     assert.equal(tasksIn5s * KMS_WEIGHT_FLOOR, 54);
-    assert.ok(busiest <= allowedIn5s, `busiest 5 s window: ${busiest} KMS requests`);
+    assert.ok(dispatched.length >= 404 / KMS_WEIGHT_FLOOR, `${dispatched.length} KMS-queue tasks for 404 requests`);
+    assert.ok(busiestDispatch <= tasksIn5s * KMS_WEIGHT_FLOOR, `busiest 5 s of dispatch: ${busiestDispatch} KMS requests' worth`);
+    assert.ok(busiest <= allowedIn5s + KMS_WEIGHT_FLOOR, `busiest 5 s window at S3: ${busiest} KMS requests`);
   });
 
   it('set-rate changes the budget of a running migration within seconds', async () => {

@@ -43,7 +43,7 @@ describe('migrate plan', () => {
     assert.deepEqual(estimate.byState, { 'SSE-S3': { objects: 60, bytes: 60 * 10 }, 'not encrypted': { objects: 41, bytes: 40 * 9 + 1 } });
     assert.deepEqual(Object.fromEntries(Object.entries(estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects])), { update: 60, copy: 41 });
     assert.equal(estimate.kmsRequests, 101);
-    // 101 requests at the KMS queue's rate for 40/s (12.078 tasks/s of 3 requests): 2.8 s, said as about 3 s.
+    // 101 requests at the KMS queue's rate for 40/s (12 tasks/s of 3 requests): 2.8 s, said as about 3 s.
     assert.equal(estimate.durationSeconds, 101 / (kmsQueueRate(40, 2) * kmsTaskWeight(40, 2)));
     assert.match(planned.stdout, /duration at a budget of 40 KMS requests\/s: about 3 s/);
     assert.deepEqual(await readObject(bucket, 'plain/000'), before, 'the plan changed nothing');
