@@ -69,6 +69,19 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(show(l));
 }
 
+/** Temporal's CPU per object, split into what idling costs over the run (per second) and what the objects cost. */
+const aboveIdle = (r: Row) => r.temporalCpuMs === undefined || !r.idle ? undefined : r.temporalCpuMs - r.idle.temporalMsPerSecond * (r.wallSeconds ?? r.seconds);
+
+function printIdle(rows: Row[]): void {
+  for (const r of rows.filter((row) => row.idle)) {
+    const { temporalMsPerSecond, workerMsPerSecond } = r.idle!;
+    console.log(
+      `${r.name}: idle, with the worker connected, Temporal spends ${temporalMsPerSecond.toFixed(1)} CPU ms/s and the worker ` +
+        `${workerMsPerSecond.toFixed(1)}; of Temporal's ${perObject(r.temporalCpuMs, r, 2)} ms/object, ${perObject(aboveIdle(r), r, 2)} is above that`,
+    );
+  }
+}
+
 function printClientCpu(rows: ClientCpu[]): void {
   const kinds = Object.keys(rows[0].perRequestMs);
   console.log(`| S3 client | ${kinds.map((k) => `${k} CPU ms/request`).join(' | ')} |`);
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
 
   printClientCpu(clientCpu);
   printTable(rows);
+  printIdle(rows);
   const pct = (n: number) => `${Math.round((n / budget) * 100)}% of it`;
   console.log(`\nKMS budget ${budget} requests/s: ${achieved.toFixed(1)}/s over the whole run (${pct(achieved)}), ${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`);
   const ops = (r: Row) => r.objects / r.seconds;
@@ -153,6 +167,9 @@ async function main(): Promise<void> {
     raw_cpu_ms_per_object: round((raw.cpuMs ?? 0) / objects),
     worker_cpu_ms_per_object: round((product.cpuMs ?? 0) / objects),
     temporal_cpu_ms_per_object: round((product.temporalCpuMs ?? 0) / objects),
+    temporal_idle_cpu_ms_per_second: product.idle && round(product.idle.temporalMsPerSecond, 1),
+    temporal_cpu_ms_per_object_above_idle: round((aboveIdle(product) ?? 0) / objects),
+    worker_idle_cpu_ms_per_second: product.idle && round(product.idle.workerMsPerSecond, 1),
     worker_cpu_vs_raw: round((product.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
     raw_endpoint_cpu_ms_per_request: round((raw.endpointCpuMs ?? 0) / (raw.requests?.length ?? 1)),
     product_endpoint_cpu_ms_per_request: round((product.endpointCpuMs ?? 0) / (product.requests?.length ?? 1)),

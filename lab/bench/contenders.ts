@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,12 @@ export interface Outcome {
   requests?: ServedRequest[];
   workerPeakRssMb?: number;
   history?: HistoryStats;
+  /** CPU ms per second with the worker connected and no migration (pollers, timers): a cost per second, not per object. */
+  idle?: { temporalMsPerSecond: number; workerMsPerSecond: number };
 }
+
+/** How long the worker sits connected and idle before the migration, to measure what idling costs. */
+const IDLE_SECONDS = 10;
 
 /** The stack's process started by scripts/stack.sh (its own process group: setsid). */
 function stackPid(name: 'temporal' | 'moto'): number {
@@ -81,6 +87,13 @@ export async function runProduct(
   let peakMb = 0;
   const sampler = setInterval(() => (peakMb = Math.max(peakMb, processGroupMemoryMb(workerGroup).peakMb)), 1000);
   try {
+    await sleep(2000); // the worker's start settles
+    const [idleWorker, idleTemporal] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal)];
+    await sleep(IDLE_SECONDS * 1000);
+    const idle = {
+      temporalMsPerSecond: (processGroupCpuMs(temporal) - idleTemporal) / IDLE_SECONDS,
+      workerMsPerSecond: (processGroupCpuMs(workerGroup) - idleWorker) / IDLE_SECONDS,
+    };
     const started = performance.now();
     const moto = stackPid('moto');
     const [workerCpu, temporalCpu, endpointCpu] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal), processGroupCpuMs(moto)];
@@ -98,7 +111,7 @@ export async function runProduct(
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     try {
       const history = await historyStats(new Client({ connection }), migrationWorkflowId(bucket, ''));
-      return { seconds: history.seconds, wallSeconds: seconds, cpuMs, temporalCpuMs, endpointCpuMs, requests, workerPeakRssMb: peakMb, history };
+      return { seconds: history.seconds, wallSeconds: seconds, cpuMs, temporalCpuMs, endpointCpuMs, requests, workerPeakRssMb: peakMb, history, idle };
     } finally {
       await connection.close();
     }
