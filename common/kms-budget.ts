@@ -127,8 +127,9 @@ const WEIGHT_SHARE = 0.95;
 /**
  * The KMS task queue's dispatch rate, in tasks per second, for a budget of KMS requests per second: every
  * task on that queue stands for kmsTaskWeight(budget, floor) requests (a batch, a copy, an upload, a part; in
- * migrations started before the floor of 2, also a permit for what did not fit in one task). The highest rate, to a thousandth, whose every 5-second window
- * (mostTasksInWindow) stays within WINDOW_LIMIT of the budget.
+ * migrations started before the floor of 2, also a permit for what did not fit in one task). The highest
+ * rate, to a thousandth, whose every 5-second window (mostTasksInWindow, widened by the dispatch jitter)
+ * stays within WINDOW_LIMIT of the budget.
  */
 export function kmsQueueRate(budgetRps: number, floor: number): number {
   const weight = kmsTaskWeight(budgetRps, floor);
