@@ -4,7 +4,8 @@
 // commit f4110c7 (batched updates, pages drained before continue-as-new); histories-copy-fidelity: commit
 // 5573275 (pages reporting to the coordinator, eight batches per kind, bounded one-by-one work);
 // histories-compiled-worker: commit 30ec5e7 (the KMS queue's warm-up, migration metrics from workflow code);
-// histories-one-kms-rate: commit ed50a7f (one KMS queue rate, no pace; a batch's outcomes settled at once).
+// histories-one-kms-rate: commit ed50a7f (one KMS queue rate, no pace; a batch's outcomes settled at once);
+// histories-weight-floor: commit 434bcaf (tasks of at least 2 KMS requests: no permits at a budget of 20/s).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 
 
-const RECORDINGS = ['histories-before-update-engine', 'histories-update-engine', 'histories-copy-fidelity', 'histories-compiled-worker', 'histories-one-kms-rate'];
+const RECORDINGS = ['histories-before-update-engine', 'histories-update-engine', 'histories-copy-fidelity', 'histories-compiled-worker', 'histories-one-kms-rate', 'histories-weight-floor'];
 
 describe('replay across worker upgrades', () => {
   for (const recording of RECORDINGS) {
