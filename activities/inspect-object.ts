@@ -82,12 +82,18 @@ export async function inspectObject(s3: S3Client, input: { bucket: string; key: 
 }
 
 /** HEADs made at once inside one inspectObjects activity. */
-const HEADS_IN_PARALLEL = 16;
+const HEADS_IN_PARALLEL = 32;
+/**
+ * Bytes of snapshots one inspectObjects result holds at most: far below Temporal's 2 MiB payload limit, which
+ * a batch of objects with kilobytes of headers and metadata each could otherwise exceed.
+ */
+export const INSPECT_RESULT_BYTES = 1024 * 1024;
 
 /**
  * HEAD a batch of objects in one activity: the first look at each object of a page, at a fraction of the
- * orchestration cost of an activity per object. An object whose HEAD fails for any reason comes back as null;
- * the page then inspects it with inspectObject, which classifies and retries the error as usual.
+ * orchestration cost of an activity per object. An object whose HEAD fails for any reason comes back as null,
+ * and so does every object after the result's first INSPECT_RESULT_BYTES; the page then inspects it with
+ * inspectObject, which classifies and retries the error as usual.
  */
 export async function inspectObjects(
   s3: S3Client,
@@ -101,5 +107,14 @@ export async function inspectObjects(
       snapshots[i] = null;
     }
   });
-  return snapshots;
+  return withinBytes(snapshots, INSPECT_RESULT_BYTES);
+}
+
+/** The snapshots, in order, as long as they fit in `limit` bytes of JSON; null from the first that does not. */
+export function withinBytes(snapshots: (ObjectSnapshot | null)[], limit: number): (ObjectSnapshot | null)[] {
+  let bytes = 0;
+  return snapshots.map((snapshot) => {
+    bytes += JSON.stringify(snapshot).length + 1;
+    return bytes <= limit ? snapshot : null;
+  });
 }

@@ -1,5 +1,5 @@
 import { kmsBudgetSignal, pauseSignal, resumeSignal } from '../workflows/messages';
-import { kmsQueueRate, weightFloorOf } from '../common/kms-budget';
+import { kmsQueueRate, taskLimitsOf, type TaskLimits } from '../common/kms-budget';
 import type { MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
 import { setKmsQueueRate } from './kms-rate';
@@ -25,13 +25,13 @@ export async function resumeMigration(connected: Connected, workflowId: string):
 }
 
 /** Changes the KMS budget of a running migration: the task queue's rate at once, then the recorded budget. */
-export async function setMigrationRate(connected: Connected, workflowId: string, budgetRps: number): Promise<{ rate: number; weightFloor: number }> {
+export async function setMigrationRate(connected: Connected, workflowId: string, budgetRps: number): Promise<{ rate: number; limits: TaskLimits }> {
   const { handle, options } = await runningHandle(connected, workflowId);
-  const weightFloor = weightFloorOf(options ?? {});
-  const rate = kmsQueueRate(budgetRps, weightFloor);
+  const limits = taskLimitsOf(options ?? {});
+  const rate = kmsQueueRate(budgetRps, limits);
   await setKmsQueueRate(connected, rate, `set-rate ${workflowId}: ${budgetRps} KMS requests/s`);
   await handle.signal(kmsBudgetSignal, budgetRps);
-  return { rate, weightFloor };
+  return { rate, limits };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { kmsQueueRate, kmsTaskWeight } from '../common/kms-budget';
+import { kmsQueueRate, kmsTaskWeight, type TaskLimits } from '../common/kms-budget';
 import { setKmsQueueRate as setRate } from '../common/kms-queue-rate';
 import type { Connected } from './connect';
 
@@ -8,8 +8,8 @@ export async function setKmsQueueRate(connected: Connected, rps: number, reason:
 }
 
 /** How the KMS queue dispatches at a budget, for the operator. */
-export function describeKmsQueue(budgetRps: number, weightFloor: number): string {
-  const [rate, weight] = [kmsQueueRate(budgetRps, weightFloor), kmsTaskWeight(budgetRps, weightFloor)];
+export function describeKmsQueue(budgetRps: number, limits: TaskLimits): string {
+  const [rate, weight] = [kmsQueueRate(budgetRps, limits), kmsTaskWeight(budgetRps, limits)];
   const share = Math.round(((rate * weight) / budgetRps) * 100);
   return (
     `KMS-queue tasks of up to ${weight} requests each, dispatched at ${rate}/s for all workers together ` +

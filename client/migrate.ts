@@ -17,7 +17,7 @@ import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
 import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { describeKmsQueue, setKmsQueueRate } from './kms-rate';
-import { kmsQueueRate, weightFloorOf } from '../common/kms-budget';
+import { kmsQueueRate, taskLimitsOf } from '../common/kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
 import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
@@ -61,8 +61,8 @@ async function runStart(flags: StartCliFlags): Promise<number> {
     // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
     // All migrations share it (it is the KMS queue's rate), so it is set once, before the first one starts.
     const { kmsBudgetRps } = optionsList[0];
-    const weightFloor = weightFloorOf(optionsList[0]);
-    const rate = kmsQueueRate(kmsBudgetRps, weightFloor);
+    const limits = taskLimitsOf(optionsList[0]);
+    const rate = kmsQueueRate(kmsBudgetRps, limits);
     let budgetSet: Promise<void> | undefined;
     const setBudget = () =>
       (budgetSet ??= (async () => {
@@ -70,7 +70,7 @@ async function runStart(flags: StartCliFlags): Promise<number> {
         await setKmsQueueRate(connected, rate, `${ids}: ${kmsBudgetRps} KMS requests/s`).catch((err: Error) => {
           throw new CannotRun(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${err.message}; nothing was started`);
         });
-        console.error(`KMS budget ${kmsBudgetRps} requests/s: ${describeKmsQueue(kmsBudgetRps, weightFloor)}`);
+        console.error(`KMS budget ${kmsBudgetRps} requests/s: ${describeKmsQueue(kmsBudgetRps, limits)}`);
       })());
     if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
     return runMany(connected, optionsList, setBudget, flags);
@@ -233,8 +233,8 @@ function program(): Command {
     .action(async (workflowId: string, flags: { maxKmsRps?: string; kmsQuotaRps?: string; kmsShare?: string }) => {
       if (!flags.maxKmsRps && !flags.kmsQuotaRps && !flags.kmsShare) throw new Error('set-rate needs --max-kms-rps or --kms-quota-rps/--kms-share');
       const budget = budgetFrom(flags);
-      const { weightFloor } = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
-      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: ${describeKmsQueue(budget, weightFloor)}.`);
+      const { limits } = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
+      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: ${describeKmsQueue(budget, limits)}.`);
     });
   cmd
     .command('resume')

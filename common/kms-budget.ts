@@ -86,7 +86,7 @@ export function mostTasksInWindow(tasksPerSecond: number): number {
 
 /** Seconds that `kmsRequests` take at a budget, at the KMS queue's rate (for a migration started now). */
 export function secondsAtBudget(kmsRequests: number, budgetRps: number): number {
-  return kmsRequests / (kmsQueueRate(budgetRps, KMS_WEIGHT_FLOOR) * kmsTaskWeight(budgetRps, KMS_WEIGHT_FLOOR));
+  return kmsRequests / (kmsQueueRate(budgetRps, TASK_LIMITS) * kmsTaskWeight(budgetRps, TASK_LIMITS));
 }
 
 /**
@@ -95,8 +95,16 @@ export function secondsAtBudget(kmsRequests: number, budgetRps: number): number 
  * budget, so a 5-second window is off by at most 2% from a task's granularity.
  */
 export const KMS_TASKS_PER_SECOND = 10;
-/** Objects in one batch at most, whatever the budget: a retried batch repeats at most this many. */
-export const MAX_KMS_WEIGHT = 100;
+/**
+ * Objects one batch activity handles at most (HEADs, updates and tags, copies), and so the most KMS requests
+ * one KMS-queue task stands for, in migrations started now. Each batch is an activity task and about six
+ * history events, the orchestration an object costs. 250, not more: a HEAD's snapshot is at most about 5 KiB
+ * (2 KiB of user metadata, a redirect location, a 1 KiB key), so a batch's result stays below Temporal's
+ * 2 MiB payload limit whatever the objects hold.
+ */
+export const MAX_BATCH_OBJECTS = 250;
+/** Migrations started before carry no maxBatchObjects in their options: they keep 100. */
+const MAX_BATCH_OBJECTS_BEFORE = 100;
 
 /**
  * The fewest KMS requests a task of the KMS queue stands for, in migrations started now: the most that one
@@ -108,31 +116,42 @@ export const MAX_KMS_WEIGHT = 100;
  */
 export const KMS_WEIGHT_FLOOR = 2;
 
-/** A migration's weight floor: what its client chose, 1 before there was a choice. */
-export function weightFloorOf(options: { kmsWeightFloor?: number }): number {
-  return options.kmsWeightFloor ?? 1;
+/** The bounds of one KMS-queue task's weight, and of one batch's objects: set when a migration starts. */
+export interface TaskLimits {
+  /** The fewest KMS requests one task stands for. */
+  floor: number;
+  /** The most KMS requests one task stands for, and the most objects one batch holds. */
+  cap: number;
+}
+
+/** What the client puts in the options of a migration it starts now. */
+export const TASK_LIMITS: TaskLimits = { floor: KMS_WEIGHT_FLOOR, cap: MAX_BATCH_OBJECTS };
+
+/** A migration's task limits, from its options: what its client chose, or what migrations had before there was a choice. */
+export function taskLimitsOf(options: { kmsWeightFloor?: number; maxBatchObjects?: number }): TaskLimits {
+  return { floor: options.kmsWeightFloor ?? 1, cap: options.maxBatchObjects ?? MAX_BATCH_OBJECTS_BEFORE };
 }
 
 /**
- * KMS requests one task of the KMS queue stands for: `floor` for small budgets, growing with the budget so the
- * queue stays near KMS_TASKS_PER_SECOND tasks. A batch of updates or copies fills a task up to this weight; a
- * single step's task stands for the whole weight (it is conservative: it may spend less).
+ * KMS requests one task of the KMS queue stands for: the floor for small budgets, growing with the budget so
+ * the queue stays near KMS_TASKS_PER_SECOND tasks, up to the cap. A batch of updates or copies fills a task up
+ * to this weight; a single step's task stands for the whole weight (it is conservative: it may spend less).
  */
-export function kmsTaskWeight(budgetRps: number, floor: number): number {
-  return Math.max(floor, Math.min(MAX_KMS_WEIGHT, Math.floor((budgetRps * WEIGHT_SHARE) / KMS_TASKS_PER_SECOND)));
+export function kmsTaskWeight(budgetRps: number, limits: TaskLimits): number {
+  return Math.max(limits.floor, Math.min(limits.cap, Math.floor((budgetRps * WEIGHT_SHARE) / KMS_TASKS_PER_SECOND)));
 }
 /** Fixed: pages compute their weight in workflow code, so a new share would change replayed batches. */
 const WEIGHT_SHARE = 0.95;
 
 /**
  * The KMS task queue's dispatch rate, in tasks per second, for a budget of KMS requests per second: every
- * task on that queue stands for kmsTaskWeight(budget, floor) requests (a batch, a copy, an upload, a part; in
+ * task on that queue stands for kmsTaskWeight(budget, limits) requests (a batch, a copy, an upload, a part; in
  * migrations started before the floor of 2, also a permit for what did not fit in one task). The highest
  * rate, to a thousandth, whose every 5-second window (mostTasksInWindow, widened by the dispatch jitter)
  * stays within WINDOW_LIMIT of the budget.
  */
-export function kmsQueueRate(budgetRps: number, floor: number): number {
-  const weight = kmsTaskWeight(budgetRps, floor);
+export function kmsQueueRate(budgetRps: number, limits: TaskLimits): number {
+  const weight = kmsTaskWeight(budgetRps, limits);
   const allowed = Math.floor((WINDOW_LIMIT * WINDOW_SECONDS * budgetRps) / weight + 1e-9); // tasks per window
   const thousandths = (rate: number) => Math.floor(rate * 1000) / 1000;
   // Below one task per window no rate can keep it: 11/12 of the budget on average, as everywhere else.

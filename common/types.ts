@@ -43,6 +43,11 @@ export interface MigrationOptions {
   /** The fewest KMS requests one KMS-queue task stands for (common/kms-budget.ts); absent in older migrations: 1. */
   kmsWeightFloor?: number;
   /**
+   * The most objects one batch activity handles, and the most KMS requests one KMS-queue task stands for
+   * (common/kms-budget.ts); absent in older migrations: 100.
+   */
+  maxBatchObjects?: number;
+  /**
    * 'auto': UpdateObjectEncryption where S3 offers it (probed once at preflight), copying what it refuses;
    * 'copy': copy every object, as before the operation existed. Absent in migrations started before it.
    */

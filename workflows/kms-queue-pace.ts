@@ -1,5 +1,5 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
-import { kmsQueueRate } from '../common/kms-budget';
+import { kmsQueueRate, type TaskLimits } from '../common/kms-budget';
 import { kmsQueueActivity } from './activity-proxies';
 
 /** How long the KMS queue ran at the warm-up rate after a start, a resume or a new budget. */
@@ -17,7 +17,7 @@ export class KmsQueuePace {
   constructor(
     private readonly budgetRps: () => number,
     private readonly migrationId: string,
-    private readonly weightFloor: number,
+    private readonly limits: TaskLimits,
     steadyDue: number | undefined,
   ) {
     this.steadyDue = steadyDue;
@@ -51,7 +51,7 @@ export class KmsQueuePace {
   private async set(phase: KmsQueuePhase): Promise<void> {
     const budget = this.budgetRps();
     try {
-      await kmsQueueActivity({ tasksPerSecond: kmsQueueRate(budget, this.weightFloor), reason: `${this.migrationId}: ${budget} KMS requests/s (${phase})` });
+      await kmsQueueActivity({ tasksPerSecond: kmsQueueRate(budget, this.limits), reason: `${this.migrationId}: ${budget} KMS requests/s (${phase})` });
     } catch (err) {
       if (isCancellation(err)) throw err;
       // Below the budget either way: a queue left at the warm-up rate only migrates a little slower.

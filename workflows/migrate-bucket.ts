@@ -20,7 +20,7 @@ import { addCounts, DEFAULTS, emptyCounts, pageWorkflowId, settledCount, type Mi
 import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
 import type { ListedObject } from '../activities/types';
 import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
-import { migratePage } from './migrate-page';
+import { migratePage, PAGE_REVISION } from './migrate-page';
 import { emptyFailureRateState, FailureRate } from './failure-rate';
 import {
   failuresSeenSignal,
@@ -31,7 +31,7 @@ import {
   progressQuery,
   resumeSignal,
 } from './messages';
-import { kmsTaskWeight, weightFloorOf } from '../common/kms-budget';
+import { kmsTaskWeight, taskLimitsOf } from '../common/kms-budget';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 import { currentDetails } from './current-details';
 import { KmsQueuePace } from './kms-queue-pace';
@@ -78,7 +78,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   // coordinators from before, replayed, raised a warm-up rate to a steady one after each start, resume and
   // set-rate; a run continued from one in the middle of a warm-up raises it once more, to the one rate.)
   const paced = patched(ONE_KMS_QUEUE_RATE) ? input.state?.kmsSteadyDue !== undefined : patched('kms-queue-warm-up');
-  const pace = paced ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, weightFloorOf(options), input.state?.kmsSteadyDue) : undefined;
+  const pace = paced ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, taskLimitsOf(options), input.state?.kmsSteadyDue) : undefined;
   recordKmsBudget(info.workflowId, kmsBudgetRps);
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
@@ -262,7 +262,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             carryAcls: s.preflight.acls,
             versioningSuspended: s.preflight.versioning === 'Suspended',
             ...(s.report ? { report: s.report, page } : {}),
-            kmsWeight: kmsTaskWeight(kmsBudgetRps, weightFloorOf(options)),
+            kmsWeight: kmsTaskWeight(kmsBudgetRps, taskLimitsOf(options)),
+            revision: PAGE_REVISION,
             ...(pagesReport ? { reportTo: info.workflowId, resumes: s.resumes ?? 0 } : {}),
           },
         ],

@@ -20,7 +20,7 @@ import type { BatchOutcome, CopyInput, CopyResult, FailedOutcome, ListedObject, 
 import type { PageInput, PageResult } from './types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
-import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, MAX_KMS_WEIGHT, weightFloorOf } from '../common/kms-budget';
+import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, taskLimitsOf } from '../common/kms-budget';
 import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
 import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
@@ -31,9 +31,11 @@ import { MigrationMetrics } from './metrics';
 
 /** An object overwritten again and again while we copy it is reported rather than chased forever. */
 const MAX_DECISIONS_PER_OBJECT = 5;
-/** Objects HEADed by one inspectObjects activity (50 on pages started before batched updates: replay). */
-const INSPECT_BATCH = 100;
+/** Objects HEADed by one inspectObjects activity on pages started before batched updates (replay). */
 const INSPECT_BATCH_BEFORE_UPDATES = 50;
+
+/** The revision of pages started now (PageInput.revision). */
+export const PAGE_REVISION = 1;
 
 type Found = Extract<ObjectSnapshot, { exists: true }>;
 
@@ -105,6 +107,9 @@ class PageTally {
     await Promise.all(this.writes);
   }
 }
+
+/** Whether a patch is in force on this page: patched(), or, from PAGE_REVISION 1 on, always (no marker). */
+type InForce = (patch: string) => boolean;
 
 /** A permanent failure of one object, reported by a batch (not an activity failure of its own). */
 class ObjectFailed extends Error {
@@ -294,9 +299,9 @@ function activityFailureIn(err: unknown): ActivityFailure | undefined {
  * A multipart copy's child that failed, was terminated or timed out: that object failed, the page goes on.
  * Not while the page itself is being cancelled (then the child's cancellation is the page's own).
  */
-function childFailure(err: unknown): { code: string; message: string } | undefined {
+function childFailure(err: unknown, inForce: InForce): { code: string; message: string } | undefined {
   if (!(err instanceof ChildWorkflowFailure) || CancellationScope.current().consideredCancelled) return undefined;
-  if (!patched(CHILD_FAILURE_IS_THE_OBJECTS)) return undefined;
+  if (!inForce(CHILD_FAILURE_IS_THE_OBJECTS)) return undefined;
   const cause = err.cause;
   const code =
     cause instanceof TerminatedFailure ? 'CopyTerminated'
@@ -309,10 +314,10 @@ function childFailure(err: unknown): { code: string; message: string } | undefin
 const CHILD_FAILURE_IS_THE_OBJECTS = 'child-failure-is-the-objects';
 
 /** Code and message of a permanent failure of one object, or undefined for anything else (rethrown). */
-function objectFailure(err: unknown): { code: string; message: string } | undefined {
+function objectFailure(err: unknown, inForce: InForce): { code: string; message: string } | undefined {
   if (err instanceof ObjectFailed) return { code: err.code, message: err.message };
   const failure = activityFailureIn(err);
-  if (!failure) return childFailure(err);
+  if (!failure) return childFailure(err, inForce);
   const cause = failure.cause;
   if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'Error', message: cause.message };
   return { code: cause?.name ?? 'Error', message: cause?.message ?? failure.message };
@@ -351,31 +356,51 @@ interface Planned {
 /** Bytes of single copies one batch takes at most (one larger object goes alone). */
 const COPY_BATCH_BYTES = GIB;
 
+/** What one batch may hold at most, besides the task weight in KMS requests. */
+export interface BatchBounds {
+  objects: number;
+  /** Bytes of the objects' data (single copies). */
+  bytes?: number;
+  /** Bytes of the activity's input (copies carry each object's HEAD); items without `payload` count none. */
+  payload?: number;
+}
+
 /**
- * Takes the next batch from the front of `queue`: at most the task weight in KMS requests, MAX_KMS_WEIGHT
- * objects and `maxBytes` (an object beyond a limit goes alone), in listing order.
+ * Takes the next batch from the front of `queue`: at most the task weight in KMS requests and the bounds
+ * (an object beyond a limit goes alone), in listing order.
  */
-export function takeBatch<T extends { cost: number; bytes?: number }>(queue: T[], weight: number, maxBytes = Infinity): T[] {
+export function takeBatch<T extends { cost: number; bytes?: number; payload?: number }>(queue: T[], weight: number, bounds: BatchBounds): T[] {
+  const [maxBytes, maxPayload] = [bounds.bytes ?? Infinity, bounds.payload ?? Infinity];
   let cost = 0;
   let bytes = 0;
+  let payload = 0;
   let n = 0;
   for (const item of queue) {
-    const fits = n === 0 || (n < MAX_KMS_WEIGHT && cost + item.cost <= weight && bytes + (item.bytes ?? 0) <= maxBytes);
+    const fits =
+      n === 0 ||
+      (n < bounds.objects && cost + item.cost <= weight && bytes + (item.bytes ?? 0) <= maxBytes && payload + (item.payload ?? 0) <= maxPayload);
     if (!fits) break;
     cost += item.cost;
     bytes += item.bytes ?? 0;
+    payload += item.payload ?? 0;
     n++;
   }
   return queue.splice(0, n);
 }
 
 /** All of `planned` as takeBatch would take it, batch after batch. */
-export function packBatches<T extends { cost: number; bytes?: number }>(planned: T[], weight: number, maxBytes = Infinity): T[][] {
+export function packBatches<T extends { cost: number; bytes?: number; payload?: number }>(planned: T[], weight: number, bounds: BatchBounds): T[][] {
   const queue = [...planned];
   const batches: T[][] = [];
-  while (queue.length > 0) batches.push(takeBatch(queue, weight, maxBytes));
+  while (queue.length > 0) batches.push(takeBatch(queue, weight, bounds));
   return batches;
 }
+
+/**
+ * Bytes of copies' input one batch carries at most on pages that batch more than 100 objects: far below
+ * Temporal's 2 MiB payload limit, whatever the objects' headers and metadata (up to about 10 KiB each).
+ */
+const COPY_BATCH_PAYLOAD = 512 * 1024;
 
 /**
  * Batches a page keeps scheduled at once, per kind (updates and tags; copies). Each batch is formed when it
@@ -414,13 +439,15 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
         reportActivities.writeReport({ location: report, migratedBucket: input.options.bucket, page: input.page ?? 0, part, issues })),
   );
   const gate = new Gate();
-  const reporter = input.reportTo ? new PageReporter(input.reportTo, input.resumes, () => gate.set(true)) : undefined;
+  const inForce: InForce = (patch) => (input.revision ?? 0) >= 1 || patched(patch);
+  const reporter = input.reportTo ? new PageReporter(input.reportTo, input.resumes, () => gate.set(true), inForce) : undefined;
   const failureRate = new FailureRate(input.options.maxFailureRate); // only without a reporter
   const pending = new Map<ListedObject, PendingFailure>();
   const parent = workflowInfo().parent;
   // Pages started before the update engine carry neither field: they keep their per-object shape (replay).
   const batchedUpdates = input.update !== undefined;
   let weight = input.kmsWeight ?? 1;
+  const limits = taskLimitsOf(input.options);
   const ctx: PageContext = { input, tally, gate, weight: () => weight };
   const metrics = new MigrationMetrics();
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
@@ -431,7 +458,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     gate.set(false);
   });
   setHandler(kmsBudgetSignal, (rps) => {
-    if (batchedUpdates) weight = kmsTaskWeight(rps, weightFloorOf(input.options));
+    if (batchedUpdates) weight = kmsTaskWeight(rps, limits);
   });
 
   const pauseForFailures = (reason: string): void => {
@@ -446,10 +473,10 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   // A failure belongs to the resume epoch its attempt started in: one that started before a resume and
   // failed after it is tried again and not counted against the rule. (patched: replayed pages dated it at
   // its end, and let failures stand when the resume came while they asked the coordinator.)
-  const acrossResumes = patched('failures-across-resumes');
+  const acrossResumes = inForce('failures-across-resumes');
   const epochNow = (): number | undefined => (acrossResumes ? gate.resumes : undefined);
   const failed = (object: ListedObject, err: unknown, startedIn = gate.resumes): void => {
-    const failure = objectFailure(err);
+    const failure = objectFailure(err, inForce);
     if (!failure) throw err;
     pending.set(object, { ...failure, epoch: startedIn });
     if (startedIn < gate.resumes) return;
@@ -461,7 +488,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   };
   // Objects worked on one by one are capped, so a page never nears Temporal's 2,000 pending activities
   // (or child workflows), whatever --page-size and the mix of objects (a refused update copies each alone).
-  const oneByOne = new Slots(batchedUpdates && patched(BOUNDED_SINGLES) ? SINGLES_AT_ONCE : Infinity);
+  const oneByOne = new Slots(batchedUpdates && inForce(BOUNDED_SINGLES) ? SINGLES_AT_ONCE : Infinity);
   const attempt = (object: ListedObject, firstLook: ObjectSnapshot | null = null, update = input.update ?? false) =>
     oneByOne.run(async () => {
       const startedIn = epochNow();
@@ -477,7 +504,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   // Settling a batch's outcomes in one synchronous pass spares two or three workflow promises per object,
   // each of which costs the SDK's promise hook a stack trace. (patched: failures were recorded in later
   // microtasks before, after the batch's follow-up attempts had started.)
-  const settlesAtOnce = batchedUpdates && patched(SETTLES_BATCHES_AT_ONCE);
+  const settlesAtOnce = batchedUpdates && inForce(SETTLES_BATCHES_AT_ONCE);
   /**
    * Runs one batch activity for `batch` and counts each object's outcome with `settleOne`, which returns a
    * promise only when the object needs a follow-up attempt.
@@ -566,8 +593,11 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   // After the batched HEADs: updates, tags and single copies wait in these queues for a batch; skips and
   // multipart copies go one by one.
   const updateQueue: Planned[] = [];
-  const copyQueue: (Planned & { bytes: number })[] = [];
-  const inspectBatch = batchedUpdates ? INSPECT_BATCH : INSPECT_BATCH_BEFORE_UPDATES;
+  const copyQueue: (Planned & { bytes: number; payload?: number })[] = [];
+  const inspectBatch = batchedUpdates ? limits.cap : INSPECT_BATCH_BEFORE_UPDATES;
+  const revised = (input.revision ?? 0) >= 1;
+  const updateBounds: BatchBounds = { objects: limits.cap };
+  const copyBounds: BatchBounds = { objects: limits.cap, bytes: COPY_BATCH_BYTES, payload: revised ? COPY_BATCH_PAYLOAD : undefined };
   const batches: ListedObject[][] = [];
   for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
   let inspecting = batches.length;
@@ -588,7 +618,8 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       } else if (look?.exists && decision?.action === 'ensure-tag') {
         updateQueue.push({ object, look, kind: 'tag', cost: 0 });
       } else if (look?.exists && decision?.action === 'copy' && !decision.multipart) {
-        copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size });
+        const payload = revised ? JSON.stringify(look).length : undefined;
+        copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size, payload });
       } else {
         singles.push(attempt(object, look));
       }
@@ -597,16 +628,16 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   };
 
   /** Takes batch after batch from a queue until every object is inspected and the queue is empty. */
-  const lane = async <T extends Planned>(queue: T[], maxBytes: number, run: (batch: T[]) => Promise<void>): Promise<void> => {
+  const lane = async <T extends Planned>(queue: T[], bounds: BatchBounds, run: (batch: T[]) => Promise<void>): Promise<void> => {
     for (;;) {
       await condition(() => queue.length > 0 || inspecting === 0);
       if (queue.length === 0) return;
-      await run(takeBatch(queue, weight, maxBytes));
+      await run(takeBatch(queue, weight, bounds));
     }
   };
-  const inFlight = batchedUpdates && patched(DEEPER_KMS_BACKLOG) ? BATCHES_IN_FLIGHT : BATCHES_IN_FLIGHT_BEFORE;
+  const inFlight = batchedUpdates && inForce(DEEPER_KMS_BACKLOG) ? BATCHES_IN_FLIGHT : BATCHES_IN_FLIGHT_BEFORE;
   const lanes = batchedUpdates
-    ? Array.from({ length: inFlight }, () => [lane(updateQueue, Infinity, runUpdateBatch), lane(copyQueue, COPY_BATCH_BYTES, runCopyBatch)]).flat()
+    ? Array.from({ length: inFlight }, () => [lane(updateQueue, updateBounds, runUpdateBatch), lane(copyQueue, copyBounds, runCopyBatch)]).flat()
     : [];
 
   await Promise.all([

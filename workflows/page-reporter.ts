@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PageResult } from './types';
 import { failuresSeenSignal, pageDoneSignal, pageFailuresSignal, type PageFailureReport } from './messages';
 
@@ -17,16 +17,18 @@ export class PageReporter {
   private readonly pageId = workflowInfo().workflowId;
   /** Resumes heard of (see PageFailureReport.resumes); undefined for pages started before they were numbered. */
   private resumes: number | undefined;
-  // (patched: pages replayed from before resumes were numbered sent what they held after a resume.)
-  private readonly dropsStaleCounts = patched('stale-failures-after-resume');
+  private readonly dropsStaleCounts: boolean;
 
   /** `onPaused` runs in the answer's signal handler, so in order with the pause and resume signals. */
   constructor(
     private readonly coordinatorId: string,
     resumes: number | undefined,
     onPaused: () => void,
+    inForce: (patch: string) => boolean,
   ) {
     this.resumes = resumes;
+    // (patched: pages replayed from before resumes were numbered sent what they held after a resume.)
+    this.dropsStaleCounts = inForce('stale-failures-after-resume');
     setHandler(failuresSeenSignal, (paused) => {
       this.answer = paused;
       if (paused) onPaused(); // its pause signal may still be on the way

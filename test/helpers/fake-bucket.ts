@@ -17,6 +17,8 @@ export class FakeBucket {
   batchesHeld = 0;
   /** Sizes of the updateObjects batches started, in order (a retry counts again). */
   readonly batchSizes: number[] = [];
+  /** Objects in each inspectObjects call, in the order they came. */
+  readonly inspectSizes: number[] = [];
   /** kmsPermit tasks run: one for each KMS-queue task a step needed beyond its own. */
   permits = 0;
   /** Objects under another KMS key (without a Bucket Key): updating one costs 2 KMS requests, not 1. */
@@ -68,7 +70,10 @@ export class FakeBucket {
           done: rest.length <= maxKeys,
         };
       },
-      inspectObjects: async ({ keys }: { keys: string[] }) => keys.map((key) => (this.failBatchedHeads ? null : this.snapshot(key))),
+      inspectObjects: async ({ keys }: { keys: string[] }) => {
+        this.inspectSizes.push(keys.length);
+        return keys.map((key) => (this.failBatchedHeads ? null : this.snapshot(key)));
+      },
       inspectObject: async ({ key }: { key: string }) => this.snapshot(key),
       updateObjects: async ({ items }: UpdateObjectsInput): Promise<BatchOutcome[]> => {
         const keys = items.map((i) => i.key);

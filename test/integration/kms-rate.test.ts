@@ -12,7 +12,7 @@ import { MIB } from '../../common/s3-limits';
 import { KMS_TASK_QUEUE, type MigrationSummary } from '../../common/types';
 
 import { PROBE_PREFIX } from '../../activities/probe-update';
-import { KMS_WEIGHT_FLOOR, kmsQueueRate, mostTasksInWindow } from '../../common/kms-budget';
+import { KMS_WEIGHT_FLOOR, TASK_LIMITS, kmsQueueRate, mostTasksInWindow } from '../../common/kms-budget';
 
 /** Calls that make S3 call KMS: copies, multipart copies and UpdateObjectEncryption (PUT ?encryption). */
 const KMS_COSTING = new Set(['CopyObject', 'UploadPartCopy', 'POST?uploads', 'PUT?encryption']);
@@ -53,7 +53,7 @@ describe('the KMS budget', () => {
   // (a copy reads tags and grants first; at the start the workers are busy with the first pages' HEADs): the
   // rate allows 100 ms of that spread, and up to 320 ms (the next task's dispatch) a window at S3 holds at
   // most one task more.
-  const tasksIn5s = mostTasksInWindow(kmsQueueRate(10, KMS_WEIGHT_FLOOR));
+  const tasksIn5s = mostTasksInWindow(kmsQueueRate(10, TASK_LIMITS));
   const allowedIn5s = 1.1 * 5 * 10;
 
   it('holds for all workers together: with --max-kms-rps 10 and two workers, no 5 s of dispatch exceeds 110% of the budget, nor 5 s at S3 by more than one task', async () => {

@@ -46,16 +46,19 @@ describe('packing objects into batches', () => {
   const items = (costs: number[], bytes = 0) => costs.map((cost, i) => ({ i, cost, bytes }));
   const shape = (batches: { i: number }[][]) => batches.map((b) => b.map((x) => x.i));
   it('fills each batch up to the task weight in KMS requests', () => {
-    assert.deepEqual(shape(packBatches(items([1, 1, 1, 1, 1]), 2)), [[0, 1], [2, 3], [4]]);
-    assert.deepEqual(shape(packBatches(items([2, 1, 2, 0, 0]), 3)), [[0, 1], [2, 3, 4]]);
+    assert.deepEqual(shape(packBatches(items([1, 1, 1, 1, 1]), 2, { objects: 100 })), [[0, 1], [2, 3], [4]]);
+    assert.deepEqual(shape(packBatches(items([2, 1, 2, 0, 0]), 3, { objects: 100 })), [[0, 1], [2, 3, 4]]);
   });
   it('puts an object that costs more than the weight alone in its batch', () => {
-    assert.deepEqual(shape(packBatches(items([1, 2, 1]), 1)), [[0], [1], [2]]);
+    assert.deepEqual(shape(packBatches(items([1, 2, 1]), 1, { objects: 100 })), [[0], [1], [2]]);
   });
-  it('takes at most 100 objects, and at most the byte limit of copies', () => {
-    assert.deepEqual(packBatches(items(new Array(250).fill(0)), 100).map((b) => b.length), [100, 100, 50]);
-    assert.deepEqual(shape(packBatches(items([1, 1, 1, 1], 400), 100, 1000)), [[0, 1], [2, 3]]);
-    assert.deepEqual(shape(packBatches(items([1], 5000), 100, 1000)), [[0]], 'a larger object alone');
+  it('takes at most the objects, bytes of data and bytes of input it is given', () => {
+    assert.deepEqual(packBatches(items(new Array(250).fill(0)), 100, { objects: 100 }).map((b) => b.length), [100, 100, 50]);
+    assert.deepEqual(packBatches(items(new Array(600).fill(1)), 250, { objects: 250 }).map((b) => b.length), [250, 250, 100]);
+    assert.deepEqual(shape(packBatches(items([1, 1, 1, 1], 400), 100, { objects: 100, bytes: 1000 })), [[0, 1], [2, 3]]);
+    assert.deepEqual(shape(packBatches(items([1], 5000), 100, { objects: 100, bytes: 1000 })), [[0]], 'a larger object alone');
+    const withPayload = [300, 300, 300, 900, 100].map((payload, i) => ({ i, cost: 1, payload }));
+    assert.deepEqual(shape(packBatches(withPayload, 100, { objects: 100, payload: 700 })), [[0, 1], [2], [3], [4]]);
   });
 });
 

@@ -7,7 +7,7 @@ import type { MigrationSummary } from '../../common/types';
 import { FakeBucket, nonRetryable } from '../helpers/fake-bucket';
 import { progressOf, timeSkippingEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
 import { kmsBudgetSignal, pageFailuresSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
-import { kmsTaskWeight } from '../../common/kms-budget';
+import { kmsTaskWeight, TASK_LIMITS } from '../../common/kms-budget';
 import { pageWorkflowId } from '../../common/types';
 
 let h: WorkflowHarness;
@@ -86,7 +86,7 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       const handle = await h.start(h.optionsFor({ maxFailureRate: 1 }));
       const summary = (await handle.result()) as MigrationSummary;
       // kmsBudgetRps 1000: batches of 95 updates (the KMS task weight); the second page's first batch failed.
-      assert.equal(kmsTaskWeight(1000, 2), 95);
+      assert.equal(kmsTaskWeight(1000, TASK_LIMITS), 95);
       assert.equal(summary.counts.failed, 95);
       assert.equal(summary.counts.migrated, 105);
       assert.ok(summary.issues.every((i) => i.code === 'AccessDenied' && i.message === 'the batch was denied'));
