@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 
 
-const RECORDINGS = ['histories-before-update-engine', 'histories-update-engine', 'histories-copy-fidelity', 'histories-compiled-worker', 'histories-one-kms-rate', 'histories-weight-floor'];
+const RECORDINGS = ['histories-before-update-engine', 'histories-update-engine', 'histories-copy-fidelity', 'histories-compiled-worker', 'histories-one-kms-rate', 'histories-weight-floor', 'histories-batches-250'];
 
 describe('replay across worker upgrades', () => {
   for (const recording of RECORDINGS) {
