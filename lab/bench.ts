@@ -15,6 +15,7 @@ import { runAwsCli, runProduct, runRaw, updatesPerSecond, type Outcome } from '.
 import { s3ClientCpu, type ClientCpu } from './bench/s3-client-cpu';
 import { ROOT } from './lib/worker-process';
 import { seedSseS3Bucket } from './lib/seed-bucket';
+import { DEFAULTS } from '../common/types';
 
 /** The worker's defaults (workers/config.ts): KMS-queue slots, and sockets = S3-queue slots + KMS-queue slots. */
 const WORKER_COPY_SLOTS = 100;
@@ -71,6 +72,13 @@ function printTable(rows: Row[]): void {
 
 /** Temporal's CPU per object, split into what idling costs over the run (per second) and what the objects cost. */
 const aboveIdle = (r: Row) => r.temporalCpuMs === undefined || !r.idle ? undefined : r.temporalCpuMs - r.idle.temporalMsPerSecond * (r.wallSeconds ?? r.seconds);
+
+/** Where the product's history events go, per page of objects: the events of each kind that cost the most. */
+function printEventTypes(row: Row, pageSize: number): void {
+  const byType = Object.entries(row.history?.eventsByType ?? {}).sort((a, b) => b[1] - a[1]);
+  const perPage = (n: number) => ((n / row.objects) * pageSize).toFixed(1);
+  console.log(`${row.name}: history events per page of ${pageSize} objects: ${byType.map(([type, n]) => `${type} ${perPage(n)}`).join(', ')}`);
+}
 
 function printIdle(rows: Row[]): void {
   for (const r of rows.filter((row) => row.idle)) {
@@ -145,6 +153,7 @@ async function main(): Promise<void> {
   printClientCpu(clientCpu);
   printTable(rows);
   printIdle(rows);
+  printEventTypes(rows[1], DEFAULTS.pageSize);
   const pct = (n: number) => `${Math.round((n / budget) * 100)}% of it`;
   console.log(`\nKMS budget ${budget} requests/s: ${achieved.toFixed(1)}/s over the whole run (${pct(achieved)}), ${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`);
   const ops = (r: Row) => r.objects / r.seconds;

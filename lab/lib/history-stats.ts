@@ -1,4 +1,7 @@
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+const { EventType } = temporal.api.enums.v1;
 
 export interface HistoryStats {
   /** Workflow runs: the coordinator's runs (one per continue-as-new), pages, multipart copies. */
@@ -7,6 +10,8 @@ export interface HistoryStats {
   totalEvents: number;
   /** Activities scheduled (each at least one activity task; a Temporal Cloud action). */
   activities: number;
+  /** Events by workflow type and event type ("migratePage WORKFLOW_TASK_SCHEDULED"): where a migration's history goes. */
+  eventsByType: Record<string, number>;
   largestHistory: number;
   /** Largest history of any run, by workflow type (migrateBucket, migratePage, copyInParts). */
   largestByType: Record<string, number>;
@@ -16,7 +21,7 @@ export interface HistoryStats {
 
 /** Events of every run that belongs to one migration (its coordinator and all its children), read from the server. */
 export async function historyStats(client: Client, coordinatorId: string): Promise<HistoryStats> {
-  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, activities: 0, largestHistory: 0, largestByType: {}, seconds: 0 };
+  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, activities: 0, eventsByType: {}, largestHistory: 0, largestByType: {}, seconds: 0 };
   let [firstStart, lastClose] = [Infinity, 0];
   const quoted = `'${coordinatorId.replace(/'/g, "\\'")}'`;
   for await (const run of client.workflow.list({ query: `RootWorkflowId = ${quoted} OR WorkflowId = ${quoted}` })) {
@@ -26,6 +31,10 @@ export async function historyStats(client: Client, coordinatorId: string): Promi
     if (run.workflowId === coordinatorId) stats.coordinatorRuns++;
     stats.totalEvents += events;
     stats.activities += history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length ?? 0;
+    for (const event of history.events ?? []) {
+      const name = `${run.type} ${(EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '')}`;
+      stats.eventsByType[name] = (stats.eventsByType[name] ?? 0) + 1;
+    }
     stats.largestHistory = Math.max(stats.largestHistory, events);
     stats.largestByType[run.type] = Math.max(stats.largestByType[run.type] ?? 0, events);
     firstStart = Math.min(firstStart, run.startTime.getTime());
