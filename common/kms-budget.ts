@@ -98,9 +98,10 @@ export const KMS_TASKS_PER_SECOND = 10;
 /**
  * Objects one batch activity handles at most (HEADs, updates and tags, copies), and so the most KMS requests
  * one KMS-queue task stands for, in migrations started now. Each batch is an activity task and about six
- * history events, the orchestration an object costs. 250, not more: a HEAD's snapshot is at most about 5 KiB
- * (2 KiB of user metadata, a redirect location, a 1 KiB key), so a batch's result stays below Temporal's
- * 2 MiB payload limit whatever the objects hold.
+ * history events, the orchestration an object costs. 250: two batches per page of 500 (the default), so a
+ * page HEADs its second half while its first is updated; a weight near a tenth of a second's budget at the
+ * default budget of 2,750/s; and inputs and results far below Temporal's 2 MiB payload limit, whatever the
+ * objects' headers (HEAD results are cut at 1 MiB: activities/inspect-object.ts).
  */
 export const MAX_BATCH_OBJECTS = 250;
 /** Migrations started before carry no maxBatchObjects in their options: they keep 100. */
