@@ -397,8 +397,9 @@ export function packBatches<T extends { cost: number; bytes?: number; payload?: 
 }
 
 /**
- * Bytes of copies' input one batch carries at most on pages that batch more than 100 objects: far below
- * Temporal's 2 MiB payload limit, whatever the objects' headers and metadata (up to about 10 KiB each).
+ * Bytes of copies' input one batch carries at most (pages of revision 1 on: their batches may hold 250
+ * objects): far below Temporal's 2 MiB payload limit, whatever the objects' headers and metadata (up to about
+ * 10 KiB each).
  */
 const COPY_BATCH_PAYLOAD = 512 * 1024;
 
