@@ -440,7 +440,8 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
         reportActivities.writeReport({ location: report, migratedBucket: input.options.bucket, page: input.page ?? 0, part, issues })),
   );
   const gate = new Gate();
-  const inForce: InForce = (patch) => (input.revision ?? 0) >= 1 || patched(patch);
+  const revision = input.revision ?? 0;
+  const inForce: InForce = (patch) => revision >= 1 || patched(patch);
   const reporter = input.reportTo ? new PageReporter(input.reportTo, input.resumes, () => gate.set(true), inForce) : undefined;
   const failureRate = new FailureRate(input.options.maxFailureRate); // only without a reporter
   const pending = new Map<ListedObject, PendingFailure>();
@@ -596,9 +597,8 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const updateQueue: Planned[] = [];
   const copyQueue: (Planned & { bytes: number; payload?: number })[] = [];
   const inspectBatch = batchedUpdates ? limits.cap : INSPECT_BATCH_BEFORE_UPDATES;
-  const revised = (input.revision ?? 0) >= 1;
   const updateBounds: BatchBounds = { objects: limits.cap };
-  const copyBounds: BatchBounds = { objects: limits.cap, bytes: COPY_BATCH_BYTES, payload: revised ? COPY_BATCH_PAYLOAD : undefined };
+  const copyBounds: BatchBounds = { objects: limits.cap, bytes: COPY_BATCH_BYTES, payload: revision >= 1 ? COPY_BATCH_PAYLOAD : undefined };
   const batches: ListedObject[][] = [];
   for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
   let inspecting = batches.length;
@@ -619,7 +619,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       } else if (look?.exists && decision?.action === 'ensure-tag') {
         updateQueue.push({ object, look, kind: 'tag', cost: 0 });
       } else if (look?.exists && decision?.action === 'copy' && !decision.multipart) {
-        const payload = revised ? JSON.stringify(look).length : undefined;
+        const payload = revision >= 1 ? JSON.stringify(look).length : undefined;
         copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size, payload });
       } else {
         singles.push(attempt(object, look));
