@@ -16,8 +16,29 @@ export interface AwsClientOptions {
 }
 
 /**
- * S3 and KMS clients for the worker. The SDK retries each call twice itself (fast, for resets);
- * Temporal's retry policy does the long, backed-off retries on top.
+ * The S3 calls for which S3 calls KMS on our behalf. Each is paid for by a task of the KMS queue; a retry by
+ * the SDK inside that task would spend KMS requests nobody paid for, so they are tried once, and Temporal
+ * retries them through the KMS queue, each attempt paid for by its own task.
+ */
+export const KMS_COSTING_COMMANDS = new Set([
+  'UpdateObjectEncryptionCommand',
+  'CopyObjectCommand',
+  'CreateMultipartUploadCommand',
+  'UploadPartCopyCommand',
+  'CompleteMultipartUploadCommand',
+]);
+
+/** Carries a KMS-costing call's error past the SDK's retry middleware, which retries only errors it knows. */
+class NotRetriedBySdk extends Error {
+  constructor(readonly error: unknown) {
+    super('not retried by the SDK: it would spend KMS requests no task paid for');
+    this.name = 'NotRetriedBySdk';
+  }
+}
+
+/**
+ * S3 and KMS clients for the worker. The SDK retries each call twice itself (fast, for resets), except the
+ * KMS-costing ones (KMS_COSTING_COMMANDS); Temporal's retry policy does the long, backed-off retries on top.
  */
 export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms: KMSClient } {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
@@ -36,6 +57,29 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // Outermost and innermost around the SDK's retry middleware: the inner wraps a KMS-costing call's error so
+  // that the retry middleware passes it on untried, the outer hands the caller the original error.
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        throw err instanceof NotRetriedBySdk ? err.error : err;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'kmsCostingErrorUnwrap' },
+  );
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!KMS_COSTING_COMMANDS.has(context.commandName ?? '')) return next(args);
+      try {
+        return await next(args);
+      } catch (err) {
+        throw new NotRetriedBySdk(err);
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'kmsCostingErrorWrap' },
+  );
   const limit = new AdaptiveLimit(options.maxSockets, options.onConcurrencyChange);
   // In the deserialize step, so every attempt (the SDK's own retries too) passes through the limit.
   s3.middlewareStack.add(

@@ -79,6 +79,8 @@ export async function copyObject(s3: S3Client, input: CopyInput): Promise<CopyRe
 }
 
 /** Single copies of many objects in one activity (activities/batch.ts), each with its outcome. */
-export function copyObjects(s3: S3Client, input: CopyObjectsInput): Promise<(CopyResult | FailedOutcome)[]> {
-  return runBatch(input.copies, (copy) => copy.source.key, (copy) => step('copy', () => copyInPlace(s3, copy)));
+export function copyObjects(s3: S3Client, input: CopyObjectsInput, kmsRequests?: number): Promise<(CopyResult | FailedOutcome | null)[]> {
+  const costs = new Map(input.copies.map((copy, i) => [copy, input.kmsCosts[i]]));
+  const allowance = kmsRequests === undefined ? undefined : { kmsRequests, cost: (copy: CopyInput) => costs.get(copy)! };
+  return runBatch(input.copies, (copy) => copy.source.key, (copy) => step('copy', () => copyInPlace(s3, copy)), allowance);
 }

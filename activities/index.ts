@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { CopyInput, CopyObjectsInput, EnsureTagInput, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from './types';
+import type { BatchResult, CopyInput, CopyObjectsInput, EnsureTagInput, FailedOutcome, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from './types';
+import { kmsWeightFromTemporal, type KmsWeightSource } from './kms-weight';
 import type { Engine, ObjectIssue, ReportLocation } from '../common/types';
 import { preflight } from './preflight';
 import { listPage } from './list-page';
@@ -18,6 +19,8 @@ import { writeReport, writeReportManifest, type ReportManifest } from './report-
 export interface ActivityDeps {
   s3: S3Client;
   kms: KMSClient;
+  /** The KMS requests a KMS-queue task stands for now; by default read from Temporal (activities/kms-weight.ts). */
+  kmsWeight?: KmsWeightSource;
 }
 
 /** Activities that only read or tag: they cost S3 requests but no KMS requests. */
@@ -29,7 +32,6 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     inspectObjects: (input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] }) =>
       whileHeartbeating(() => inspectObjects(s3, input)),
     ensureTag: (input: EnsureTagInput) => ensureTag(s3, input),
-    completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
     bucketPolicyCheck: (input: { bucket: string; keyArn: string }) => bucketPolicyCheck(s3, input),
@@ -42,19 +44,34 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
 }
 
 /**
- * Activities whose S3 requests may make S3 call KMS. The workflow schedules each on the KMS task queue, as
- * many tasks as the KMS requests it costs need (a permit for each task beyond the first), or on the main
- * queue when it costs none (a Bucket Key, or only tags). The main worker therefore registers them too.
+ * Runs a batch within the KMS budget in force: when it costs KMS requests, it reads the weight its task stands
+ * for now and does as many items as that pays for (the rest come back undone, and the page schedules them
+ * again with that weight).
  */
-export function createCopyActivities({ s3 }: ActivityDeps) {
+async function withinKmsWeight<O>(
+  costs: number[],
+  kmsWeight: KmsWeightSource,
+  run: (kmsRequests?: number) => Promise<(O | FailedOutcome | null)[]>,
+): Promise<BatchResult<O>> {
+  if (costs.every((cost) => cost === 0)) return { outcomes: await run() };
+  const weight = await kmsWeight();
+  return { outcomes: await run(weight), kmsWeight: weight };
+}
+
+/**
+ * Activities whose S3 requests may make S3 call KMS. The workflow schedules each on the KMS task queue, one
+ * task per step or batch, each paid for by the weight in force; or on the main queue when it costs none (a
+ * Bucket Key, or only tags). The main worker therefore registers them too.
+ */
+export function createCopyActivities({ s3, kmsWeight = kmsWeightFromTemporal }: ActivityDeps) {
   return {
-    updateObjects: (input: UpdateObjectsInput) => updateObjects(s3, input),
+    updateObjects: (input: UpdateObjectsInput) =>
+      withinKmsWeight(input.items.map((item) => item.kmsCost), kmsWeight, (kmsRequests) => updateObjects(s3, input, kmsRequests)),
     copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
-    copyObjects: (input: CopyObjectsInput) => copyObjects(s3, input),
+    copyObjects: (input: CopyObjectsInput) => withinKmsWeight(input.kmsCosts, kmsWeight, (kmsRequests) => copyObjects(s3, input, kmsRequests)),
     startUpload: (input: CopyInput) => startUpload(s3, input),
     copyPart: (input: PartCopyInput) => copyPart(s3, input),
-    /** Does nothing: its task, dispatched at the KMS queue's rate, pays for one more KMS request. */
-    kmsPermit: async (): Promise<void> => undefined,
+    completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
   };
 }
 

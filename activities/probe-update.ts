@@ -20,7 +20,7 @@ export async function probeUpdate(s3: S3Client, bucket: string, keyArn: string):
   const key = `${PROBE_PREFIX}${randomUUID()}`;
   const input = { bucket, keyArn, bucketKeyEnabled: false, tagKey: '', tagValue: '', items: [] };
   try {
-    await s3.send(updateRequest(input, { key, update: true }));
+    await s3.send(updateRequest(input, { key, update: true, kmsCost: 1 }));
   } catch (err) {
     const code = errorCode(err);
     if (code === 'NoSuchKey') return { available: true };

@@ -115,6 +115,8 @@ export interface BatchItem {
   update: boolean;
   /** The ETag HEAD saw: where there is no version to tag, the marker stands only if the object still has it. */
   etag?: string;
+  /** KMS requests its update costs (common/kms-budget.ts): none when it is only tagged. */
+  kmsCost: number;
 }
 
 export interface UpdateObjectsInput {
@@ -176,6 +178,18 @@ export type Annotated = { status: 'annotated' };
 /** Single copies in one activity (objects up to the multipart threshold), each with its outcome. */
 export interface CopyObjectsInput {
   copies: CopyInput[];
+  /** KMS requests each copy costs (common/kms-budget.ts). */
+  kmsCosts: number[];
+}
+
+/**
+ * A batch's outcomes, one per item, in order. `null`: not done by this task, because the KMS budget in force
+ * pays for fewer requests per task than the batch holds; the page schedules it again. `kmsWeight`: the KMS
+ * requests one task of the KMS queue stands for now, read when the batch started (absent when it cost none).
+ */
+export interface BatchResult<O> {
+  outcomes: (O | FailedOutcome | null)[];
+  kmsWeight?: number;
 }
 
 export type StartUploadResult =

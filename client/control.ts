@@ -1,8 +1,8 @@
-import { kmsBudgetSignal, pauseSignal, resumeSignal } from '../workflows/messages';
-import { kmsQueueRate, taskLimitsOf, type TaskLimits } from '../common/kms-budget';
+import { pauseSignal, resumeSignal } from '../workflows/messages';
 import type { MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
-import { setKmsQueueRate } from './kms-rate';
+import { setKmsBudget } from './kms-budget';
+import { runningMigrationIds } from './list-migrations';
 
 async function runningHandle(connected: Connected, workflowId: string) {
   const handle = connected.client.workflow.getHandle(workflowId);
@@ -24,14 +24,14 @@ export async function resumeMigration(connected: Connected, workflowId: string):
   await (await runningHandle(connected, workflowId)).handle.signal(resumeSignal);
 }
 
-/** Changes the KMS budget of a running migration: the task queue's rate at once, then the recorded budget. */
-export async function setMigrationRate(connected: Connected, workflowId: string, budgetRps: number): Promise<{ rate: number; limits: TaskLimits }> {
-  const { handle, options } = await runningHandle(connected, workflowId);
-  const limits = taskLimitsOf(options ?? {});
-  const rate = kmsQueueRate(budgetRps, limits);
-  await setKmsQueueRate(connected, rate, `set-rate ${workflowId}: ${budgetRps} KMS requests/s`);
-  await handle.signal(kmsBudgetSignal, budgetRps);
-  return { rate, limits };
+/**
+ * Changes the namespace's KMS budget, which every running migration shares; with a workflow ID, that migration
+ * must be running (so a typo changes nothing).
+ */
+export async function setMigrationRate(connected: Connected, workflowId: string | undefined, budgetRps: number) {
+  if (workflowId !== undefined) await runningHandle(connected, workflowId);
+  const { plan, notes } = await setKmsBudget(connected, budgetRps, `set-rate ${workflowId ?? ''}`.trim());
+  return { plan, notes, running: await runningMigrationIds(connected) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Connected } from './connect';
-import { migrationStatus, type StatusReport } from './status';
+import { formatKmsBudget, kmsBudgetStatus, migrationStatus, type KmsBudgetStatus, type StatusReport } from './status';
 
 /** Migrations `status` without an ID lists: the running ones, and the most recent others, newest first. */
 const RECENT_CLOSED = 10;
@@ -8,20 +8,29 @@ const RECENT_CLOSED = 10;
  * Every running migration and the most recent finished ones in the namespace, each with its progress or
  * summary (as `status <workflowId>` shows it). Found by workflow type, so it needs no custom search attribute.
  */
-export async function listMigrations(connected: Connected): Promise<StatusReport[]> {
-  const ids = async (query: string, limit: number): Promise<string[]> => {
-    const found: string[] = [];
-    for await (const execution of connected.client.workflow.list({ query: `WorkflowType = 'migrateBucket' AND ${query}` })) {
-      if (!found.includes(execution.workflowId)) found.push(execution.workflowId);
-      if (found.length >= limit) break;
-    }
-    return found;
-  };
-  const running = await ids("ExecutionStatus = 'Running'", Infinity);
+async function migrationIds(connected: Connected, query: string, limit: number): Promise<string[]> {
+  const found: string[] = [];
+  for await (const execution of connected.client.workflow.list({ query: `WorkflowType = 'migrateBucket' AND ${query}` })) {
+    if (!found.includes(execution.workflowId)) found.push(execution.workflowId);
+    if (found.length >= limit) break;
+  }
+  return found;
+}
+
+/** Workflow IDs of the migrations running in the namespace: they share its KMS budget. */
+export function runningMigrationIds(connected: Connected): Promise<string[]> {
+  return migrationIds(connected, "ExecutionStatus = 'Running'", Infinity);
+}
+
+export async function listMigrations(connected: Connected): Promise<{ migrations: StatusReport[]; kmsBudget: KmsBudgetStatus }> {
+  const ids = (query: string, limit: number) => migrationIds(connected, query, limit);
+  const running = await runningMigrationIds(connected);
   // A run that continued as new is not a migration that ended; the same ID may have ended since and run again.
   const ended = await ids("ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'", RECENT_CLOSED + running.length);
   const recent = ended.filter((id) => !running.includes(id)).slice(0, RECENT_CLOSED);
-  return Promise.all([...running, ...recent].map((id) => migrationStatus(connected, id)));
+  const kmsBudget = await kmsBudgetStatus(connected);
+  const migrations = await Promise.all([...running, ...recent].map((id) => migrationStatus(connected, id, kmsBudget)));
+  return { migrations, kmsBudget };
 }
 
 function percent(report: StatusReport): string {
@@ -30,16 +39,16 @@ function percent(report: StatusReport): string {
   return `${c.migrated + c.alreadyDone} of ${c.scanned} listed done`;
 }
 
-/** One line per migration: state, bucket and prefix, how far it got, why it is paused. */
-export function formatMigrationList(reports: StatusReport[]): string {
-  if (reports.length === 0) return 'no migrations in this namespace';
-  return reports
-    .map((r) => {
-      const phase = r.progress?.phase ?? r.status.toLowerCase();
-      const where = r.bucket !== undefined ? `s3://${r.bucket}/${r.prefix ?? ''}` : '';
-      const why = r.progress?.pausedBecause ? ` — paused because: ${r.progress.pausedBecause}` : r.error ? ` — ${r.error}` : '';
-      return `${phase.padEnd(10)} ${where.padEnd(40)} ${percent(r).padEnd(28)} ${r.workflowId}${why}`;
-    })
-    .join('\n');
+/** The KMS budget, then one line per migration: state, bucket and prefix, how far it got, its KMS rate, why it is paused. */
+export function formatMigrationList({ migrations, kmsBudget }: { migrations: StatusReport[]; kmsBudget: KmsBudgetStatus }): string {
+  if (migrations.length === 0) return 'no migrations in this namespace';
+  const lines = migrations.map((r) => {
+    const phase = r.progress?.phase ?? r.status.toLowerCase();
+    const where = r.bucket !== undefined ? `s3://${r.bucket}/${r.prefix ?? ''}` : '';
+    const kms = r.kmsRps !== undefined ? `${r.kmsRps} KMS req/s` : '';
+    const why = r.progress?.pausedBecause ? ` — paused because: ${r.progress.pausedBecause}` : r.error ? ` — ${r.error}` : '';
+    return `${phase.padEnd(10)} ${where.padEnd(40)} ${percent(r).padEnd(28)} ${kms.padEnd(16)} ${r.workflowId}${why}`;
+  });
+  return [formatKmsBudget(kmsBudget), ...lines].join('\n');
 }
 

@@ -16,10 +16,9 @@ import { runPlan } from './plan-command';
 import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
 import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
-import { describeKmsQueue, setKmsQueueRate } from './kms-rate';
-import { kmsQueueRate, taskLimitsOf } from '../common/kms-budget';
+import { describeKmsQueue, setKmsBudget } from './kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
-import { KMS_TASK_QUEUE, migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
+import { migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
 
 /** `migrate` in a checkout (npm run migrate), the command's own name where it is installed (s3-kms-migrator). */
 const NAME = /migrate\.[jt]s$/.test(process.argv[1] ?? '') ? 'migrate' : basename(process.argv[1] ?? 's3-kms-migrator');
@@ -59,18 +58,17 @@ async function runStart(flags: StartCliFlags): Promise<number> {
   const optionsList = (buckets.length > 0 ? buckets : [undefined]).map((bucket) => migrationOptionsFrom({ ...flags, bucket } as StartFlags));
   return withTemporal(async (connected) => {
     // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
-    // All migrations share it (it is the KMS queue's rate), so it is set once, before the first one starts.
+    // It is the namespace's one budget, for every running migration: set once, before the first one starts.
     const { kmsBudgetRps } = optionsList[0];
-    const limits = taskLimitsOf(optionsList[0]);
-    const rate = kmsQueueRate(kmsBudgetRps, limits);
     let budgetSet: Promise<void> | undefined;
     const setBudget = () =>
       (budgetSet ??= (async () => {
         const ids = optionsList.map((o) => migrationWorkflowId(o.bucket, o.prefix)).join(', ');
-        await setKmsQueueRate(connected, rate, `${ids}: ${kmsBudgetRps} KMS requests/s`).catch((err: Error) => {
-          throw new CannotRun(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${err.message}; nothing was started`);
+        const { plan, notes } = await setKmsBudget(connected, kmsBudgetRps, `migrate ${ids}`).catch((err: Error) => {
+          throw new CannotRun(`${err.message}; nothing was started`);
         });
-        console.error(`KMS budget ${kmsBudgetRps} requests/s: ${describeKmsQueue(kmsBudgetRps, limits)}`);
+        for (const note of notes) console.error(`note: ${note}`);
+        console.error(`KMS budget ${kmsBudgetRps} requests/s: ${describeKmsQueue(plan)}`);
       })());
     if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
     return runMany(connected, optionsList, setBudget, flags);
@@ -157,8 +155,8 @@ async function runMany(connected: Connected, optionsList: MigrationOptions[], se
 async function runStatus(workflowId: string | undefined, flags: { json?: boolean }): Promise<number> {
   return withTemporal(async (connected) => {
     if (workflowId === undefined) {
-      const reports = await listMigrations(connected);
-      console.log(flags.json ? JSON.stringify({ migrations: reports }) : formatMigrationList(reports));
+      const listed = await listMigrations(connected);
+      console.log(flags.json ? JSON.stringify(listed) : formatMigrationList(listed));
       return EXIT_OK;
     }
     const report = await migrationStatus(connected, workflowId);
@@ -225,16 +223,20 @@ function program(): Command {
     });
   cmd
     .command('set-rate')
-    .description("change a running migration's KMS budget; effective within seconds, no restart")
-    .argument('<workflowId>')
+    .description('change the KMS budget that every running migration shares; effective within seconds, no restart')
+    .argument('[workflowId]', 'a running migration (checked to be running); the budget is the same for all of them')
     .option('--max-kms-rps <n>', 'KMS requests per second')
     .option('--kms-quota-rps <n>', "the account's regional KMS request quota")
     .option('--kms-share <share>', 'share of that quota')
-    .action(async (workflowId: string, flags: { maxKmsRps?: string; kmsQuotaRps?: string; kmsShare?: string }) => {
+    .option('--json', 'print the budget in force as one JSON object', false)
+    .action(async (workflowId: string | undefined, flags: { maxKmsRps?: string; kmsQuotaRps?: string; kmsShare?: string; json?: boolean }) => {
       if (!flags.maxKmsRps && !flags.kmsQuotaRps && !flags.kmsShare) throw new Error('set-rate needs --max-kms-rps or --kms-quota-rps/--kms-share');
       const budget = budgetFrom(flags);
-      const { limits } = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
-      console.log(`KMS budget of ${workflowId} is now ${budget} requests/s: ${describeKmsQueue(budget, limits)}.`);
+      const { plan, notes, running } = await withTemporal((connected) => setMigrationRate(connected, workflowId, budget));
+      for (const note of notes) console.error(`note: ${note}`);
+      const who = workflowId ?? 'every running migration';
+      if (flags.json) console.log(JSON.stringify({ kmsBudget: plan, runningMigrations: running }));
+      else console.log(`KMS budget of ${who} is now ${budget} requests/s (${running.length} running migrations share it): ${describeKmsQueue(plan)}.`);
     });
   cmd
     .command('resume')

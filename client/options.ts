@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_LIMITS, kmsBudgetRps } from '../common/kms-budget';
+import { kmsBudgetRps } from '../common/kms-budget';
 import { DEFAULTS, type MigrationOptions } from '../common/types';
 import { GIB, MAX_LIST_KEYS, MAX_PART_BYTES, MIN_PART_BYTES } from '../common/s3-limits';
 
@@ -92,8 +92,6 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     pagesPerRun: o.pagesPerRun,
     maxFailureRate: o.maxFailureRate,
     kmsBudgetRps: budgetFrom(o),
-    kmsWeightFloor: TASK_LIMITS.floor,
-    maxBatchObjects: TASK_LIMITS.cap,
     tagKey: o.tagKey,
     tagValue: o.tagValue,
     engine: o.engine,

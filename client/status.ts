@@ -4,6 +4,37 @@ import type { MigrationOptions, MigrationProgress, MigrationSummary } from '../c
 import { type Connected, webUiLink } from './connect';
 import { rootMessage } from './failure';
 import { formatProgress } from './summary';
+import { describeKmsQueue, kmsBudgetInForce } from './kms-budget';
+import { runningMigrationIds } from './list-migrations';
+import type { KmsBudgetInForce } from '../common/kms-queue-config';
+
+/** The namespace's one KMS budget and the running migrations that share it. */
+export interface KmsBudgetStatus {
+  /** As the KMS queue holds it; absent when no migration has set it (or its rate was set by hand). */
+  inForce?: KmsBudgetInForce;
+  sharedBy: string[];
+}
+
+export async function kmsBudgetStatus(connected: Connected): Promise<KmsBudgetStatus> {
+  const [inForce, sharedBy] = await Promise.all([kmsBudgetInForce(connected), runningMigrationIds(connected)]);
+  return { inForce, sharedBy };
+}
+
+export function formatKmsBudget(budget: KmsBudgetStatus): string {
+  if (!budget.inForce) return 'KMS budget: none set on the KMS queue (a migration start or set-rate sets it)';
+  const { inForce, sharedBy } = budget;
+  const when = inForce.setAt ? ` at ${inForce.setAt.toISOString()}` : '';
+  return (
+    `KMS budget ${inForce.budgetRps} requests/s, shared by ${sharedBy.length} running migration${sharedBy.length === 1 ? '' : 's'} ` +
+    `(set by ${inForce.setBy || 'a migration'}${when}): ${describeKmsQueue(inForce)}`
+  );
+}
+
+/** KMS requests per second a migration caused on average so far (its KMS-queue tasks, as the model counts them). */
+function kmsRpsOf(progress: MigrationProgress & Partial<Pick<MigrationSummary, 'finishedAt'>>): number {
+  const seconds = ((progress.finishedAt ?? Date.now()) - progress.startedAt) / 1000;
+  return seconds > 0 ? Math.round((progress.counts.kmsRequests / seconds) * 10) / 10 : 0;
+}
 
 export interface StatusReport {
   workflowId: string;
@@ -14,11 +45,15 @@ export interface StatusReport {
   progress?: MigrationProgress & Partial<Pick<MigrationSummary, 'defaultEncryption'>>;
   /** Why live progress is missing for a running migration (no worker answering queries yet). */
   note?: string;
+  /** KMS requests per second this migration caused on average, from its start to now (or its end). */
+  kmsRps?: number;
+  /** The namespace's KMS budget, which every running migration shares (status of one migration). */
+  kmsBudget?: KmsBudgetStatus;
   error?: string;
 }
 
 /** Progress of a running migration (by query) or the summary of a finished one (its result). */
-export async function migrationStatus(connected: Connected, workflowId: string): Promise<StatusReport> {
+export async function migrationStatus(connected: Connected, workflowId: string, budget?: KmsBudgetStatus): Promise<StatusReport> {
   const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
   const described = await handle.describe().catch((err) => {
     throw new Error(`no migration with workflow ID "${workflowId}": ${(err as Error).message}`);
@@ -44,6 +79,11 @@ export async function migrationStatus(connected: Connected, workflowId: string):
       (err) => rootMessage(err),
     );
   }
+  if (report.progress) report.kmsRps = kmsRpsOf(report.progress);
+  if (!budget) report.kmsBudget = await kmsBudgetStatus(connected);
+  // A running migration follows the budget in force, whatever it was started with.
+  const inForce = (budget ?? report.kmsBudget)?.inForce;
+  if (report.progress && described.status.name === 'RUNNING' && inForce) report.progress.kmsBudgetRps = inForce.budgetRps;
   return report;
 }
 
@@ -51,6 +91,8 @@ export function formatStatus(report: StatusReport): string {
   return [
     `${report.workflowId}: ${report.status}${report.bucket !== undefined ? ` (s3://${report.bucket}/${report.prefix ?? ''})` : ''}`,
     report.progress ? formatProgress(report.progress) : '',
+    report.kmsRps !== undefined ? `KMS requests caused: ${report.progress?.counts.kmsRequests} (${report.kmsRps}/s on average)` : '',
+    report.kmsBudget ? formatKmsBudget(report.kmsBudget) : '',
     report.note ?? '',
     report.error ? `error: ${report.error}` : '',
     `Web UI: ${report.webUi}`,

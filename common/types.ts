@@ -38,15 +38,11 @@ export interface MigrationOptions {
   pagesPerRun: number;
   /** Pause when this share of the first 100 attempts, or of any 1,000, failed (1 = never). */
   maxFailureRate: number;
-  /** KMS requests per second the operator allowed at the start (set-rate changes it later). */
-  kmsBudgetRps: number;
-  /** The fewest KMS requests one KMS-queue task stands for (common/kms-budget.ts); absent in older migrations: 1. */
-  kmsWeightFloor?: number;
   /**
-   * The most objects one batch activity handles, and the most KMS requests one KMS-queue task stands for
-   * (common/kms-budget.ts); absent in older migrations: 100.
+   * KMS requests per second the operator gave at the start. The budget in force is the namespace's one budget,
+   * which the latest start or set-rate sets for every running migration (docs/kms-budget.md).
    */
-  maxBatchObjects?: number;
+  kmsBudgetRps: number;
   /**
    * 'auto': UpdateObjectEncryption where S3 offers it (probed once at preflight), copying what it refuses;
    * 'copy': copy every object, as before the operation existed. Absent in migrations started before it.
@@ -117,6 +113,8 @@ export interface Counts {
   /** Noncurrent versions and delete markers, left as they are. */
   olderVersions: number;
   bytesMigrated: number;
+  /** KMS requests its KMS-queue tasks paid for, as the model counts them (common/kms-budget.ts). */
+  kmsRequests: number;
 }
 
 export type MigrationPhase = 'preflight' | 'running' | 'paused' | 'completed';
@@ -143,7 +141,11 @@ export interface MigrationProgress {
   issuesDropped: number;
   /** Why the migration is paused, when it is. */
   pausedBecause?: string;
-  /** The KMS budget in force (requests per second). */
+  /**
+   * The KMS budget in force (requests per second): the namespace's one budget, which every running migration
+   * shares. The client's status reads it from the KMS queue itself; the workflow's own copy is what the latest
+   * start or set-rate told it.
+   */
   kmsBudgetRps: number;
   /** 'update' (in place, copying only what S3 refuses) or 'copy', and why when it had to copy. */
   engine?: string;
@@ -198,20 +200,21 @@ export function emptyCounts(): Counts {
     rechecked: 0,
     olderVersions: 0,
     bytesMigrated: 0,
+    kmsRequests: 0,
   };
 }
 
 export function addCounts(into: Counts, from: Counts): void {
   into.scanned += from.scanned;
   into.migrated += from.migrated;
-  into.updated += from.updated ?? 0; // absent in counts from before the update engine
+  into.updated += from.updated;
   into.alreadyDone += from.alreadyDone;
   into.failed += from.failed;
   into.rechecked += from.rechecked;
   into.olderVersions += from.olderVersions;
   into.bytesMigrated += from.bytesMigrated;
-  // Counts carried from before a reason existed lack it.
-  for (const reason of SKIP_REASONS) into.skipped[reason] = (into.skipped[reason] ?? 0) + (from.skipped[reason] ?? 0);
+  into.kmsRequests += from.kmsRequests;
+  for (const reason of SKIP_REASONS) into.skipped[reason] += from.skipped[reason];
 }
 
 export function totalSkipped(counts: Counts): number {

@@ -1,7 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { createCopyActivities, createS3Activities, type ActivityDeps } from '../activities';
-import { kmsQueueActivities } from '../activities/kms-queue';
 
 export interface MigratorWorkerOptions {
   connection: NativeConnection;
@@ -15,7 +14,7 @@ export interface MigratorWorkerOptions {
 
 /**
  * The two workers of one process: the main queue (workflows, listing, HEAD, tagging, copies that cost no
- * KMS request) and the KMS queue (one task per KMS request, at the rate the KMS budget sets). `run` resolves when both have stopped.
+ * KMS request) and the KMS queue (tasks that each stand for the weight in force, at the rate the KMS budget sets). `run` resolves when both have stopped.
  */
 export async function runMigratorWorkers(options: MigratorWorkerOptions): Promise<{ run: Promise<void>; shutdown(): void }> {
   const common = { connection: options.connection, namespace: options.namespace };
@@ -23,7 +22,7 @@ export async function runMigratorWorkers(options: MigratorWorkerOptions): Promis
     ...common,
     ...options.workflows,
     taskQueue: TASK_QUEUE,
-    activities: { ...createS3Activities(options.deps), ...createCopyActivities(options.deps), ...kmsQueueActivities },
+    activities: { ...createS3Activities(options.deps), ...createCopyActivities(options.deps) },
     maxConcurrentActivityTaskExecutions: options.s3Slots,
   });
   const kms = await Worker.create({

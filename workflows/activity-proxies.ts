@@ -1,8 +1,6 @@
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { CopyActivities, S3Activities } from '../activities';
-import type { KmsQueueActivities } from '../activities/kms-queue';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
-import { kmsTasksFor } from '../common/kms-budget';
 
 /**
  * Retryable errors (throttling, 5xx, resets, timeouts) are retried without limit, backing off to a minute:
@@ -20,13 +18,6 @@ export const s3Activities = proxyActivities<S3Activities>({
   startToCloseTimeout: '30 seconds',
   retry: RETRY,
 });
-
-/** The KMS queue's rate, set by the coordinator after a warm-up: one quick call to Temporal. */
-export const kmsQueueActivity = proxyActivities<KmsQueueActivities>({
-  taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  retry: { ...RETRY, maximumAttempts: 5 },
-}).setKmsQueueRate;
 
 /** HEADs of a batch of objects: a few seconds; the heartbeat notices a dead worker sooner. */
 export const inspectObjectsActivity = proxyActivities<S3Activities>({
@@ -70,7 +61,8 @@ function copyActivitiesOn(taskQueue: string) {
     copyObject: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).copyObject,
     startUpload: on({ startToCloseTimeout: '1 minute' }).startUpload,
     copyPart: on({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds' }).copyPart,
-    kmsPermit: on({ startToCloseTimeout: '30 seconds' }).kmsPermit,
+    // CompleteMultipartUpload of a large object can take minutes; S3 decrypts the upload's data key for it.
+    completeUpload: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).completeUpload,
   };
 }
 
@@ -80,22 +72,11 @@ const freeCopies = copyActivitiesOn(TASK_QUEUE);
 type Copies = ReturnType<typeof copyActivitiesOn>;
 
 /**
- * Runs a step that costs `kmsRequests` KMS requests: on the rate-limited KMS queue, where each task stands
- * for `weight` requests (common/kms-budget.ts), so with one permit task for each task beyond the first,
- * scheduled together with the step so that the queue dispatches them side by side (a permit dispatched long
- * before its step would let the step's requests fall into a later window); on the main queue when the step
- * costs none.
+ * Runs a step or a batch that costs `kmsRequests` KMS requests as one task: on the rate-limited KMS queue,
+ * where each task stands for the weight in force (common/kms-budget.ts) — a single step never costs more than
+ * KMS_WEIGHT_FLOOR, the least weight, and a batch's task does only what the weight pays for —, or on the main
+ * queue when it costs none.
  */
-export async function withKmsCost<T>(kmsRequests: number, weight: number, step: (copies: Copies) => Promise<T>): Promise<T> {
-  if (kmsRequests === 0) return step(freeCopies);
-  const permits = Array.from({ length: kmsTasksFor(kmsRequests, weight) - 1 }, () => kmsQueueCopies.kmsPermit());
-  const [result] = await Promise.all([step(kmsQueueCopies), ...permits]);
-  return result;
+export function withKmsCost<T>(kmsRequests: number, step: (copies: Copies) => Promise<T>): Promise<T> {
+  return step(kmsRequests === 0 ? freeCopies : kmsQueueCopies);
 }
-
-export const completeUploadActivity = proxyActivities<S3Activities>({
-  taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '15 minutes', // CompleteMultipartUpload of a large object can take minutes
-  heartbeatTimeout: '30 seconds',
-  retry: RETRY,
-}).completeUpload;

@@ -1,38 +1,38 @@
 import { ActivityFailure, CancellationScope, continueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { CopyInPartsInput } from './types';
 import type { CopyResult, PartCopyResult } from '../activities/types';
-import { kmsRequestsPerPart, kmsRequestsToCreateUpload } from '../common/kms-budget';
+import { kmsRequestsPerPart, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload } from '../common/kms-budget';
 import { effectivePartSize, planParts, type PartRange } from '../common/part-plan';
-import { completeUploadActivity, s3Activities, withKmsCost } from './activity-proxies';
+import { s3Activities, withKmsCost } from './activity-proxies';
 
 /** Parts copied at once; the next batch starts when this one is done. */
 const PARTS_IN_FLIGHT = 8;
-/** Up to 10,000 parts, each a task or two: continue as new long before Temporal's history limits. */
+/** Up to 10,000 parts, each a task: continue as new long before Temporal's history limits. */
 const HISTORY_EVENTS_PER_RUN = 5_000;
 
 /**
  * Re-encrypts one large object: CreateMultipartUpload with its metadata and tags, one UploadPartCopy per range
- * (each a task on the KMS queue, paid for per KMS request it costs), then CompleteMultipartUpload conditional
- * on the source ETag. The workflow remembers the upload and the next part, across crashes and continue-as-new.
+ * and CompleteMultipartUpload conditional on the source ETag: each a task of the KMS queue (or of the main
+ * queue where it costs no KMS request). The workflow remembers the upload and the next part, across crashes
+ * and continue-as-new.
  * Any outcome but a completed copy aborts the upload, so no parts are ever left behind.
  */
 export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> {
   const { copy } = input;
   const { source } = copy;
-  const weight = input.kmsWeight ?? 1;
   const plan = planParts(source.size, effectivePartSize(source.size, copy.partSizeBytes));
   let uploadId = input.uploadId;
   const abort = (id: string) =>
     CancellationScope.nonCancellable(() => s3Activities.abortUpload({ bucket: copy.bucket, key: source.key, uploadId: id }));
   try {
     if (uploadId === undefined) {
-      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), weight, (copies) => copies.startUpload(copy));
+      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), (copies) => copies.startUpload(copy));
       if (started.status !== 'started') return started;
       uploadId = started.uploadId;
     }
     const id = uploadId;
     const copyOne = (part: PartRange): Promise<PartCopyResult> =>
-      withKmsCost(kmsRequestsPerPart(source, copy.bucketKeyEnabled), weight, (copies) =>
+      withKmsCost(kmsRequestsPerPart(source, copy.bucketKeyEnabled), (copies) =>
         copies.copyPart({ bucket: copy.bucket, key: source.key, uploadId: id, etag: source.etag, ...part }),
       );
     for (let next = input.nextPart ?? 1; next <= plan.length; next += PARTS_IN_FLIGHT) {
@@ -47,7 +47,9 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
         return failed === 'vanished' ? { status: 'vanished' } : { status: 'changed' };
       }
     }
-    const result = await completeUploadActivity({ ...copy, uploadId: id, partCount: plan.length });
+    const result = await withKmsCost(kmsRequestsToCompleteUpload(copy.bucketKeyEnabled), (copies) =>
+      copies.completeUpload({ ...copy, uploadId: id, partCount: plan.length }),
+    );
     if (result.status !== 'copied') await abort(id);
     return result;
   } catch (err) {

@@ -9,9 +9,11 @@ export function currentDetails(p: MigrationProgress): string {
   const settled = c.migrated + c.alreadyDone + totalSkipped(c) + c.failed;
   const lines = [
     p.pausedBecause !== undefined ? `**Paused**: ${p.pausedBecause}` : `**${p.phase === 'completed' ? 'Completed' : 'Running'}**`,
-    `${settled} of ${c.scanned} listed objects settled: ${c.migrated} migrated (${c.updated ?? 0} in place), ` +
+    `${settled} of ${c.scanned} listed objects settled: ${c.migrated} migrated (${c.updated} in place), ` +
       `${c.alreadyDone} already done, ${totalSkipped(c)} skipped, ${c.failed} failed; ` +
       `pages ${p.pagesDone} of ${p.pagesStarted} done, ${p.pagesInFlight} in flight${p.listingDone ? ', listing done' : ''}`,
+    `KMS budget ${p.kmsBudgetRps} requests/s, shared by every running migration of the namespace; this one's finished pages ` +
+      `caused ${c.kmsRequests} KMS requests`,
   ];
   return lines.join('\n\n');
 }

@@ -13,7 +13,7 @@ export const pauseSignal = defineSignal<[reason?: string]>('pause');
 /** From the coordinator to its pages, with how many times the migration has been resumed so far. */
 export const resumeSignal = defineSignal<[resumes?: number]>('resume');
 
-/** The operator changed the KMS budget (the client already changed the task queue's rate): record it. */
+/** The namespace's KMS budget changed (the client already wrote it to the KMS queue): record it, to show it. */
 export const kmsBudgetSignal = defineSignal<[rps: number]>('kmsBudget');
 
 /** Attempts of one page since its last report, sent when one of them failed: the coordinator's stop-early rule. */

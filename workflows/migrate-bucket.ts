@@ -31,10 +31,8 @@ import {
   progressQuery,
   resumeSignal,
 } from './messages';
-import { kmsTaskWeight, taskLimitsOf } from '../common/kms-budget';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 import { currentDetails } from './current-details';
-import { KmsQueuePace } from './kms-queue-pace';
 import { recordKmsBudget } from './metrics';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
@@ -43,7 +41,6 @@ export const LISTING_FAILED = 'ListingFailed';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever pagesPerRun says. */
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
-const ONE_KMS_QUEUE_RATE = 'one-kms-queue-rate';
 
 function pageSummary(page: number, objects: ListedObject[]): string {
   return `page ${page}: ${objects.length} objects, ${objects[0]?.key} … ${objects.at(-1)?.key}`.slice(0, 400);
@@ -73,21 +70,14 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   const inFlightPageIds = new Set<string>(input.state?.inFlightPages);
   const startedAt = input.state?.startedAt ?? Date.now();
   let pausedBecause = input.state?.pausedBecause;
+  // The namespace's one KMS budget lives in the KMS queue's configuration, which the pages' activities read
+  // (common/kms-queue-config.ts); the coordinator keeps what the latest start or set-rate told it, to show it.
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
-  // The KMS queue runs at the one rate the client sets (common/kms-budget.ts): nothing to pace. (patched:
-  // coordinators from before, replayed, raised a warm-up rate to a steady one after each start, resume and
-  // set-rate; a run continued from one in the middle of a warm-up raises it once more, to the one rate.)
-  const paced = patched(ONE_KMS_QUEUE_RATE) ? input.state?.kmsSteadyDue !== undefined : patched('kms-queue-warm-up');
-  const pace = paced ? new KmsQueuePace(() => kmsBudgetRps, info.workflowId, taskLimitsOf(options), input.state?.kmsSteadyDue) : undefined;
   recordKmsBudget(info.workflowId, kmsBudgetRps);
   setHandler(kmsBudgetSignal, (rps) => {
     kmsBudgetRps = rps;
     recordKmsBudget(info.workflowId, rps);
-    pace?.warmUp(false); // (replayed runs) set-rate set the new budget's warm-up rate
-    // Running pages pack their next batches to the new weight, which the queue's new rate assumes.
-    // (patched: a coordinator from before batched updates, replayed, sent no such signals.)
-    if (!patched('kms-weight-to-pages')) return;
-    for (const workflowId of inFlightPageIds) getExternalWorkflowHandle(workflowId).signal(kmsBudgetSignal, rps).catch(() => undefined);
+    showDetails();
   });
 
   /** Keeps the Web UI's view current: the state, and the key's ARN once preflight resolved it. */
@@ -114,7 +104,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (state?.failureRate) new FailureRate(options.maxFailureRate, state.failureRate).reset();
     for (const pageRate of Object.values(state?.pageFailureRates ?? {})) new FailureRate(options.maxFailureRate, pageRate).reset();
     if (state) state.resumes = (state.resumes ?? 0) + 1;
-    pace?.warmUp(true); // (replayed runs) the queue idled while paused: its limiter holds a second's worth again
     setPaused(undefined);
   });
 
@@ -262,7 +251,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             carryAcls: s.preflight.acls,
             versioningSuspended: s.preflight.versioning === 'Suspended',
             ...(s.report ? { report: s.report, page } : {}),
-            kmsWeight: kmsTaskWeight(kmsBudgetRps, taskLimitsOf(options)),
             revision: PAGE_REVISION,
             ...(pagesReport ? { reportTo: info.workflowId, resumes: s.resumes ?? 0 } : {}),
           },
@@ -332,8 +320,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       s.counts.scanned += listed.objects.length;
       if (listed.objects.length === 0) continue;
       pagesThisRun++;
-      // (Replayed runs: the client set the warm-up rate before the start; KMS tasks begin with the first page.)
-      if (s.pagesStarted === 0) pace?.warmUp(false);
       pages.push((pagesReport ? launchPage : runPage)(++s.pagesStarted, listed.objects));
       showDetails();
     }
@@ -346,7 +332,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
 
     if (!s.listingDone) {
       const inFlightPages = pagesReport ? [...inFlightPageIds] : undefined;
-      await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps, kmsSteadyDue: pace?.carried, inFlightPages } });
+      await continueAsNew<typeof migrateBucket>({ options, state: { ...s, runs: s.runs + 1, pausedBecause, kmsBudgetRps, inFlightPages } });
     }
     await condition(() => inFlightPageIds.size === 0);
     const summary: MigrationSummary = { ...progress(), finishedAt: Date.now() };

@@ -16,14 +16,15 @@ import {
 } from '@temporalio/workflow';
 import { emptyCounts, type Counts, type ObjectIssue, type SkipReason } from '../common/types';
 import { GIB } from '../common/s3-limits';
-import type { BatchOutcome, CopyInput, CopyResult, FailedOutcome, ListedObject, ObjectSnapshot } from '../activities/types';
+import type { BatchOutcome, BatchResult, CopyInput, CopyResult, FailedOutcome, ListedObject, ObjectSnapshot } from '../activities/types';
 import type { PageInput, PageResult } from './types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
-import { kmsRequestsPerCopy, kmsRequestsPerUpdate, kmsTaskWeight, taskLimitsOf } from '../common/kms-budget';
+import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload, MAX_BATCH_OBJECTS } from '../common/kms-budget';
+import { effectivePartSize, planParts } from '../common/part-plan';
 import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
-import { kmsBudgetSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
+import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 import { PageReporter } from './page-reporter';
 import { keepWithin, PAGE_ISSUES } from './issue-budget';
 import { Slots } from './slots';
@@ -128,8 +129,8 @@ interface PageContext {
   input: PageInput;
   tally: PageTally;
   gate: Gate;
-  /** KMS requests per KMS-queue task now (set-rate changes it). */
-  weight(): number;
+  /** What a KMS-queue task's result says of the budget in force: the weight batches are formed to from now on. */
+  learnWeight(kmsWeight: number | undefined): void;
 }
 
 /**
@@ -206,8 +207,15 @@ function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | Faile
   }
 }
 
-function batchItem(object: Found, update: boolean) {
-  return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update, etag: object.etag };
+function batchItem(object: Found, update: boolean, kmsCost: number) {
+  return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update, etag: object.etag, kmsCost };
+}
+
+/** KMS requests a multipart copy makes: the upload's data key, each part, and the completion. */
+function kmsRequestsInParts(copy: CopyInput): number {
+  const parts = planParts(copy.source.size, effectivePartSize(copy.source.size, copy.partSizeBytes)).length;
+  const { bucketKeyEnabled } = copy;
+  return kmsRequestsToCreateUpload(bucketKeyEnabled) + parts * kmsRequestsPerPart(copy.source, bucketKeyEnabled) + kmsRequestsToCompleteUpload(bucketKeyEnabled);
 }
 
 /** One object, step by step: HEAD (unless a first look is given), decide, then update, tag, copy or skip. */
@@ -257,10 +265,12 @@ async function migrateObject(
     if (!snapshot.exists) throw new Error('unreachable: a change decided for a missing object');
     if (decision.action === 'update') {
       const cost = kmsRequestsPerUpdate(snapshot, options.bucketKeyEnabled);
-      const [outcome] = await withKmsCost(cost, ctx.weight(), (a) =>
-        a.updateObjects({ bucket, keyArn, bucketKeyEnabled: options.bucketKeyEnabled, tagKey, tagValue, items: [batchItem(snapshot, true)] }),
+      const { outcomes, kmsWeight } = await withKmsCost(cost, (a) =>
+        a.updateObjects({ bucket, keyArn, bucketKeyEnabled: options.bucketKeyEnabled, tagKey, tagValue, items: [batchItem(snapshot, true, cost)] }),
       );
-      const settled = settle(ctx, snapshot, true, outcome);
+      ctx.learnWeight(kmsWeight);
+      tally.counts.kmsRequests += cost;
+      const settled = settle(ctx, snapshot, true, outcomes[0]!); // one item: always within a task's weight
       if (settled === 'done') return;
       if (settled === 'refused') {
         update = false; // copy it instead
@@ -270,16 +280,16 @@ async function migrateObject(
     }
 
     const copyInput = copyInputFor(input, snapshot);
+    const cost = decision.multipart ? kmsRequestsInParts(copyInput) : kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled);
     const copied = decision.multipart
       ? await executeChild(copyInParts, {
           workflowId: `${workflowInfo().workflowId}/parts-${input.objects.indexOf(object)}.${round}`,
-          args: [{ copy: copyInput, kmsWeight: ctx.weight() }],
+          args: [{ copy: copyInput }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL, // a cancelled copy aborts its upload
           staticSummary: `multipart copy of ${object.key}`,
         })
-      : await withKmsCost(kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled), ctx.weight(), (copies) =>
-          copies.copyObject(copyInput),
-        );
+      : await withKmsCost(cost, (copies) => copies.copyObject(copyInput));
+    tally.counts.kmsRequests += cost;
     const settled = settleCopy(ctx, snapshot, copied);
     if (settled === 'done') return;
     if (settled === 'annotated') batched = { ...snapshot, annotated: true }; // one CopyObject keeps them, or skip
@@ -421,7 +431,6 @@ const BOUNDED_SINGLES = 'bounded-singles';
 /** Pages started before the deeper backlog keep two (replay). */
 const BATCHES_IN_FLIGHT_BEFORE = 2;
 const DEEPER_KMS_BACKLOG = 'deeper-kms-backlog';
-const SETTLES_BATCHES_AT_ONCE = 'settles-batches-at-once';
 
 /**
  * Migrates one listed page of objects. The first look at every object is batched (HEADs), and so is the
@@ -448,9 +457,14 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const parent = workflowInfo().parent;
   // Pages started before the update engine carry neither field: they keep their per-object shape (replay).
   const batchedUpdates = input.update !== undefined;
-  let weight = input.kmsWeight ?? 1;
-  const limits = taskLimitsOf(input.options);
-  const ctx: PageContext = { input, tally, gate, weight: () => weight };
+  // Batches are formed to the weight the latest KMS-queue result reported (the budget in force); until one
+  // has, to the most a batch holds: a KMS-queue task does only what the weight in force pays for, and the
+  // rest of its batch comes back to be scheduled again.
+  let weight = MAX_BATCH_OBJECTS;
+  const learnWeight = (kmsWeight: number | undefined): void => {
+    if (kmsWeight !== undefined) weight = kmsWeight;
+  };
+  const ctx: PageContext = { input, tally, gate, learnWeight };
   const metrics = new MigrationMetrics();
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
   setHandler(pauseSignal, () => gate.set(true));
@@ -458,9 +472,6 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     reporter?.resumed(resumes);
     failureRate.reset();
     gate.set(false);
-  });
-  setHandler(kmsBudgetSignal, (rps) => {
-    if (batchedUpdates) weight = kmsTaskWeight(rps, limits);
   });
 
   const pauseForFailures = (reason: string): void => {
@@ -503,68 +514,60 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       metrics.objectsSettled(tally.counts);
     });
 
-  // Settling a batch's outcomes in one synchronous pass spares two or three workflow promises per object,
-  // each of which costs the SDK's promise hook a stack trace. (patched: failures were recorded in later
-  // microtasks before, after the batch's follow-up attempts had started.)
-  const settlesAtOnce = batchedUpdates && inForce(SETTLES_BATCHES_AT_ONCE);
   /**
    * Runs one batch activity for `batch` and counts each object's outcome with `settleOne`, which returns a
-   * promise only when the object needs a follow-up attempt.
+   * promise only when the object needs a follow-up attempt; objects its task did not get to (the weight in
+   * force paid for fewer) go back to the front of `queue`. Outcomes are settled in one synchronous pass, which
+   * spares two or three workflow promises per object.
    */
   const runBatch = async <O>(
     kind: 'update' | 'copy',
     batch: Planned[],
-    execute: (cost: number) => Promise<O[]>,
-    settleOne: (p: Planned, outcome: O) => Promise<void> | void,
+    queue: Planned[],
+    execute: (cost: number) => Promise<BatchResult<O>>,
+    settleOne: (p: Planned, outcome: O | FailedOutcome) => Promise<void> | void,
   ): Promise<void> => {
     await gate.pass();
     const startedIn = epochNow();
-    let outcomes: O[];
-    const cost = batch.reduce((sum, p) => sum + p.cost, 0);
+    let result: BatchResult<O>;
     try {
-      outcomes = await execute(cost);
-      metrics.kmsRequestsSpent(kind, cost);
+      result = await execute(batch.reduce((sum, p) => sum + p.cost, 0));
     } catch (err) {
       batch.forEach((p) => failed(p.object, err, startedIn));
       return;
     }
-    if (settlesAtOnce) {
-      const followUps: Promise<void>[] = [];
-      batch.forEach((p, i) => {
-        try {
-          const followUp = settleOne(p, outcomes[i]);
-          if (followUp) followUps.push(followUp);
-        } catch (err) {
-          failed(p.object, err, startedIn);
-        }
-      });
-      metrics.objectsSettled(tally.counts);
-      await Promise.all(followUps);
-      return;
-    }
-    // Pages from before settle each object in an async callback, as they did (their timing is in their history).
-    const settleLater = async (p: Planned, outcome: O) => settleOne(p, outcome);
-    await Promise.all(
-      batch.map(async (p, i) => {
-        try {
-          await settleLater(p, outcomes[i]);
-        } catch (err) {
-          failed(p.object, err, startedIn);
-        }
-      }),
-    );
+    learnWeight(result.kmsWeight);
+    const followUps: Promise<void>[] = [];
+    const undone: Planned[] = [];
+    let spent = 0;
+    batch.forEach((p, i) => {
+      const outcome = result.outcomes[i];
+      if (outcome === null) return void undone.push(p);
+      spent += p.cost;
+      try {
+        const followUp = settleOne(p, outcome);
+        if (followUp) followUps.push(followUp);
+      } catch (err) {
+        failed(p.object, err, startedIn);
+      }
+    });
+    queue.unshift(...undone);
+    tally.counts.kmsRequests += spent;
+    metrics.kmsRequestsSpent(kind, spent);
     metrics.objectsSettled(tally.counts);
+    await Promise.all(followUps);
   };
 
   const runUpdateBatch = (batch: Planned[]) => {
     const { bucket, tagKey, tagValue, bucketKeyEnabled } = input.options;
-    const items = batch.map((p) => batchItem(p.look, p.kind === 'update'));
+    const items = batch.map((p) => batchItem(p.look, p.kind === 'update', p.cost));
     return runBatch(
       'update',
       batch,
+      updateQueue,
       (cost) => {
         const summary = keyRangeSummary(`${items.filter((i) => i.update).length} updates, ${cost} KMS requests`, batch.map((p) => p.object));
-        return withKmsCost(cost, weight, (a) =>
+        return withKmsCost(cost, (a) =>
           a.updateObjects.executeWithOptions({ summary }, [{ bucket, keyArn: input.keyArn, bucketKeyEnabled, tagKey, tagValue, items }]),
         );
       },
@@ -581,10 +584,12 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     runBatch(
       'copy',
       batch,
+      copyQueue,
       (cost) => {
         const summary = keyRangeSummary(`copies, ${cost} KMS requests`, batch.map((p) => p.object));
         const copies = batch.map((p) => copyInputFor(input, p.look));
-        return withKmsCost(cost, weight, (a) => a.copyObjects.executeWithOptions({ summary }, [{ copies }]));
+        const kmsCosts = batch.map((p) => p.cost);
+        return withKmsCost(cost, (a) => a.copyObjects.executeWithOptions({ summary }, [{ copies, kmsCosts }]));
       },
       (p, outcome) => {
         if (settleCopy(ctx, p.look, outcome) === 'changed') return attempt(p.object); // inspect and decide again
@@ -596,9 +601,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   // multipart copies go one by one.
   const updateQueue: Planned[] = [];
   const copyQueue: (Planned & { bytes: number; payload?: number })[] = [];
-  const inspectBatch = batchedUpdates ? limits.cap : INSPECT_BATCH_BEFORE_UPDATES;
-  const updateBounds: BatchBounds = { objects: limits.cap };
-  const copyBounds: BatchBounds = { objects: limits.cap, bytes: COPY_BATCH_BYTES, payload: revision >= 1 ? COPY_BATCH_PAYLOAD : undefined };
+  const inspectBatch = batchedUpdates ? MAX_BATCH_OBJECTS : INSPECT_BATCH_BEFORE_UPDATES;
+  const updateBounds: BatchBounds = { objects: MAX_BATCH_OBJECTS };
+  const copyBounds: BatchBounds = { objects: MAX_BATCH_OBJECTS, bytes: COPY_BATCH_BYTES, payload: revision >= 1 ? COPY_BATCH_PAYLOAD : undefined };
   const batches: ListedObject[][] = [];
   for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
   let inspecting = batches.length;
@@ -628,12 +633,19 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     await Promise.all(singles);
   };
 
-  /** Takes batch after batch from a queue until every object is inspected and the queue is empty. */
+  /** Batches of each queue running now: what they did not get to comes back to their queue. */
+  const running = new Map<Planned[], number>();
+  /** Takes batch after batch from a queue until every object is inspected, no batch is out and the queue is empty. */
   const lane = async <T extends Planned>(queue: T[], bounds: BatchBounds, run: (batch: T[]) => Promise<void>): Promise<void> => {
     for (;;) {
-      await condition(() => queue.length > 0 || inspecting === 0);
+      await condition(() => queue.length > 0 || (inspecting === 0 && !running.get(queue)));
       if (queue.length === 0) return;
-      await run(takeBatch(queue, weight, bounds));
+      running.set(queue, (running.get(queue) ?? 0) + 1);
+      try {
+        await run(takeBatch(queue, weight, bounds));
+      } finally {
+        running.set(queue, running.get(queue)! - 1);
+      }
     }
   };
   const inFlight = batchedUpdates && inForce(DEEPER_KMS_BACKLOG) ? BATCHES_IN_FLIGHT : BATCHES_IN_FLIGHT_BEFORE;

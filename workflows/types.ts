@@ -15,8 +15,6 @@ export interface CopyInPartsInput {
   uploadId?: string;
   /** First part not yet copied. */
   nextPart?: number;
-  /** KMS requests one KMS-queue task stands for; absent means 1. */
-  kmsWeight?: number;
 }
 
 export interface PageInput {
@@ -25,8 +23,6 @@ export interface PageInput {
   objects: ListedObject[];
   /** Re-encrypt in place where S3 allows it; absent (pages started before the update engine) means copy. */
   update?: boolean;
-  /** KMS requests each task of the KMS queue stands for (set-rate sends a new one); absent means 1. */
-  kmsWeight?: number;
   /**
    * The coordinator's workflow ID: the page reports failures and its result there by signal and leaves the
    * stop-early rule to it. Absent (pages started before the coordinator owned control): the page keeps a
@@ -94,9 +90,8 @@ export interface CoordinatorState {
   pausedBecause?: string;
   /** The stop-early rule's view across pages (workflows/failure-rate.ts), so its window spans runs. */
   failureRate?: FailureRateState;
+  /** The namespace's KMS budget as the latest start or set-rate told it (for status and the Web UI). */
   kmsBudgetRps?: number;
-  /** When the KMS queue's current warm-up ends (workflows/kms-queue-pace.ts); none when it runs steady. */
-  kmsSteadyDue?: number;
   /** The stop-early rule's view of each running page's own attempts (pages that report to the coordinator). */
   pageFailureRates?: Record<string, FailureRateState>;
   /** Pages still running, handed from one coordinator run to the next: they report to whichever is current. */

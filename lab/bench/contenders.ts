@@ -59,7 +59,7 @@ export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyAr
       const source = await inspectObject(s3, { bucket, key });
       if (!source.exists) throw new Error(`raw: ${key} vanished`);
       const batch = { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
-      await s3.send(updateRequest(batch, { key, update: true }));
+      await s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 }));
       const marker = { bucket, key, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, expect: { etag: source.etag, keyArn } };
       const tagged = await mergeMarkerInto(s3, marker, source.tagCount);
       if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);

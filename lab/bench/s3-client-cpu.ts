@@ -24,7 +24,7 @@ function requests(bucket: string, keyArn: string): Record<string, Request> {
   const batch = { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
   return {
     HeadObject: (s3, key) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
-    UpdateObjectEncryption: (s3, key) => s3.send(updateRequest(batch, { key, update: true })),
+    UpdateObjectEncryption: (s3, key) => s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 })),
     GetObjectTagging: (s3, key) => s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key })),
     PutObjectTagging: (s3, key) =>
       s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: DEFAULTS.tagKey, Value: DEFAULTS.tagValue }] } })),

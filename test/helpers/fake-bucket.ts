@@ -2,7 +2,6 @@
 // failures, whole-batch errors and held batches on demand. No S3, no KMS: only the workflows' logic is tested.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
-import type { KmsQueueActivities } from '../../activities/kms-queue';
 import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
@@ -15,16 +14,16 @@ export class FakeBucket {
   /** updateObjects activities started, and those still waiting on `hold`. */
   batchesStarted = 0;
   batchesHeld = 0;
-  /** Sizes of the updateObjects batches started, in order (a retry counts again). */
+  /** Objects each updateObjects activity worked on, in order (a retry counts again). */
   readonly batchSizes: number[] = [];
   /** Objects in each inspectObjects call, in the order they came. */
   readonly inspectSizes: number[] = [];
-  /** kmsPermit tasks run: one for each KMS-queue task a step needed beyond its own. */
-  permits = 0;
   /** Objects under another KMS key (without a Bucket Key): updating one costs 2 KMS requests, not 1. */
   otherKeyKeys = new Set<string>();
-  /** The KMS queue rates the coordinator set, in order. */
-  readonly kmsQueueRates: number[] = [];
+  /** The weight in force, as the KMS queue's record holds it: a batch does only what it pays for. */
+  kmsWeight = 250;
+  /** KMS requests each updateObjects activity spent, in order. */
+  readonly batchCosts: number[] = [];
   /** What a batch answers for this key instead of updating it (asked once per batched attempt), or undefined. */
   outcomeFor: (key: string) => BatchOutcome | undefined = () => undefined;
   /** A permanent error for updating this key, or undefined. */
@@ -57,7 +56,7 @@ export class FakeBucket {
     return [...this.updates.values()].filter((n) => n > 0).length;
   }
 
-  activities(): Partial<S3Activities & CopyActivities & KmsQueueActivities> {
+  activities(): Partial<S3Activities & CopyActivities> {
     return {
       preflight: async () => ({ keyArn: FAKE_KEY_ARN, region: 'us-east-1', versioning: 'Disabled', update: { available: true } }),
       listPage: async ({ after, maxKeys }: ListPageInput) => {
@@ -75,21 +74,32 @@ export class FakeBucket {
         return keys.map((key) => (this.failBatchedHeads ? null : this.snapshot(key)));
       },
       inspectObject: async ({ key }: { key: string }) => this.snapshot(key),
-      updateObjects: async ({ items }: UpdateObjectsInput): Promise<BatchOutcome[]> => {
-        const keys = items.map((i) => i.key);
-        const batchId = keys.join(',');
+      updateObjects: async ({ items: given }: UpdateObjectsInput): ReturnType<CopyActivities['updateObjects']> => {
+        const batchId = given.map((i) => i.key).join(',');
         const attempt = (this.attempts.get(batchId) ?? 0) + 1;
         this.attempts.set(batchId, attempt);
         this.batchesStarted++;
-        this.batchSizes.push(keys.length);
-        if (keys.some((k) => this.holdKeys.has(k))) {
+        if (given.some((i) => this.holdKeys.has(i.key))) {
           this.batchesHeld++;
           await this.held;
           this.batchesHeld--;
         }
+        // As the real activity: a batch that costs KMS requests reads the weight in force when it runs and does
+        // the first items that weight pays for.
+        const paid = given.some((i) => i.kmsCost > 0);
+        let n = 0;
+        for (let spent = 0; n < given.length; n++) {
+          spent += given[n].kmsCost;
+          if (n > 0 && spent > this.kmsWeight) break;
+        }
+        const items = paid ? given.slice(0, n) : given;
+        const undone = given.slice(items.length).map(() => null);
+        this.batchCosts.push(items.reduce((sum, i) => sum + i.kmsCost, 0));
+        const keys = items.map((i) => i.key);
+        this.batchSizes.push(keys.length);
         const thrown = this.throwForBatch(keys, attempt);
         if (thrown) throw thrown;
-        return keys.map((key) => {
+        const outcomes = keys.map((key): BatchOutcome => {
           if (this.refuseUpdates) return { status: 'refused', code: 'AccessDenied', message: 'refused' };
           const answer = this.outcomeFor(key);
           if (answer) return answer;
@@ -98,12 +108,7 @@ export class FakeBucket {
           this.updates.set(key, (this.updates.get(key) ?? 0) + 1);
           return { status: 'updated' };
         });
-      },
-      kmsPermit: async () => {
-        this.permits++;
-      },
-      setKmsQueueRate: async ({ tasksPerSecond }) => {
-        this.kmsQueueRates.push(tasksPerSecond);
+        return { outcomes: [...outcomes, ...undone], kmsWeight: paid ? this.kmsWeight : undefined };
       },
       copyObject: async ({ source }: { source: { key: string } }) => {
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -11,23 +11,8 @@ import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-pro
 import { MIB } from '../../common/s3-limits';
 import { KMS_TASK_QUEUE, type MigrationSummary } from '../../common/types';
 
-import { PROBE_PREFIX } from '../../activities/probe-update';
-import { KMS_WEIGHT_FLOOR, TASK_LIMITS, kmsQueueRate, mostTasksInWindow } from '../../common/kms-budget';
-
-/** Calls that make S3 call KMS: copies, multipart copies and UpdateObjectEncryption (PUT ?encryption). */
-const KMS_COSTING = new Set(['CopyObject', 'UploadPartCopy', 'POST?uploads', 'PUT?encryption']);
-const WINDOW_MS = 5000;
-
-/** The most KMS requests in any WINDOW_MS, sliding over every request time. */
-function busiestWindow(requests: { at: number; kms: number }[]): number {
-  let most = 0;
-  for (let start = 0, end = 0, sum = 0; end < requests.length; end++) {
-    sum += requests[end].kms;
-    while (requests[end].at - requests[start].at >= WINDOW_MS) sum -= requests[start++].kms;
-    most = Math.max(most, sum);
-  }
-  return most;
-}
+import { kmsQueueRate, kmsTaskWeight, mostTasksInWindow } from '../../common/kms-budget';
+import { busiestWindow, kmsRequests, KMS_COSTING, WINDOW_MS } from '../helpers/kms-windows';
 
 describe('the KMS budget', () => {
   let proxy: S3Proxy;
@@ -48,12 +33,12 @@ describe('the KMS budget', () => {
   });
 
   // Temporal's limiter dispatches at most its bucket of ⌈rate⌉ tasks + 5 s × its rate in any 5 s: at a budget of
-  // 10/s, tasks of 2 requests (KMS_WEIGHT_FLOOR: the most one object costs) at 4.508/s, 5 + 5 × 4.508 = 27
-  // tasks, 54 requests, within 110% of the budget's 50. A task's requests reach S3 10–250 ms after its dispatch
-  // (a copy reads tags and grants first; at the start the workers are busy with the first pages' HEADs): the
-  // rate allows 100 ms of that spread, and up to 320 ms (the next task's dispatch) a window at S3 holds at
-  // most one task more.
-  const tasksIn5s = mostTasksInWindow(kmsQueueRate(10, TASK_LIMITS));
+  // 10/s, tasks of up to 4 requests (half a second of the budget) at 2.155/s, 3 + 5 × 2.155 = 13 tasks, 52
+  // requests, within 110% of the budget's 50. A task's requests reach S3 10–250 ms after its dispatch (a copy
+  // reads tags and grants first; at the start the workers are busy with the first pages' HEADs): the rate
+  // allows 100 ms of that spread, and beyond it a window at S3 holds at most one task more.
+  const weight = kmsTaskWeight(10);
+  const tasksIn5s = mostTasksInWindow(kmsQueueRate(10));
   const allowedIn5s = 1.1 * 5 * 10;
 
   it('holds for all workers together: with --max-kms-rps 10 and two workers, no 5 s of dispatch exceeds 110% of the budget, nor 5 s at S3 by more than one task', async () => {
@@ -62,14 +47,14 @@ describe('the KMS budget', () => {
     const bucket = await createBucket('rate');
     // 200 unencrypted objects (copied: 1 request each), 100 under another key (updated in place: Decrypt +
     // a new data key, 2 each), and one of 3 parts that is not encrypted (copied in parts: 1 to create the
-    // upload + 1 per part): 200 + 200 + 4 = 404 KMS requests.
+    // upload, 1 per part, 1 to complete it): 200 + 200 + 5 = 405 KMS requests.
     const sseS3 = Array.from({ length: 200 }, (_, i) => `r/s3-${i}`);
     const underKms = Array.from({ length: 100 }, (_, i) => `r/kms-${i}`);
     await putMany(bucket, sseS3, (k) => k);
     for (const key of underKms) await put(bucket, key, key, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: otherKey });
     await put(bucket, 'r/large', randomBody(15 * MIB));
     const kmsSourced = new Set(underKms.map((key) => `/${bucket}/${key}`));
-    const kmsRequests = (r: TimelineEntry) => (r.name === 'POST?uploads' ? 1 : kmsSourced.has(r.path) ? 2 : 1);
+    const kmsOf = (r: TimelineEntry) => (r.name.startsWith('POST?') ? 1 : kmsSourced.has(r.path) ? 2 : 1);
 
     const since = Date.now();
     const run = await runMigrate([
@@ -79,24 +64,23 @@ describe('the KMS budget', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 301);
     assert.equal(run.json.counts.updated, 100);
-    const requests = proxy.timeline
-      .filter((r) => KMS_COSTING.has(r.name) && r.at >= since && r.path.startsWith(`/${bucket}/`))
-      .filter((r) => !r.path.startsWith(`/${bucket}/${PROBE_PREFIX}`)) // asks about an object that does not exist
-      .map((r) => ({ at: r.at, kms: kmsRequests(r) }));
+    const requests = kmsRequests(proxy.timeline, [bucket], since, kmsOf);
     const total = requests.reduce((sum, r) => sum + r.kms, 0);
-    assert.equal(total, 404, 'each update, copy, upload and part seen once');
+    assert.equal(total, 405, 'each update, copy, upload, part and completion seen once');
+    assert.equal(run.json.counts.kmsRequests, 405, 'the migration counted them as S3 saw them');
     const seconds = (requests.at(-1)!.at - requests[0].at) / 1000;
     const busiest = busiestWindow(requests);
-    const dispatched = (await dispatchTimes(temporal.client, run.json.workflowId, KMS_TASK_QUEUE)).map((at) => ({ at, kms: KMS_WEIGHT_FLOOR }));
+    // Each task dispatched stands for the full weight, whatever it spent.
+    const dispatched = (await dispatchTimes(temporal.client, run.json.workflowId, KMS_TASK_QUEUE)).map((at) => ({ at, kms: weight }));
     const busiestDispatch = busiestWindow(dispatched);
     console.log(
       `KMS requests: ${total} in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(1)}/s), busiest 5 s window ${busiest} at S3, ` +
         `${busiestDispatch} paid for by the KMS-queue tasks dispatched (budget 10/s = 50)`,
     );
-    assert.equal(tasksIn5s * KMS_WEIGHT_FLOOR, 54);
-    assert.ok(dispatched.length >= 404 / KMS_WEIGHT_FLOOR, `${dispatched.length} KMS-queue tasks for 404 requests`);
-    assert.ok(busiestDispatch <= tasksIn5s * KMS_WEIGHT_FLOOR, `busiest 5 s of dispatch: ${busiestDispatch} KMS requests' worth`);
-    assert.ok(busiest <= allowedIn5s + KMS_WEIGHT_FLOOR, `busiest 5 s window at S3: ${busiest} KMS requests`);
+    assert.equal(tasksIn5s * weight, 52);
+    assert.ok(dispatched.length >= 405 / weight, `${dispatched.length} KMS-queue tasks for 405 requests`);
+    assert.ok(busiestDispatch <= tasksIn5s * weight, `busiest 5 s of dispatch: ${busiestDispatch} KMS requests' worth`);
+    assert.ok(busiest <= allowedIn5s + weight, `busiest 5 s window at S3: ${busiest} KMS requests`);
   });
 
   it('set-rate changes the budget of a running migration within seconds', async () => {
@@ -125,6 +109,9 @@ describe('the KMS budget', () => {
 
     const status = await runMigrate(['status', id, '--json']);
     assert.equal(status.json.progress.kmsBudgetRps, 50);
+    assert.equal(status.json.kmsBudget.inForce.budgetRps, 50);
+    assert.ok(status.json.kmsBudget.sharedBy.includes(id));
+    assert.ok(status.json.kmsRps > 0, 'the KMS rate it achieved so far');
     const summary = (await temporal.client.workflow.getHandle(id).result()) as MigrationSummary;
     assert.equal(summary.counts.migrated, 400);
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createBucket, createKey, put, putMany, readObject } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { kmsQueueRate, kmsTaskWeight, TASK_LIMITS } from '../../common/kms-budget';
+import { kmsQueueRate, kmsTaskWeight } from '../../common/kms-budget';
 
 /** The proxy's names for S3 calls, as the plan names them. */
 const KIND_OF: Record<string, string> = {
@@ -44,7 +44,7 @@ describe('migrate plan', () => {
     assert.deepEqual(Object.fromEntries(Object.entries(estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects])), { update: 60, copy: 41 });
     assert.equal(estimate.kmsRequests, 101);
     // 101 requests at the KMS queue's rate for 40/s (12 tasks/s of 3 requests): 2.8 s, said as about 3 s.
-    assert.equal(estimate.durationSeconds, 101 / (kmsQueueRate(40, TASK_LIMITS) * kmsTaskWeight(40, TASK_LIMITS)));
+    assert.equal(estimate.durationSeconds, 101 / (kmsQueueRate(40) * kmsTaskWeight(40)));
     assert.match(planned.stdout, /duration at a budget of 40 KMS requests\/s: about 3 s/);
     assert.deepEqual(await readObject(bucket, 'plain/000'), before, 'the plan changed nothing');
 

@@ -32,13 +32,30 @@ describe('copyObjects, single copies in a batch', () => {
     mock.on(HeadObjectCommand, { Key: 'wrong-key' }).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: `${ARN}-other`, ContentLength: 3 });
     const outcomes = (await new MockActivityEnvironment().run(copyObjects, s3, {
       copies: [copyOf('ok'), copyOf('changed'), copyOf('denied'), copyOf('short'), copyOf('wrong-key')],
+      kmsCosts: [1, 1, 1, 1, 1],
     })) as Awaited<ReturnType<typeof copyObjects>>;
     assert.deepEqual(outcomes[0], { status: 'copied', versionId: 'v', bytes: 3 });
     assert.deepEqual(outcomes[1], { status: 'changed' });
     assert.deepEqual(outcomes[2], { status: 'failed', code: 'AccessDenied', message: 'copy denied: AccessDenied (HTTP 403): AccessDenied message' });
     assert.deepEqual(outcomes[3], { status: 'changed' });
-    assert.equal(outcomes[4].status, 'failed');
-    assert.equal(outcomes[4].status === 'failed' && outcomes[4].code, 'VerificationFailed', 'a copy under the wrong key is not retried');
+    assert.equal(outcomes[4]?.status, 'failed');
+    assert.equal(outcomes[4]?.status === 'failed' && outcomes[4].code, 'VerificationFailed', 'a copy under the wrong key is not retried');
+  });
+});
+
+describe('copyObjects within the weight in force', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => mock.reset());
+
+  it('copies the first objects the weight pays for and leaves the rest undone (null)', async () => {
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mock.on(CopyObjectCommand).resolves({ VersionId: 'v', CopyObjectResult: { ETag: '"new"' } });
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    const copies = ['a', 'b', 'c'].map((key) => copyOf(key));
+    const outcomes = (await new MockActivityEnvironment().run(copyObjects, s3, { copies, kmsCosts: [2, 2, 1] }, 3)) as Awaited<ReturnType<typeof copyObjects>>;
+    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['copied', null, null]);
+    assert.deepEqual(mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key), ['a']);
   });
 });
 
@@ -73,13 +90,13 @@ describe('a copy whose result was lost with its worker', () => {
   });
 
   it('is counted as copied when a retry finds it in place (under the key, same length, the marker)', async () => {
-    const outcomes = await new MockActivityEnvironment({ attempt: 2 }).run(copyObjects, s3, { copies: [copyOf('ok')] });
+    const outcomes = await new MockActivityEnvironment({ attempt: 2 }).run(copyObjects, s3, { copies: [copyOf('ok')], kmsCosts: [1] });
     assert.deepEqual(outcomes, [{ status: 'copied', bytes: 3 }]);
   });
 
   it('is "changed" on a first attempt, and when what is there is not our copy', async () => {
-    assert.deepEqual(await new MockActivityEnvironment({ attempt: 1 }).run(copyObjects, s3, { copies: [copyOf('ok')] }), [{ status: 'changed' }]);
+    assert.deepEqual(await new MockActivityEnvironment({ attempt: 1 }).run(copyObjects, s3, { copies: [copyOf('ok')], kmsCosts: [1] }), [{ status: 'changed' }]);
     mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'AES256', ContentLength: 3 });
-    assert.deepEqual(await new MockActivityEnvironment({ attempt: 3 }).run(copyObjects, s3, { copies: [copyOf('ok')] }), [{ status: 'changed' }]);
+    assert.deepEqual(await new MockActivityEnvironment({ attempt: 3 }).run(copyObjects, s3, { copies: [copyOf('ok')], kmsCosts: [1] }), [{ status: 'changed' }]);
   });
 });

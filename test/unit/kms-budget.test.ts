@@ -2,35 +2,37 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   KMS_WEIGHT_FLOOR,
+  KmsBudgetTooLow,
   MAX_BATCH_OBJECTS,
-  TASK_LIMITS,
   kmsBudgetRps,
   kmsQueueRate,
   kmsRequestsPerCopy,
   kmsRequestsPerPart,
   kmsRequestsPerUpdate,
+  kmsRequestsToCompleteUpload,
   kmsRequestsToCreateUpload,
-  kmsTasksFor,
   kmsTaskWeight,
   mostTasksInWindow,
+  planKmsQueue,
   secondsAtBudget,
-  taskLimitsOf,
 } from '../../common/kms-budget';
+import { budgetRecord, parseBudgetRecord } from '../../common/kms-queue-config';
 
-/** Task limits of migrations started now, and of those started before the floor and the bigger batches. */
-const NOW = TASK_LIMITS;
-const BEFORE_FLOOR = taskLimitsOf({});
-
-/** Temporal's limiter as a token bucket of ⌈rate⌉ tasks, drained greedily: the most tasks in any 5 s, at 1 ms steps. */
-function simulatedBusiestWindow(rate: number, seconds = 30): number {
-  const capacity = Math.ceil(rate);
-  let tokens = capacity;
+/**
+ * Temporal's limiter: per partition, a token bucket of ⌈rate / partitions⌉ tasks filling at rate / partitions,
+ * drained greedily. The most tasks in any 5 s, at 1 ms steps.
+ */
+function simulatedBusiestWindow(rate: number, partitions = 1, seconds = 30): number {
+  const capacity = Math.ceil(rate / partitions);
+  const tokens = new Array(partitions).fill(capacity);
   const dispatched: number[] = [];
   for (let ms = 0; ms < seconds * 1000; ms++) {
-    tokens = Math.min(capacity, tokens + rate / 1000);
-    while (tokens >= 1 - 1e-9) {
-      tokens -= 1;
-      dispatched.push(ms);
+    for (let p = 0; p < partitions; p++) {
+      tokens[p] = Math.min(capacity, tokens[p] + rate / partitions / 1000);
+      while (tokens[p] >= 1 - 1e-9) {
+        tokens[p] -= 1;
+        dispatched.push(ms);
+      }
     }
   }
   let most = 0;
@@ -71,56 +73,67 @@ describe('KMS request model', () => {
     assert.equal(kmsRequestsPerUpdate({ sse: 'aws:kms', bucketKeyEnabled: true }, false), 1);
     assert.equal(kmsRequestsPerUpdate({ sse: 'AES256' }, true), 0);
   });
-  it('counts what the limiter lets through in 5 s: its full bucket at once, then the rate', () => {
+  it('counts CompleteMultipartUpload as the Decrypt of the upload\'s data key', () => {
+    assert.equal(kmsRequestsToCompleteUpload(false), 1);
+    assert.equal(kmsRequestsToCompleteUpload(true), 0);
+  });
+  it('counts what the limiter lets through in 5 s: every partition\'s full bucket at once, then the rate', () => {
     for (const rate of [0.399, 1, 2.771, 9.107, 10, 25, 50]) {
       assert.equal(mostTasksInWindow(rate), simulatedBusiestWindow(rate), `rate ${rate}`);
     }
+    for (const rate of [0.391, 1.959, 4, 8.626, 9.606]) {
+      assert.equal(mostTasksInWindow(rate, 4), simulatedBusiestWindow(rate, 4), `rate ${rate} over 4 partitions`);
+    }
   });
-  it('dispatches at the highest rate whose every 5 s window stays within 110% of the budget: tasks of the floor for small budgets, batches of many above', () => {
+  it('weighs a task at a tenth of a second of the budget, at least 20 requests (or half a second), 2 and at most 250', () => {
     assert.equal(KMS_WEIGHT_FLOOR, Math.max(kmsRequestsPerUpdate({ sse: 'aws:kms' }, false), kmsRequestsPerCopy({ sse: 'aws:kms' }, false), kmsRequestsPerPart({ sse: 'aws:kms' }, false)), 'one task pays for any object\'s step');
-    assert.deepEqual(NOW, { floor: 2, cap: MAX_BATCH_OBJECTS });
-    assert.deepEqual(BEFORE_FLOOR, { floor: 1, cap: 100 });
-    assert.deepEqual(taskLimitsOf({ kmsWeightFloor: 2 }), { floor: 2, cap: 100 }, 'a migration started with the floor, before the bigger batches');
-    assert.equal(kmsTaskWeight(10, NOW), 2);
-    assert.equal(kmsQueueRate(10, NOW), 4.508);
-    assert.equal(mostTasksInWindow(4.508) * 2, 54, '5 tasks at once, then 4.508/s: 27 tasks of 2 in 5 s, within 110% of 50');
-    assert.equal(kmsTaskWeight(10, BEFORE_FLOOR), 1, 'a migration started before the floor');
-    assert.equal(kmsQueueRate(10, BEFORE_FLOOR), 9.018);
-    assert.equal(mostTasksInWindow(9.018), 55);
-    assert.equal(kmsTaskWeight(66, NOW), 6);
-    assert.equal(kmsTaskWeight(11, NOW), 2);
-    assert.equal(kmsTaskWeight(2750, NOW), 250);
-    assert.equal(kmsQueueRate(2750, NOW), 9.999);
-    assert.equal(kmsTaskWeight(2750, BEFORE_FLOOR), 100, 'tasks of at most 100 in migrations started before');
-    assert.equal(kmsQueueRate(2750, BEFORE_FLOOR), 24.9);
-    assert.equal(kmsTaskWeight(1_000_000, NOW), 250, 'capped');
-    const budgets = [0.5, 1, 2, 3, 5, 7, 7.25, 10, 11, 12, 20, 21, 22, 66, 100, 135.25, 1000, 1053, 2750, 5500, 50_000, 1_000_000];
-    for (const limits of [BEFORE_FLOOR, taskLimitsOf({ kmsWeightFloor: 2 }), NOW]) {
+    assert.equal(kmsTaskWeight(1), 2);
+    assert.equal(kmsTaskWeight(10), 4, 'half a second');
+    assert.equal(kmsTaskWeight(21), 9, 'half a second: 2 tasks a second, not 10 of 2 requests');
+    assert.equal(kmsTaskWeight(100), 20);
+    assert.equal(kmsTaskWeight(1000), 95, 'a tenth of a second');
+    assert.equal(kmsTaskWeight(2750), MAX_BATCH_OBJECTS);
+    assert.equal(kmsTaskWeight(1_000_000), 250, 'capped');
+  });
+  it('dispatches at the highest rate whose every 5 s window stays within 110% of the budget, on 1 or 4 partitions', () => {
+    assert.equal(kmsQueueRate(10), 2.155);
+    assert.equal(mostTasksInWindow(2.155) * 4, 52, '3 tasks at once, then 2.155/s: 13 tasks of 4 in 5 s, within 110% of 50');
+    assert.equal(kmsQueueRate(2750), 9.999);
+    assert.equal(kmsQueueRate(2, 4), 0.391, 'four buckets of one task: far below the budget, but within it');
+    assert.equal(kmsQueueRate(2750, 4), 9.606);
+    const budgets = [0.5, 1, 2, 3, 5, 7, 7.25, 10, 11, 12, 20, 21, 22, 40, 66, 100, 135.25, 199, 1000, 1053, 2750, 5500, 50_000, 1_000_000];
+    for (const partitions of [1, 2, 4, 8]) {
       for (const budget of budgets) {
-        const weight = kmsTaskWeight(budget, limits);
-        const rate = kmsQueueRate(budget, limits);
-        const floor = limits.floor;
-        const at = `limits ${JSON.stringify(limits)}, budget ${budget}`;
-        assert.ok(mostTasksInWindow(rate) * weight <= 5.5 * budget, `${at}: ${mostTasksInWindow(rate)} tasks of ${weight} in 5 s`);
-        // 11/12 is the most any rate can reach (a bucket of one second on top of five); whole tasks cost a little
-        // more where a window holds few of them.
-        const least = budget >= 7 ? 0.86 : 0.78;
-        assert.ok(rate * weight >= least * budget && rate * weight <= budget, `${at}: ${rate * weight} requests/s`);
-        assert.ok(weight <= Math.max(floor, budget / 10), `${at}: a task is at most a tenth of a second's budget`);
+        let plan;
+        try {
+          plan = planKmsQueue(budget, partitions);
+        } catch (err) {
+          assert.ok(err instanceof KmsBudgetTooLow && partitions > 1 && budget < 5, `${budget} on ${partitions}: ${(err as Error).message}`);
+          assert.match(err.message, /give the queue one partition/);
+          continue;
+        }
+        const { weight, tasksPerSecond: rate } = plan;
+        const at = `budget ${budget} on ${partitions} partitions`;
+        assert.ok(mostTasksInWindow(rate, partitions) * weight <= 5.5 * budget || (partitions === 1 && budget < 1), `${at}: ${mostTasksInWindow(rate, partitions)} tasks of ${weight} in 5 s`);
+        assert.ok(rate * weight <= budget, `${at}: ${rate * weight} requests/s`);
+        // One partition: 11/12 is the most any rate can reach (a bucket of one second on top of five); whole
+        // tasks cost a little more where a window holds few of them.
+        if (partitions === 1) assert.ok(rate * weight >= (budget >= 3 ? 0.85 : 0.78) * budget, `${at}: ${rate * weight} requests/s`);
       }
     }
-    assert.equal(kmsQueueRate(0.5, BEFORE_FLOOR), 0.391, 'a 5 s window holds 2 requests at 0.5/s: one at once, then 0.391/s');
-    assert.equal(kmsQueueRate(0.1, BEFORE_FLOOR), 0.091, 'below one request per 5 s no rate keeps the window: 11/12 of the budget');
-    assert.equal(kmsQueueRate(0.2, NOW), 0.091, 'below one task per 5 s likewise');
+    assert.equal(kmsQueueRate(0.2), 0.091, 'below one task per 5 s no rate keeps the window: 11/12 of the budget');
+    assert.throws(() => kmsQueueRate(1, 4), /cannot be held on a KMS queue of 4 partitions.*budget of at least 2\/s/);
   });
   it('times requests at the queue rate', () => {
-    assert.ok(Math.abs(secondsAtBudget(9016, 10) - 1000) < 1e-9);
+    assert.ok(Math.abs(secondsAtBudget(2155 * 4, 10) - 1000) < 1e-9);
     assert.ok(Math.abs(secondsAtBudget(2499.75 * 10, 2750) - 10) < 1e-9);
   });
-  it('pays for a cost with whole tasks of the weight', () => {
-    assert.equal(kmsTasksFor(0, 44), 0);
-    assert.equal(kmsTasksFor(44, 44), 1);
-    assert.equal(kmsTasksFor(2, 1), 2);
-    assert.equal(kmsTasksFor(45, 44), 2);
+  it('keeps the budget, the weight and the partitions in the KMS queue\'s one record, readable back', () => {
+    const plan = planKmsQueue(10, 1);
+    const reason = budgetRecord(plan, 'set-rate migrate-a');
+    assert.equal(reason, 's3-kms-migrator budget=10 weight=4 partitions=1 set by set-rate migrate-a');
+    assert.deepEqual(parseBudgetRecord(reason, plan.tasksPerSecond), { ...plan, setBy: 'set-rate migrate-a' });
+    assert.equal(parseBudgetRecord('set by hand', 3), undefined);
+    assert.ok(budgetRecord(plan, 'x'.repeat(500)).length <= 200, 'Temporal keeps a short reason');
   });
 });

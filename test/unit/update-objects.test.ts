@@ -15,14 +15,16 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { updateObjects, updateRequest } from '../../activities/update-objects';
 import { inspectObject } from '../../activities/inspect-object';
-import type { BatchOutcome, UpdateObjectsInput } from '../../activities/types';
+import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../../activities/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const batch = (items: UpdateObjectsInput['items']): UpdateObjectsInput => ({
-  bucket: 'b', keyArn: ARN, bucketKeyEnabled: true, tagKey: '__ObjectEncrypted', tagValue: 'true', items,
+/** Items cost a KMS request each where they are updated, unless they say otherwise. */
+const batch = (items: (Omit<BatchItem, 'kmsCost'> & { kmsCost?: number })[]): UpdateObjectsInput => ({
+  bucket: 'b', keyArn: ARN, bucketKeyEnabled: true, tagKey: '__ObjectEncrypted', tagValue: 'true',
+  items: items.map((item) => ({ ...item, kmsCost: item.kmsCost ?? (item.update ? 1 : 0) })),
 });
 const run = (env: MockActivityEnvironment, ...args: Parameters<typeof updateObjects>) =>
-  env.run(updateObjects, ...args) as Promise<BatchOutcome[]>;
+  env.run(updateObjects, ...args) as Promise<(BatchOutcome | null)[]>;
 const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode } });
 
 describe('the UpdateObjectEncryption request on the wire', () => {
@@ -40,7 +42,7 @@ describe('the UpdateObjectEncryption request on the wire', () => {
         },
       },
     });
-    await s3.send(updateRequest(batch([]), { key: 'a b/c+d', versionId: 'v1', update: true }));
+    await s3.send(updateRequest(batch([]), { key: 'a b/c+d', versionId: 'v1', update: true, kmsCost: 1 }));
     assert.ok(sent);
     assert.equal(sent.method, 'PUT');
     assert.equal(sent.path, '/b/a%20b/c%2Bd');
@@ -66,7 +68,7 @@ describe('updateObjects, the batch activity', () => {
       { key: 'tagged', update: true },
       { key: 'done', tagCount: 1, update: false },
     ]));
-    assert.deepEqual(outcomes.map((o) => o.status), ['updated', 'updated', 'tagged']);
+    assert.deepEqual(outcomes.map((o) => o?.status), ['updated', 'updated', 'tagged']);
     const updates = mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input);
     assert.deepEqual(updates.map((u) => u.Key).sort(), ['tagged', 'untagged'], 'no update for an object only to be tagged');
     assert.deepEqual(updates.find((u) => u.Key === 'untagged'), {
@@ -94,7 +96,7 @@ describe('updateObjects, the batch activity', () => {
       { key: 'gone', tagCount: 0, update: true, etag: '"e1"' },
       { key: 'versioned', versionId: 'v7', tagCount: 0, update: true, etag: '"e1"' },
     ]));
-    assert.deepEqual(outcomes.map((o) => o.status), ['updated', 'changed', 'changed', 'changed', 'updated']);
+    assert.deepEqual(outcomes.map((o) => o?.status), ['updated', 'changed', 'changed', 'changed', 'updated']);
     const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
     assert.deepEqual(heads.map((h) => h.Key).sort(), ['gone', 'replaced', 'replaced-quietly', 'same'], 'a tagged version needs no check');
     assert.ok(heads.every((h) => h.IfMatch === '"e1"' && h.VersionId === undefined));
@@ -110,8 +112,8 @@ describe('updateObjects, the batch activity', () => {
       { key: 'gone', update: true },
       { key: 'denied', update: true },
     ]));
-    assert.equal(outcomes[0].status, 'refused');
-    assert.equal(outcomes[1].status, 'vanished');
+    assert.equal(outcomes[0]?.status, 'refused');
+    assert.equal(outcomes[1]?.status, 'vanished');
     assert.deepEqual(outcomes[2], { status: 'failed', code: 'AccessDenied', message: 'tag denied: AccessDenied (HTTP 403): AccessDenied message' });
     assert.equal(mock.commandCalls(PutObjectTaggingCommand).length, 0);
   });
@@ -142,8 +144,45 @@ describe('updateObjects, the batch activity', () => {
     throttled = false;
     mock.resetHistory();
     const retried = await run(new MockActivityEnvironment({ heartbeatDetails: details }), s3, batch(items));
-    assert.deepEqual(retried.map((o) => o.status), ['updated', 'updated', 'updated']);
+    assert.deepEqual(retried.map((o) => o?.status), ['updated', 'updated', 'updated']);
     assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key), ['slow'], 'nothing updated twice');
+  });
+});
+
+describe('updateObjects within the weight in force', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => mock.reset());
+
+  it('does the first objects the weight pays for and leaves the rest undone (null), tags included in order', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(PutObjectTaggingCommand).resolves({});
+    const items = batch([
+      { key: 'kms-1', tagCount: 0, update: true, kmsCost: 2 },
+      { key: 'tag-only', tagCount: 0, update: false },
+      { key: 's3-1', tagCount: 0, update: true },
+      { key: 's3-2', tagCount: 0, update: true },
+    ]);
+    const outcomes = await run(new MockActivityEnvironment(), s3, items, 3);
+    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['updated', 'tagged', 'updated', null]);
+    assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key).sort(), ['kms-1', 's3-1']);
+  });
+
+  it('does at least the first object, whatever it costs', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(PutObjectTaggingCommand).resolves({});
+    const outcomes = await run(new MockActivityEnvironment(), s3, batch([{ key: 'kms-1', tagCount: 0, update: true, kmsCost: 2 }, { key: 'b', tagCount: 0, update: true }]), 1);
+    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['updated', null]);
+  });
+
+  it('counts the allowance of a retry from the objects an earlier attempt left', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(PutObjectTaggingCommand).resolves({});
+    const items = batch(['a', 'b', 'c', 'd'].map((key) => ({ key, tagCount: 0, update: true })));
+    const env = new MockActivityEnvironment({ heartbeatDetails: [{ status: 'updated' }, null, null, null] });
+    const outcomes = await run(env, s3, items, 2);
+    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['updated', 'updated', 'updated', null]);
+    assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key).sort(), ['b', 'c']);
   });
 });
 

@@ -1,8 +1,8 @@
-// Migrations started now batch up to 250 objects per activity (HEADs, updates and tags) and their pages record
-// no patch markers; migrations started before keep batches of 100 (their options carry no maxBatchObjects).
+// Migrations batch up to 250 objects per activity (HEADs, updates and tags) and their pages record no patch
+// markers.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_BATCH_OBJECTS, TASK_LIMITS } from '../../common/kms-budget';
+import { MAX_BATCH_OBJECTS } from '../../common/kms-budget';
 import { pageWorkflowId, type MigrationOptions, type MigrationSummary } from '../../common/types';
 import { FakeBucket } from '../helpers/fake-bucket';
 import { devServerEnv, WorkflowHarness } from '../helpers/workflow-env';
@@ -30,7 +30,7 @@ async function migrate(limits: Partial<MigrationOptions>): Promise<{ bucket: Fak
 /** EventType.EVENT_TYPE_MARKER_RECORDED */
 const MARKER_RECORDED = '25';
 
-describe('batches of a migration started now', { timeout: 120_000 }, () => {
+describe('batches of a migration', { timeout: 120_000 }, () => {
   before(async () => {
     h = new WorkflowHarness(await devServerEnv());
   });
@@ -39,16 +39,10 @@ describe('batches of a migration started now', { timeout: 120_000 }, () => {
   });
 
   it('HEADs and updates up to 250 objects per activity, and records no patch marker', async () => {
-    const { bucket, pageEvents } = await migrate({ kmsWeightFloor: TASK_LIMITS.floor, maxBatchObjects: TASK_LIMITS.cap });
+    const { bucket, pageEvents } = await migrate({});
     assert.equal(MAX_BATCH_OBJECTS, 250);
     assert.deepEqual(bucket.inspectSizes.sort((a, b) => a - b), [100, 250, 250], 'HEAD batches run side by side: in any order');
     assert.deepEqual(bucket.batchSizes.sort((a, b) => a - b), [100, 250, 250]);
     assert.equal(pageEvents.get(MARKER_RECORDED) ?? 0, 0);
-  });
-
-  it('keeps batches of 100 in a migration started before', async () => {
-    const { bucket } = await migrate({});
-    assert.deepEqual(bucket.inspectSizes, Array(6).fill(100));
-    assert.deepEqual(bucket.batchSizes, Array(6).fill(100));
   });
 });

@@ -1,29 +1,32 @@
-// A KMS-queue task pays for every KMS request of the step it runs: at a small budget, an object under another
-// key (2 requests) is one task of weight 2, not a task and a permit dispatched apart. Migrations started
-// before the weight floor (no kmsWeightFloor in their options) keep tasks of 1 and a permit beside them.
+// A KMS-queue task does only what the weight in force pays for, whatever weight its batch was formed to: the
+// rest of the batch comes back to the page, which forms its next batches to the weight the task reported.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KMS_WEIGHT_FLOOR } from '../../common/kms-budget';
 import type { MigrationSummary } from '../../common/types';
 import { FakeBucket } from '../helpers/fake-bucket';
 import { devServerEnv, WorkflowHarness } from '../helpers/workflow-env';
 
 let h: WorkflowHarness;
 
-/** 12 objects, the first 4 under another key, migrated at a budget of 10 KMS requests/s. */
-async function migrateAtTen(kmsWeightFloor: number | undefined): Promise<FakeBucket> {
+/** 12 objects on one page, the first 4 under another key (2 KMS requests each), the rest SSE-S3 (1 each). */
+function twelveObjects(): FakeBucket {
   const bucket = new FakeBucket(12);
   for (const key of bucket.keys.slice(0, 4)) bucket.otherKeyKeys.add(key);
-  await h.withWorkers(bucket, async () => {
-    const handle = await h.start(h.optionsFor({ pageSize: 12, pagesInFlight: 1, kmsBudgetRps: 10, kmsWeightFloor }));
-    const summary = (await handle.result()) as MigrationSummary;
-    assert.equal(summary.counts.updated, 12);
-    assert.deepEqual(bucket.keys.filter((k) => bucket.updates.get(k) !== 1), [], 'each object updated once');
-  });
   return bucket;
 }
 
-describe('the KMS task weight at a small budget', { timeout: 120_000 }, () => {
+async function migrate(bucket: FakeBucket, whileRunning?: () => Promise<void>): Promise<void> {
+  await h.withWorkers(bucket, async () => {
+    const handle = await h.start(h.optionsFor({ pageSize: 12, pagesInFlight: 1, kmsBudgetRps: 10 }));
+    await whileRunning?.();
+    const summary = (await handle.result()) as MigrationSummary;
+    assert.equal(summary.counts.updated, 12);
+    assert.equal(summary.counts.kmsRequests, 16, 'every KMS request counted once');
+    assert.deepEqual(bucket.keys.filter((k) => bucket.updates.get(k) !== 1), [], 'each object updated once');
+  });
+}
+
+describe('the KMS task weight in force', { timeout: 120_000 }, () => {
   before(async () => {
     h = new WorkflowHarness(await devServerEnv());
   });
@@ -31,15 +34,23 @@ describe('the KMS task weight at a small budget', { timeout: 120_000 }, () => {
     await h?.env.teardown();
   });
 
-  it('gives each object under another key a task of its own, and SSE-S3 objects two to a task, with no permit', async () => {
-    const bucket = await migrateAtTen(KMS_WEIGHT_FLOOR);
-    assert.equal(bucket.permits, 0);
-    assert.deepEqual(bucket.batchSizes.sort(), [1, 1, 1, 1, 2, 2, 2, 2], 'batches run side by side: in any order');
+  it('at a weight of 2, gives each object under another key a task of its own and SSE-S3 objects two to a task', async () => {
+    const bucket = twelveObjects();
+    bucket.kmsWeight = 2;
+    await migrate(bucket);
+    assert.ok(bucket.batchCosts.every((cost) => cost <= 2), `KMS requests per task: ${bucket.batchCosts}`);
+    // The page's first batch was formed before any task told it the weight: its task did the first object.
+    assert.deepEqual(bucket.batchSizes, [1, 1, 1, 1, 2, 2, 2, 2]);
   });
 
-  it('keeps tasks of one request and a permit for each object under another key in a migration from before', async () => {
-    const bucket = await migrateAtTen(undefined);
-    assert.equal(bucket.permits, 4);
-    assert.deepEqual(bucket.batchSizes, Array(12).fill(1));
+  it('applies a lower weight to a batch formed before it was set, and to every batch after it', async () => {
+    const bucket = twelveObjects();
+    bucket.holdKeys.add(bucket.keys[0]); // the first batch waits, as a task waits in the KMS queue's backlog
+    await migrate(bucket, async () => {
+      while (bucket.batchesHeld === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      bucket.kmsWeight = 2; // set-rate lowered the budget meanwhile
+      bucket.release();
+    });
+    assert.ok(bucket.batchCosts.every((cost) => cost <= 2), `KMS requests per task: ${bucket.batchCosts}`);
   });
 });
