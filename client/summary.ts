@@ -44,15 +44,19 @@ export function exitCodeFor(summary: MigrationSummary, requireFinishedBucket = f
 
 export function formatCounts(c: Counts): string {
   const skipped = SKIP_REASONS.filter((r) => (c.skipped[r] ?? 0) > 0).map((r) => `${r} ${c.skipped[r]}`);
+  const refusals = Object.entries(c.refused).map(([code, n]) => `${code} ${n}`).join(', ');
   return [
     `  scanned        ${c.scanned}`,
-    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated ?? 0} updated in place, ${c.migrated - (c.updated ?? 0)} copied`,
+    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated} updated in place, ${c.migrated - c.updated} copied`,
+    refusals ? `  refused        ${refusals} (updates S3 refused, copied instead)` : '',
     `  already done   ${c.alreadyDone}`,
     `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
     `  failed         ${c.failed}`,
     `  re-checked     ${c.rechecked} (overwritten while being migrated, decided again)`,
     `  older versions ${c.olderVersions} (left as they were${c.olderVersions ? '; --all-versions re-encrypts them' : ''})`,
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export function formatIssues(p: MigrationProgress): string {

@@ -115,6 +115,8 @@ export interface Counts {
   bytesMigrated: number;
   /** KMS requests its KMS-queue tasks paid for, as the model counts them (common/kms-budget.ts). */
   kmsRequests: number;
+  /** Updates S3 refused, by its error code (those objects were copied instead, or skipped or failed as that went). */
+  refused: Record<string, number>;
 }
 
 export type MigrationPhase = 'preflight' | 'running' | 'paused' | 'completed';
@@ -201,6 +203,7 @@ export function emptyCounts(): Counts {
     olderVersions: 0,
     bytesMigrated: 0,
     kmsRequests: 0,
+    refused: {},
   };
 }
 
@@ -214,6 +217,7 @@ export function addCounts(into: Counts, from: Counts): void {
   into.olderVersions += from.olderVersions;
   into.bytesMigrated += from.bytesMigrated;
   into.kmsRequests += from.kmsRequests;
+  for (const [code, n] of Object.entries(from.refused)) into.refused[code] = (into.refused[code] ?? 0) + n;
   for (const reason of SKIP_REASONS) into.skipped[reason] += from.skipped[reason];
 }
 

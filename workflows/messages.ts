@@ -13,6 +13,9 @@ export const pauseSignal = defineSignal<[reason?: string]>('pause');
 /** From the coordinator to its pages, with how many times the migration has been resumed so far. */
 export const resumeSignal = defineSignal<[resumes?: number]>('resume');
 
+/** From the coordinator to a page: batches per kind it may keep scheduled (workflows/kms-lanes.ts). */
+export const kmsLanesSignal = defineSignal<[lanes: number]>('kmsLanes');
+
 /** The namespace's KMS budget changed (the client already wrote it to the KMS queue): record it, to show it. */
 export const kmsBudgetSignal = defineSignal<[rps: number]>('kmsBudget');
 

@@ -25,6 +25,7 @@ import { emptyFailureRateState, FailureRate } from './failure-rate';
 import {
   failuresSeenSignal,
   kmsBudgetSignal,
+  kmsLanesSignal,
   pageDoneSignal,
   pageFailuresSignal,
   pauseSignal,
@@ -33,6 +34,7 @@ import {
 } from './messages';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 import { currentDetails } from './current-details';
+import { kmsLanesPerPage } from './kms-lanes';
 import { recordKmsBudget } from './metrics';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
@@ -229,8 +231,21 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
         getExternalWorkflowHandle(report.pageId).signal(failuresSeenSignal, pausedBecause !== undefined).catch(() => undefined);
       }
     });
+    /**
+     * The migration's KMS-queue batches shared over its pages (workflows/kms-lanes.ts): while the listing goes
+     * on, over --pages-in-flight; once it is done, over the pages left, which are told when that changes.
+     */
+    let kmsLanes = kmsLanesPerPage(s.listingDone ? inFlightPageIds.size : options.pagesInFlight);
+    const shareKmsLanes = (): void => {
+      const lanes = kmsLanesPerPage(s.listingDone ? inFlightPageIds.size : options.pagesInFlight);
+      if (lanes === kmsLanes) return;
+      kmsLanes = lanes;
+      for (const id of inFlightPageIds) getExternalWorkflowHandle(id).signal(kmsLanesSignal, lanes).catch(() => undefined);
+    };
+
     setHandler(pageDoneSignal, ({ pageId, result, unreportedAttempts }) => {
       if (!inFlightPageIds.delete(pageId)) return; // not ours, or already counted
+      shareKmsLanes();
       recordAttempts(undefined, unreportedAttempts, 0);
       delete pageRates[pageId];
       absorb(result);
@@ -240,6 +255,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     const startPage = async (page: number, objects: ListedObject[]) => {
       const workflowId = pageWorkflowId(info.workflowId, page);
       inFlightPageIds.add(workflowId);
+      shareKmsLanes();
       const child = await startChild(migratePage, {
         workflowId,
         args: [
@@ -248,6 +264,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             keyArn: s.preflight.keyArn,
             objects,
             update: s.preflight.update?.available ?? false,
+            kmsLanes,
             carryAcls: s.preflight.acls,
             versioningSuspended: s.preflight.versioning === 'Suspended',
             ...(s.report ? { report: s.report, page } : {}),
@@ -316,6 +333,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       }
       s.cursor = listed.next;
       s.listingDone = listed.done;
+      shareKmsLanes();
       s.counts.olderVersions += listed.olderVersions;
       s.counts.scanned += listed.objects.length;
       if (listed.objects.length === 0) continue;

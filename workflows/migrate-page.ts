@@ -24,7 +24,8 @@ import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsReques
 import { effectivePartSize, planParts } from '../common/part-plan';
 import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
-import { pageProgressQuery, pauseSignal, resumeSignal } from './messages';
+import { kmsLanesSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
+import { MIGRATION_BATCHES_IN_FLIGHT } from './kms-lanes';
 import { PageReporter } from './page-reporter';
 import { keepWithin, PAGE_ISSUES } from './issue-budget';
 import { Slots } from './slots';
@@ -157,6 +158,7 @@ function settle(ctx: PageContext, object: Found, update: boolean, outcome: Batch
       tally.skip(object.key, object.versionId, 'too-many-tags', tooManyTags(outcome.tagCount, update));
       return 'done';
     case 'refused':
+      tally.counts.refused[outcome.code] = (tally.counts.refused[outcome.code] ?? 0) + 1;
       return 'refused';
     case 'changed':
       tally.counts.rechecked++;
@@ -414,23 +416,11 @@ export function packBatches<T extends { cost: number; bytes?: number; payload?: 
 const COPY_BATCH_PAYLOAD = 512 * 1024;
 
 /**
- * Batches a page keeps scheduled at once, per kind (updates and tags; copies). Each batch is formed when it
- * is scheduled, with the task weight of that moment: after a set-rate, at most this many per page still carry
- * the earlier weight. Temporal splits a task queue's rate evenly over its partitions (4 by default) and places
- * each task on one at random: a partition left without tasks wastes its share, and its tokens pile up into a
- * burst when tasks land on it again. Eight per kind per page keep every partition supplied (measured: with two,
- * the KMS queue dispatched about 88% of its rate, in uneven seconds; with eight, its full rate).
- */
-const BATCHES_IN_FLIGHT = 8;
-/**
  * Objects of a page worked on one by one at once (each may need an activity and a permit, or a child
  * workflow): with the batches and HEADs, far below Temporal's 2,000 pending activities per workflow.
  */
 const SINGLES_AT_ONCE = 400;
 const BOUNDED_SINGLES = 'bounded-singles';
-/** Pages started before the deeper backlog keep two (replay). */
-const BATCHES_IN_FLIGHT_BEFORE = 2;
-const DEEPER_KMS_BACKLOG = 'deeper-kms-backlog';
 
 /**
  * Migrates one listed page of objects. The first look at every object is batched (HEADs), and so is the
@@ -467,6 +457,10 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const ctx: PageContext = { input, tally, gate, learnWeight };
   const metrics = new MigrationMetrics();
   setHandler(pageProgressQuery, () => ({ ...tally.counts, failed: tally.counts.failed + pending.size }));
+  let lanesAllowed = input.kmsLanes;
+  setHandler(kmsLanesSignal, (lanes) => {
+    lanesAllowed = lanes;
+  });
   setHandler(pauseSignal, () => gate.set(true));
   setHandler(resumeSignal, (resumes) => {
     reporter?.resumed(resumes);
@@ -573,7 +567,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       },
       (p, outcome) => {
         const settled = settle(ctx, p.look, p.kind === 'update', outcome);
-        if (settled === 'refused') return attempt(p.object, p.look, false);
+        if (settled === 'refused') return plan(p.object, p.look, false); // copied instead, in a batch of copies
         if (settled === 'changed') return attempt(p.object); // inspect and decide again
         succeeded(p.object);
       },
@@ -608,49 +602,64 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   for (let i = 0; i < input.objects.length; i += inspectBatch) batches.push(input.objects.slice(i, i + inspectBatch));
   let inspecting = batches.length;
 
+  /**
+   * Puts an inspected object in the queue of its kind (updates and tags; single copies), or works on it alone
+   * (skips, multipart copies, objects whose HEAD failed): then returns that attempt.
+   */
+  const plan = (object: ListedObject, look: ObjectSnapshot | null, update: boolean): Promise<void> | undefined => {
+    const { bucketKeyEnabled, multipartThresholdBytes } = input.options;
+    const noncurrent = object.versionId !== undefined;
+    const decision = look && decide(look, { keyArn: input.keyArn, multipartThresholdBytes, update, bucketKeyEnabled, noncurrent });
+    if (look?.exists && decision?.action === 'update') {
+      updateQueue.push({ object, look, kind: 'update', cost: kmsRequestsPerUpdate(look, bucketKeyEnabled) });
+    } else if (look?.exists && decision?.action === 'ensure-tag') {
+      updateQueue.push({ object, look, kind: 'tag', cost: 0 });
+    } else if (look?.exists && decision?.action === 'copy' && !decision.multipart) {
+      const payload = revision >= 1 ? JSON.stringify(look).length : undefined;
+      copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size, payload });
+    } else {
+      return attempt(object, look, update);
+    }
+    return undefined;
+  };
+
   const dispatch = async (batch: ListedObject[], looks: (ObjectSnapshot | null)[]): Promise<void> => {
     if (!batchedUpdates) {
       await Promise.all(batch.map((object, i) => attempt(object, looks[i])));
       return;
     }
-    const { bucketKeyEnabled, multipartThresholdBytes } = input.options;
-    const singles: Promise<void>[] = [];
-    batch.forEach((object, i) => {
-      const look = looks[i];
-      const noncurrent = object.versionId !== undefined;
-      const decision = look && decide(look, { keyArn: input.keyArn, multipartThresholdBytes, update: input.update ?? false, bucketKeyEnabled, noncurrent });
-      if (look?.exists && decision?.action === 'update') {
-        updateQueue.push({ object, look, kind: 'update', cost: kmsRequestsPerUpdate(look, bucketKeyEnabled) });
-      } else if (look?.exists && decision?.action === 'ensure-tag') {
-        updateQueue.push({ object, look, kind: 'tag', cost: 0 });
-      } else if (look?.exists && decision?.action === 'copy' && !decision.multipart) {
-        const payload = revision >= 1 ? JSON.stringify(look).length : undefined;
-        copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size, payload });
-      } else {
-        singles.push(attempt(object, look));
-      }
-    });
+    const singles = batch.map((object, i) => plan(object, looks[i], input.update ?? false)).filter((single) => single !== undefined);
     await Promise.all(singles);
   };
 
-  /** Batches of each queue running now: what they did not get to comes back to their queue. */
-  const running = new Map<Planned[], number>();
-  /** Takes batch after batch from a queue until every object is inspected, no batch is out and the queue is empty. */
-  const lane = async <T extends Planned>(queue: T[], bounds: BatchBounds, run: (batch: T[]) => Promise<void>): Promise<void> => {
+  /**
+   * Batches running now: what one did not get to comes back to its queue, and an update S3 refused goes to
+   * the copies' queue.
+   */
+  let batchesRunning = 0;
+  /** Every object inspected, no batch out (it may hand objects back, or refused updates to the copies), queues empty. */
+  const allQueuesDone = () => inspecting === 0 && batchesRunning === 0 && updateQueue.length === 0 && copyQueue.length === 0;
+  /**
+   * Takes batch after batch from a queue until all queues are done; lane `i` only while the coordinator gives
+   * the page more than `i` lanes.
+   */
+  const lane = async <T extends Planned>(i: number, queue: T[], bounds: BatchBounds, run: (batch: T[]) => Promise<void>): Promise<void> => {
     for (;;) {
-      await condition(() => queue.length > 0 || (inspecting === 0 && !running.get(queue)));
+      await condition(() => (queue.length > 0 && i < lanesAllowed) || allQueuesDone());
       if (queue.length === 0) return;
-      running.set(queue, (running.get(queue) ?? 0) + 1);
+      batchesRunning++;
       try {
         await run(takeBatch(queue, weight, bounds));
       } finally {
-        running.set(queue, running.get(queue)! - 1);
+        batchesRunning--;
       }
     }
   };
-  const inFlight = batchedUpdates && inForce(DEEPER_KMS_BACKLOG) ? BATCHES_IN_FLIGHT : BATCHES_IN_FLIGHT_BEFORE;
   const lanes = batchedUpdates
-    ? Array.from({ length: inFlight }, () => [lane(updateQueue, updateBounds, runUpdateBatch), lane(copyQueue, copyBounds, runCopyBatch)]).flat()
+    ? Array.from({ length: MIGRATION_BATCHES_IN_FLIGHT }, (_, i) => [
+        lane(i, updateQueue, updateBounds, runUpdateBatch),
+        lane(i, copyQueue, copyBounds, runCopyBatch),
+      ]).flat()
     : [];
 
   await Promise.all([

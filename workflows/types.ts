@@ -23,6 +23,8 @@ export interface PageInput {
   objects: ListedObject[];
   /** Re-encrypt in place where S3 allows it; absent (pages started before the update engine) means copy. */
   update?: boolean;
+  /** Batches per kind the page may keep scheduled at once (workflows/kms-lanes.ts); the coordinator signals changes. */
+  kmsLanes: number;
   /**
    * The coordinator's workflow ID: the page reports failures and its result there by signal and leaves the
    * stop-early rule to it. Absent (pages started before the coordinator owned control): the page keeps a

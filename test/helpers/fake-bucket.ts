@@ -2,7 +2,7 @@
 // failures, whole-batch errors and held batches on demand. No S3, no KMS: only the workflows' logic is tested.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
-import type { BatchOutcome, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
+import type { BatchOutcome, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
 const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/other';
@@ -22,6 +22,8 @@ export class FakeBucket {
   otherKeyKeys = new Set<string>();
   /** The weight in force, as the KMS queue's record holds it: a batch does only what it pays for. */
   kmsWeight = 250;
+  /** Objects each copyObjects activity copied, in order. */
+  readonly copyBatchSizes: number[] = [];
   /** KMS requests each updateObjects activity spent, in order. */
   readonly batchCosts: number[] = [];
   /** What a batch answers for this key instead of updating it (asked once per batched attempt), or undefined. */
@@ -87,12 +89,7 @@ export class FakeBucket {
         // As the real activity: a batch that costs KMS requests reads the weight in force when it runs and does
         // the first items that weight pays for.
         const paid = given.some((i) => i.kmsCost > 0);
-        let n = 0;
-        for (let spent = 0; n < given.length; n++) {
-          spent += given[n].kmsCost;
-          if (n > 0 && spent > this.kmsWeight) break;
-        }
-        const items = paid ? given.slice(0, n) : given;
+        const items = paid ? given.slice(0, this.paidFor(given.map((i) => i.kmsCost))) : given;
         const undone = given.slice(items.length).map(() => null);
         this.batchCosts.push(items.reduce((sum, i) => sum + i.kmsCost, 0));
         const keys = items.map((i) => i.key);
@@ -115,6 +112,15 @@ export class FakeBucket {
         this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);
         return { status: 'copied', bytes: 1 };
       },
+      copyObjects: async ({ copies, kmsCosts }: CopyObjectsInput): ReturnType<CopyActivities['copyObjects']> => {
+        const n = this.paidFor(kmsCosts);
+        this.copyBatchSizes.push(n);
+        for (const { source } of copies.slice(0, n)) this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);
+        return {
+          outcomes: copies.map((copy, i) => (i < n ? { status: 'copied', bytes: copy.source.size } : null)),
+          kmsWeight: this.kmsWeight,
+        };
+      },
       startUpload: async () => {
         this.uploadsStarted++;
         await this.held;
@@ -124,6 +130,16 @@ export class FakeBucket {
       bucketDefaultEncryption: async () => ({ underKey: false, setting: 'SSE-S3 (AES256)' }),
       bucketPolicyCheck: async () => ({ inPlace: false, detail: 'no bucket policy' }),
     };
+  }
+
+  /** How many items, from the first, the weight in force pays for (at least one). */
+  private paidFor(costs: number[]): number {
+    let n = 0;
+    for (let spent = 0; n < costs.length; n++) {
+      spent += costs[n];
+      if (n > 0 && spent > this.kmsWeight) break;
+    }
+    return n;
   }
 
   private snapshot(key: string): ObjectSnapshot {

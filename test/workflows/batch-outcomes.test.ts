@@ -1,6 +1,6 @@
 // Every outcome a batch can answer for an object, in one batch: each is counted once, and the objects that
-// need another attempt get exactly one (a refused update is copied alone; a changed object is looked at
-// and updated again).
+// need another attempt get exactly one (a refused update is copied in a batch of copies; a changed object is
+// looked at and updated again).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BatchOutcome } from '../../activities/types';
@@ -38,6 +38,8 @@ describe('outcomes of one batch', { timeout: 120_000 }, () => {
       assert.equal(summary.counts.scanned, 60);
       assert.equal(summary.counts.migrated, 58, 'all but the vanished and the failed object');
       assert.equal(summary.counts.updated, 57, 'the refused object was copied, not updated');
+      assert.deepEqual(summary.counts.refused, { AccessDenied: 1 });
+      assert.deepEqual(bucket.copyBatchSizes, [1], 'copied in a batch of copies');
       assert.equal(summary.counts.rechecked, 1);
       assert.equal(summary.counts.skipped.vanished, 1);
       assert.equal(summary.counts.failed, 1);

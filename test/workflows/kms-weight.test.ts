@@ -26,7 +26,7 @@ async function migrate(bucket: FakeBucket, whileRunning?: () => Promise<void>): 
   });
 }
 
-describe('the KMS task weight in force', { timeout: 120_000 }, () => {
+describe('the KMS task weight in force', { timeout: 180_000 }, () => {
   before(async () => {
     h = new WorkflowHarness(await devServerEnv());
   });
@@ -52,5 +52,22 @@ describe('the KMS task weight in force', { timeout: 120_000 }, () => {
       bucket.release();
     });
     assert.ok(bucket.batchCosts.every((cost) => cost <= 2), `KMS requests per task: ${bucket.batchCosts}`);
+  });
+
+  it('copies the objects S3 would not update in batches filled to the weight, not one object per task, and counted by S3 error code', async () => {
+    const bucket = new FakeBucket(600);
+    bucket.refuseUpdates = true; // as for a bucket with Object Lock default retention
+    bucket.kmsWeight = 100;
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 600, pagesInFlight: 1 }));
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 600);
+      assert.equal(summary.counts.updated, 0);
+      assert.deepEqual(summary.counts.refused, { AccessDenied: 600 });
+    });
+    assert.deepEqual([...new Set(bucket.updates.values())], [1], 'every object copied exactly once');
+    assert.equal(bucket.copyBatchSizes.reduce((a, b) => a + b, 0), 600);
+    assert.ok(bucket.copyBatchSizes.every((n) => n <= 100), `objects per copy task: ${bucket.copyBatchSizes}`);
+    assert.ok(bucket.copyBatchSizes.length <= 12, `${bucket.copyBatchSizes.length} copy tasks for 600 objects`);
   });
 });
