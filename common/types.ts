@@ -238,3 +238,8 @@ export function migrationWorkflowId(bucket: string, prefix: string): string {
 export function pageWorkflowId(migrationId: string, page: number): string {
   return `${migrationId}#page-${page}`;
 }
+
+/** The page number in a page's workflow ID (pageWorkflowId). */
+export function pageNumberOf(pageId: string): number {
+  return Number(pageId.slice(pageId.lastIndexOf('#page-') + '#page-'.length));
+}

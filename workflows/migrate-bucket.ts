@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { addCounts, DEFAULTS, emptyCounts, pageWorkflowId, settledCount, type MigrationProgress, type MigrationSummary } from '../common/types';
+import { addCounts, DEFAULTS, emptyCounts, pageNumberOf, pageWorkflowId, settledCount, type MigrationProgress, type MigrationSummary } from '../common/types';
 import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
 import type { ListedObject } from '../activities/types';
 import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
@@ -34,7 +34,7 @@ import {
 } from './messages';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
 import { currentDetails } from './current-details';
-import { kmsLanesPerPage } from './kms-lanes';
+import { kmsLanesOfPage } from './kms-lanes';
 import { recordKmsBudget } from './metrics';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 
@@ -76,11 +76,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   // (common/kms-queue-config.ts); the coordinator keeps what the latest start or set-rate told it, to show it.
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
   recordKmsBudget(info.workflowId, kmsBudgetRps);
-  setHandler(kmsBudgetSignal, (rps) => {
+  const takeBudget = (rps: number): void => {
     kmsBudgetRps = rps;
     recordKmsBudget(info.workflowId, rps);
     showDetails();
-  });
+  };
+  setHandler(kmsBudgetSignal, takeBudget);
 
   /** Keeps the Web UI's view current: the state, and the key's ARN once preflight resolved it. */
   const label = (migrationState: MigrationState, keyArn?: string): void => {
@@ -232,19 +233,32 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       }
     });
     /**
-     * The migration's KMS-queue batches shared over its pages (workflows/kms-lanes.ts): while the listing goes
-     * on, over --pages-in-flight; once it is done, over the pages left, which are told when that changes.
+     * The migration's KMS-queue batches at the budget in force, shared over its pages (workflows/kms-lanes.ts).
+     * While the listing goes on, over --pages-in-flight slots by page number: the pages in flight, consecutive,
+     * add up to the migration's share, and a page that ends and the next that starts change nobody's. Once it is
+     * done, over the pages left. A running page is told when its share changes (the budget, the listing's end).
      */
-    let kmsLanes = kmsLanesPerPage(s.listingDone ? inFlightPageIds.size : options.pagesInFlight);
-    const shareKmsLanes = (): void => {
-      const lanes = kmsLanesPerPage(s.listingDone ? inFlightPageIds.size : options.pagesInFlight);
-      if (lanes === kmsLanes) return;
-      kmsLanes = lanes;
-      for (const id of inFlightPageIds) getExternalWorkflowHandle(id).signal(kmsLanesSignal, lanes).catch(() => undefined);
+    const pageLanes = new Map<string, number>();
+    const lanesOf = (pageId: string): number => {
+      if (!s.listingDone) return kmsLanesOfPage(kmsBudgetRps, pageNumberOf(pageId), options.pagesInFlight);
+      return kmsLanesOfPage(kmsBudgetRps, [...inFlightPageIds].indexOf(pageId), inFlightPageIds.size);
     };
+    const shareKmsLanes = (): void => {
+      [...inFlightPageIds].forEach((id) => {
+        const lanes = lanesOf(id);
+        if (pageLanes.get(id) === lanes) return;
+        if (pageLanes.has(id)) getExternalWorkflowHandle(id).signal(kmsLanesSignal, lanes).catch(() => undefined);
+        pageLanes.set(id, lanes);
+      });
+    };
+    setHandler(kmsBudgetSignal, (rps) => {
+      takeBudget(rps);
+      shareKmsLanes();
+    });
 
     setHandler(pageDoneSignal, ({ pageId, result, unreportedAttempts }) => {
       if (!inFlightPageIds.delete(pageId)) return; // not ours, or already counted
+      pageLanes.delete(pageId);
       shareKmsLanes();
       recordAttempts(undefined, unreportedAttempts, 0);
       delete pageRates[pageId];
@@ -255,6 +269,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     const startPage = async (page: number, objects: ListedObject[]) => {
       const workflowId = pageWorkflowId(info.workflowId, page);
       inFlightPageIds.add(workflowId);
+      const kmsLanes = lanesOf(workflowId);
+      pageLanes.set(workflowId, kmsLanes);
       shareKmsLanes();
       const child = await startChild(migratePage, {
         workflowId,
@@ -265,6 +281,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
             objects,
             update: s.preflight.update?.available ?? false,
             kmsLanes,
+            kmsBudgetRps,
             carryAcls: s.preflight.acls,
             versioningSuspended: s.preflight.versioning === 'Suspended',
             ...(s.report ? { report: s.report, page } : {}),

@@ -20,12 +20,12 @@ import type { BatchOutcome, BatchResult, CopyInput, CopyResult, FailedOutcome, L
 import type { PageInput, PageResult } from './types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
-import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload, MAX_BATCH_OBJECTS } from '../common/kms-budget';
+import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload, kmsTaskWeight, MAX_BATCH_OBJECTS } from '../common/kms-budget';
 import { effectivePartSize, planParts } from '../common/part-plan';
 import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
 import { kmsLanesSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
-import { MIGRATION_BATCHES_IN_FLIGHT } from './kms-lanes';
+import { MOST_BATCHES } from './kms-lanes';
 import { PageReporter } from './page-reporter';
 import { keepWithin, PAGE_ISSUES } from './issue-budget';
 import { Slots } from './slots';
@@ -448,9 +448,9 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   // Pages started before the update engine carry neither field: they keep their per-object shape (replay).
   const batchedUpdates = input.update !== undefined;
   // Batches are formed to the weight the latest KMS-queue result reported (the budget in force); until one
-  // has, to the most a batch holds: a KMS-queue task does only what the weight in force pays for, and the
-  // rest of its batch comes back to be scheduled again.
-  let weight = MAX_BATCH_OBJECTS;
+  // has, to the weight of the budget the coordinator knew when it started the page. Either is only a guess:
+  // a KMS-queue task does what the weight in force when it runs pays for, and hands the rest back.
+  let weight = kmsTaskWeight(input.kmsBudgetRps);
   const learnWeight = (kmsWeight: number | undefined): void => {
     if (kmsWeight !== undefined) weight = kmsWeight;
   };
@@ -646,7 +646,8 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const lane = async <T extends Planned>(i: number, queue: T[], bounds: BatchBounds, run: (batch: T[]) => Promise<void>): Promise<void> => {
     for (;;) {
       await condition(() => (queue.length > 0 && i < lanesAllowed) || allQueuesDone());
-      if (queue.length === 0) return;
+      if (allQueuesDone()) return;
+      if (queue.length === 0) continue; // another lane took what there was
       batchesRunning++;
       try {
         await run(takeBatch(queue, weight, bounds));
@@ -656,7 +657,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     }
   };
   const lanes = batchedUpdates
-    ? Array.from({ length: MIGRATION_BATCHES_IN_FLIGHT }, (_, i) => [
+    ? Array.from({ length: MOST_BATCHES }, (_, i) => [
         lane(i, updateQueue, updateBounds, runUpdateBatch),
         lane(i, copyQueue, copyBounds, runCopyBatch),
       ]).flat()

@@ -25,6 +25,8 @@ export interface PageInput {
   update?: boolean;
   /** Batches per kind the page may keep scheduled at once (workflows/kms-lanes.ts); the coordinator signals changes. */
   kmsLanes: number;
+  /** The KMS budget the coordinator last heard of: the page forms its first batches to its weight. */
+  kmsBudgetRps: number;
   /**
    * The coordinator's workflow ID: the page reports failures and its result there by signal and leaves the
    * stop-early rule to it. Absent (pages started before the coordinator owned control): the page keeps a
