@@ -19,11 +19,15 @@ export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server } } });
 }
 
-/** A Temporal dev server (the CLI the local stack uses), for what the test server does not model. */
-export function devServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * A Temporal dev server (the CLI the local stack uses), for what the test server does not model; with
+ * `partitions`, every task queue has that many (Temporal's default on a cluster is 4, the local stack's 1).
+ */
+export function devServerEnv(opts: { partitions?: number } = {}): Promise<TestWorkflowEnvironment> {
   const cache = execFileSync('bash', [path.join(__dirname, '../../scripts/install-stack.sh')], { encoding: 'utf8' }).trim();
   const cli = path.join(cache, `temporal-cli-${process.env.TEMPORAL_CLI_VERSION ?? 'v1.5.1'}`, 'bin/temporal');
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli } } });
+  const partitions = opts.partitions === undefined ? [] : ['Read', 'Write'].flatMap((rw) => ['--dynamic-config-value', `matching.numTaskqueue${rw}Partitions=${opts.partitions}`]);
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, extraArgs: partitions } });
 }
 
 export class WorkflowHarness {
