@@ -20,12 +20,15 @@ export class BudgetNotSet extends Error {}
 export async function setKmsBudget(connected: Connected, budgetRps: number, setBy: string): Promise<{ plan: KmsQueuePlan; notes: string[] }> {
   const service = connected.client.connection.workflowService;
   const notes: string[] = [];
-  let partitions: number;
+  let detected: number | undefined;
+  let previous: KmsBudgetInForce | undefined;
   try {
-    partitions = (await detectKmsQueuePartitions(service, connected.namespace)) ?? DEFAULT_PARTITIONS;
+    [detected, previous] = await Promise.all([detectKmsQueuePartitions(service, connected.namespace), readKmsBudget(service, connected.namespace)]);
   } catch (err) {
     throw new BudgetNotSet(`could not read task queue ${KMS_TASK_QUEUE} (DescribeTaskQueue): ${(err as Error).message}`);
   }
+  // While no worker polls the queue, the partitions the budget in force was computed for, else Temporal's default.
+  const partitions = detected ?? previous?.partitions ?? DEFAULT_PARTITIONS;
   let plan: KmsQueuePlan;
   try {
     plan = planKmsQueue(budgetRps, partitions);
@@ -33,6 +36,7 @@ export async function setKmsBudget(connected: Connected, budgetRps: number, setB
     if (err instanceof KmsBudgetTooLow) throw new BudgetNotSet(err.message);
     throw err;
   }
+  if (detected === undefined) notes.push(`no worker polls task queue ${KMS_TASK_QUEUE} yet: the rate assumes ${partitions} partition(s); run set-rate again once the workers run`);
   if (partitions > 1) notes.push(partitionNote(partitions));
   try {
     await writeKmsBudget(service, connected.namespace, plan, setBy);
@@ -46,7 +50,7 @@ export async function setKmsBudget(connected: Connected, budgetRps: number, setB
 
 function partitionNote(partitions: number): string {
   return (
-    `the KMS task queue ${KMS_TASK_QUEUE} has ${partitions} partitions (or no worker polls it yet): the rate allows for ` +
+    `the KMS task queue ${KMS_TASK_QUEUE} has ${partitions} partitions: the rate allows for ` +
     `${partitions} bursts, so it runs below the budget; give it one partition to use the whole budget (docs/kms-budget.md)`
   );
 }
