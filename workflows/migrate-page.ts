@@ -416,8 +416,8 @@ export function packBatches<T extends { cost: number; bytes?: number; payload?: 
 const COPY_BATCH_PAYLOAD = 512 * 1024;
 
 /**
- * Objects of a page worked on one by one at once (each may need an activity and a permit, or a child
- * workflow): with the batches and HEADs, far below Temporal's 2,000 pending activities per workflow.
+ * Objects of a page worked on one by one at once (each may need an activity, or a child workflow): with the
+ * batches and HEADs, far below Temporal's 2,000 pending activities per workflow.
  */
 const SINGLES_AT_ONCE = 400;
 const BOUNDED_SINGLES = 'bounded-singles';
