@@ -42,19 +42,25 @@ describe('one KMS budget for every running migration', () => {
     await temporal.close();
   });
 
-  it('a second migration started at a lower budget brings the first down to it; set-rate raises both', async () => {
+  it('a second migration started at a lower budget brings the first down to it, through continue-as-new, a pause and a resume; set-rate raises both', async () => {
     const keyArn = await createKey();
     const [a, b] = [await createBucket('budget-a'), await createBucket('budget-b')];
     const sseS3 = { ServerSideEncryption: 'AES256' } as const; // updated in place
     await putMany(a, Array.from({ length: 700 }, (_, i) => `a/${i}`), (k) => k, 16, sseS3);
     await putMany(b, Array.from({ length: 400 }, (_, i) => `b/${i}`), (k) => k, 16, sseS3);
     const since = Date.now();
-    const idA = await started(['--bucket', a, '--kms-key', keyArn, '--max-kms-rps', '60']);
+    // A continues as new after every page, with its pages still running.
+    const idA = await started(['--bucket', a, '--kms-key', keyArn, '--max-kms-rps', '60', '--page-size', '100', '--pages-per-run', '1']);
     while (seen([a], since) < 60) await sleep(100);
 
     const idB = await started(['--bucket', b, '--kms-key', keyArn, '--max-kms-rps', '10']);
     const lowered = Date.now(); // the client wrote the new budget before it started B
-    await sleep(SETTLE_MS + 12_000);
+    await sleep(SETTLE_MS + 4000);
+    // A pause and a resume of B: the queue's buckets fill while less is waiting, and burst after.
+    assert.equal((await runMigrate(['pause', idB])).code, 0);
+    await sleep(3000);
+    assert.equal((await runMigrate(['resume', idB])).code, 0);
+    await sleep(5000);
     const raised = Date.now();
     const set = await runMigrate(['set-rate', idA, '--max-kms-rps', '100', '--json']);
     assert.equal(set.code, 0, set.stderr);
@@ -62,6 +68,7 @@ describe('one KMS budget for every running migration', () => {
     assert.deepEqual([...set.json.runningMigrations].sort(), [idA, idB].sort(), 'both share it');
     const [summaryA, summaryB] = await Promise.all([result(idA), result(idB)]);
     assert.equal(summaryA.counts.migrated, 700);
+    assert.ok(summaryA.runs >= 6, `A continued as new ${summaryA.runs} times`);
     assert.equal(summaryB.counts.migrated, 400);
 
     const requests = kmsRequests(proxy.timeline, [a, b], since);
