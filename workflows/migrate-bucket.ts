@@ -76,6 +76,41 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   // (common/kms-queue-config.ts); the coordinator keeps what the latest start or set-rate told it, to show it.
   let kmsBudgetRps = input.state?.kmsBudgetRps ?? options.kmsBudgetRps;
   recordKmsBudget(info.workflowId, kmsBudgetRps);
+
+  // Before any signal handler: a signal waiting when a run starts (continue-as-new) is handled at once.
+  const phase = (): MigrationProgress['phase'] => {
+    if (state?.listingDone && inFlightPageIds.size === 0) return 'completed';
+    if (pausedBecause !== undefined) return 'paused';
+    return state ? 'running' : 'preflight';
+  };
+  const progress = (): MigrationProgress => ({
+    phase: phase(),
+    bucket: options.bucket,
+    prefix: options.prefix,
+    keyArn: state?.preflight.keyArn,
+    counts: state?.counts ?? emptyCounts(),
+    pagesStarted: state?.pagesStarted ?? 0,
+    pagesDone: state?.pagesDone ?? 0,
+    pagesInFlight: inFlightPageIds.size,
+    inFlightPageIds: [...inFlightPageIds],
+    runs: state?.runs ?? 0,
+    cursor: state?.cursor ?? {},
+    listingDone: state?.listingDone ?? false,
+    startedAt,
+    issues: state?.issues ?? [],
+    issuesDropped: state?.issuesDropped ?? 0,
+    pausedBecause,
+    kmsBudgetRps,
+    engine: engineOf(state?.preflight),
+    defaultEncryptionSet: state?.defaultEncryptionSet,
+    report: state?.report,
+  });
+  setHandler(progressQuery, progress);
+  // Metadata served on query, not history: cheap to refresh at every page.
+  function showDetails(): void {
+    setCurrentDetails(currentDetails(progress()));
+  }
+
   const takeBudget = (rps: number): void => {
     kmsBudgetRps = rps;
     recordKmsBudget(info.workflowId, rps);
@@ -109,39 +144,6 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (state) state.resumes = (state.resumes ?? 0) + 1;
     setPaused(undefined);
   });
-
-  const phase = (): MigrationProgress['phase'] => {
-    if (state?.listingDone && inFlightPageIds.size === 0) return 'completed';
-    if (pausedBecause !== undefined) return 'paused';
-    return state ? 'running' : 'preflight';
-  };
-  const progress = (): MigrationProgress => ({
-    phase: phase(),
-    bucket: options.bucket,
-    prefix: options.prefix,
-    keyArn: state?.preflight.keyArn,
-    counts: state?.counts ?? emptyCounts(),
-    pagesStarted: state?.pagesStarted ?? 0,
-    pagesDone: state?.pagesDone ?? 0,
-    pagesInFlight: inFlightPageIds.size,
-    inFlightPageIds: [...inFlightPageIds],
-    runs: state?.runs ?? 0,
-    cursor: state?.cursor ?? {},
-    listingDone: state?.listingDone ?? false,
-    startedAt,
-    issues: state?.issues ?? [],
-    issuesDropped: state?.issuesDropped ?? 0,
-    pausedBecause,
-    kmsBudgetRps,
-    engine: engineOf(state?.preflight),
-    defaultEncryptionSet: state?.defaultEncryptionSet,
-    report: state?.report,
-  });
-  setHandler(progressQuery, progress);
-  // Metadata served on query, not history: cheap to refresh at every page.
-  function showDetails(): void {
-    setCurrentDetails(currentDetails(progress()));
-  }
 
   try {
     const summary = await coordinate();

@@ -19,7 +19,7 @@ import { busiestWindow, kmsRequests, ratePerSecond } from '../helpers/kms-window
 /** Time allowed for a change to reach every running migration ("within seconds"). */
 const SETTLE_MS = 3000;
 
-describe('one KMS budget for every running migration', () => {
+describe('one KMS budget for every running migration', { timeout: 600_000 }, () => {
   let proxy: S3Proxy;
   const workers: WorkerProcess[] = [];
   let temporal: { client: Client; close(): Promise<void> };

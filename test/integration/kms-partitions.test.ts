@@ -13,7 +13,7 @@ import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-pro
 import { kmsQueueRate, kmsTaskWeight, mostTasksInWindow } from '../../common/kms-budget';
 import { busiestWindow, kmsRequests } from '../helpers/kms-windows';
 
-describe('the KMS budget on a queue of four partitions', () => {
+describe('the KMS budget on a queue of four partitions', { timeout: 300_000 }, () => {
   let temporal: TestWorkflowEnvironment;
   let proxy: S3Proxy;
   const workers: WorkerProcess[] = [];

@@ -8,7 +8,7 @@ import { FakeBucket, nonRetryable } from '../helpers/fake-bucket';
 import { progressOf, timeSkippingEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
 import { kmsTaskWeight } from '../../common/kms-budget';
 import { kmsBudgetSignal, pageFailuresSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
-import { pageWorkflowId } from '../../common/types';
+import { pageWorkflowId, TASK_QUEUE } from '../../common/types';
 
 let h: WorkflowHarness;
 
@@ -133,6 +133,25 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.counts.migrated, 200);
       assert.equal(summary.kmsBudgetRps, 500, 'the new budget was taken');
+    });
+  });
+
+  it('handles a budget and a pause that are waiting when a run starts (as at a continue-as-new)', async () => {
+    const bucket = new FakeBucket(100);
+    await h.withWorkers(bucket, async () => {
+      const options = h.optionsFor({ pageSize: 100, pagesInFlight: 1 });
+      const handle = await h.env.client.workflow.signalWithStart('migrateBucket', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `fake-migration/${options.bucket}`,
+        args: [{ options }],
+        signal: kmsBudgetSignal,
+        signalArgs: [500],
+      });
+      await handle.signal(pauseSignal, 'waiting');
+      await waitFor(handle, 'the pause', (p) => p.phase === 'paused' && p.kmsBudgetRps === 500);
+      await handle.signal(resumeSignal);
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 100);
     });
   });
 
