@@ -61,7 +61,9 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
 export async function inspectObject(s3: S3Client, input: { bucket: string; key: string; versionId?: string }): Promise<ObjectSnapshot> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }));
-    return snapshotFromHead(input.key, head);
+    // The version asked for is the one seen, whether or not S3 names it (for a `null` version it may not):
+    // every later step on this object must act on that version, never on whatever is current.
+    return snapshotFromHead(input.key, { ...head, VersionId: input.versionId ?? head.VersionId });
   } catch (err) {
     if (isNotFound(err)) return { exists: false, key: input.key };
     // S3 answers a HEAD without the customer key on an SSE-C object with a bare 400.

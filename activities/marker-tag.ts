@@ -40,12 +40,14 @@ export async function tagsForCopy(
 
 /**
  * Whether the object is still the one HEAD saw, under the key. Where there is no version ID, the tags went to
- * whatever object was current: had another writer replaced it meanwhile, the marker would stand on an object
- * that is not under the key (or the object we inspected would be gone untagged). Tags do not change the ETag.
+ * whatever object was current; where it is `null`, to whatever null version there is (a write while versioning
+ * is off or suspended replaces it). Had another writer replaced it meanwhile, the marker would stand on an
+ * object that is not under the key (or the object we inspected would be gone untagged). So the same version is
+ * asked for again: a `null` version by its ID, because it need not be the current one. Tags do not change the ETag.
  */
 async function stillTheOne(s3: S3Client, input: EnsureTagInput, expect: NonNullable<EnsureTagInput['expect']>): Promise<boolean> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, IfMatch: expect.etag }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, IfMatch: expect.etag }));
     return head.ServerSideEncryption === 'aws:kms' && head.SSEKMSKeyId === expect.keyArn && head.ETag === expect.etag;
   } catch (err) {
     if (isChangedMeanwhile(err) || isNotFound(err)) return false;

@@ -689,7 +689,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     // The resume may have come while the page asked: what failed before it gets its attempt all the same.
     if (!acrossResumes || ![...pending.values()].some((failure) => failure.epoch < gate.resumes)) break;
   }
-  for (const [object, failure] of pending) tally.fail(object.key, undefined, failure.code, failure.message);
+  for (const [object, failure] of pending) tally.fail(object.key, object.versionId, failure.code, failure.message);
   metrics.objectsSettled(tally.counts);
   await tally.reported();
   const result = { counts: tally.counts, issues: tally.issues };

@@ -1,10 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, randomBody, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
 import { MIB } from '../../common/s3-limits';
+
+async function setVersioning(bucket: string, Status: 'Enabled' | 'Suspended'): Promise<void> {
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status } }));
+}
 
 describe('UpdateObjectEncryption as the engine', () => {
   let proxied: ProxiedWorker;
@@ -104,6 +108,33 @@ describe('UpdateObjectEncryption as the engine', () => {
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     assert.equal(versions.Versions?.length, 4, 'no version added');
     assert.equal(versions.Versions?.find((v) => v.Key === 'doc' && v.IsLatest)?.VersionId, v3.VersionId);
+  });
+
+  it('--all-versions re-encrypts the null versions written before versioning was enabled, also once it is suspended', async () => {
+    const bucket = await createBucket('engine-null-versions');
+    const keys = Array.from({ length: 6 }, (_, i) => `old-${i}`);
+    for (const key of keys) await put(bucket, key, `before versioning ${key}`, { ServerSideEncryption: 'AES256', Tagging: 'era=unversioned' });
+    await setVersioning(bucket, 'Enabled');
+    for (const key of keys.slice(0, 3)) await put(bucket, key, `after ${key}`, { ServerSideEncryption: 'AES256' });
+    await setVersioning(bucket, 'Suspended'); // the other three are overwritten while suspended: their null version is current again
+    for (const key of keys.slice(3)) await put(bucket, key, `suspended ${key}`, { ServerSideEncryption: 'AES256', Tagging: 'era=unversioned' });
+    await setVersioning(bucket, 'Enabled');
+    for (const key of keys.slice(3)) await put(bucket, key, `after ${key}`, { ServerSideEncryption: 'AES256' });
+    const before = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    assert.equal(before.Versions?.filter((v) => v.VersionId === 'null' && !v.IsLatest).length, 6, 'six noncurrent null versions');
+
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--page-size', '4', '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.updated, 12, 'every version, the null ones too');
+    assert.equal(run.json.counts.failed, 0);
+    assert.equal(run.json.counts.rechecked, 0, 'a null version is checked by its own ID, not against the current object');
+    for (const key of keys) {
+      const old = await readObject(bucket, key, 'null');
+      assert.equal(old.keyArn, keyArn, `${key}: the null version is under the key`);
+      assert.deepEqual(old.tags, { era: 'unversioned', __ObjectEncrypted: 'true' });
+    }
+    const after = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    assert.equal(after.Versions?.length, 12, 'no version added');
   });
 
   it('--bucket-key updates objects already under the key that lack a Bucket Key', async () => {

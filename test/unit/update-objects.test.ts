@@ -102,6 +102,26 @@ describe('updateObjects, the batch activity', () => {
     assert.ok(heads.every((h) => h.IfMatch === '"e1"' && h.VersionId === undefined));
   });
 
+  it('checks a null version (written while versioning was off or suspended) by its own ID, never against the current object', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(PutObjectTaggingCommand).resolves({});
+    mock.on(HeadObjectCommand, { Key: 'old', VersionId: 'null' }).resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
+    mock.on(HeadObjectCommand, { Key: 'old', VersionId: undefined }).resolves({ ETag: '"current"', VersionId: 'v9', ServerSideEncryption: 'AES256' });
+    const outcomes = await run(new MockActivityEnvironment(), s3, batch([{ key: 'old', versionId: 'null', tagCount: 0, update: true, etag: '"e1"' }]));
+    assert.deepEqual(outcomes.map((o) => o?.status), ['updated']);
+    assert.equal(mock.commandCalls(UpdateObjectEncryptionCommand)[0].args[0].input.VersionId, 'null');
+    assert.equal(mock.commandCalls(PutObjectTaggingCommand)[0].args[0].input.VersionId, 'null');
+    const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
+    assert.deepEqual(heads.map((h) => [h.VersionId, h.IfMatch]), [['null', '"e1"']]);
+  });
+
+  it('HEAD of a version asked for by ID keeps that ID, also where S3 leaves it out of the answer', async () => {
+    mock.on(HeadObjectCommand).resolves({ ETag: '"e1"', ServerSideEncryption: 'AES256', ContentLength: 1 });
+    const look = await inspectObject(s3, { bucket: 'b', key: 'old', versionId: 'null' });
+    assert.ok(look.exists);
+    assert.equal(look.versionId, 'null');
+  });
+
   it('reports refusals (copied instead), vanished objects and permanent errors per object, tagging none of them', async () => {
     mock.on(UpdateObjectEncryptionCommand, { Key: 'plain' }).rejects(s3Error('InvalidRequest', 400));
     mock.on(UpdateObjectEncryptionCommand, { Key: 'gone' }).rejects(s3Error('NoSuchKey', 404));
