@@ -2,6 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 
 /** Statements this tool writes carry Sids with this prefix, so a later run replaces them and nothing else. */
 export const SID_PREFIX = 'S3KmsMigrator';
+export const READ_DENY_SID = `${SID_PREFIX}DenyReadsOfUnmarkedVersions`;
 
 export interface PolicyStatement {
   Sid?: string;
@@ -27,6 +28,11 @@ export interface PolicyRequest {
   tagValue: string;
   /** The worker's IAM role (or user) ARN, exempted from the read-deny; without it that statement is refused. */
   workerPrincipal?: string;
+  /**
+   * Versioned buckets: the prefixes whose migration under the key completed and left older versions that are
+   * not under it (client/migrated-prefixes.ts), where the read-deny applies; with why for any other prefix.
+   */
+  readDeny?: { prefixes: string[]; notes: string[] };
 }
 
 export interface ProposedStatements {
@@ -53,50 +59,75 @@ export function checkWorkerPrincipal(arn: string): string {
 }
 
 /**
- * The statements of AWS's two walkthroughs: no upload under SSE-S3 or another key (the worker's copies name
- * the key, so they pass), and, for versioned buckets, no read of an object version without the marker, which
- * keeps the older, unencrypted versions unreadable. That one would also deny the worker the reads it makes
- * before an object carries the marker, so it is proposed only with the worker exempted by its principal.
+ * Deny an upload that names an encryption other than the key: SSE-S3, another KMS key, KMS without a key (S3
+ * then uses aws/s3), or a customer-provided key. An upload that names none is not denied: it gets the bucket's
+ * default encryption (`--set-default-encryption` makes that the key), so applications that rely on the
+ * default keep working. (A negated condition on a key the request lacks is true, hence the Null tests: AWS IAM
+ * User Guide, "Condition operators".) The worker's copies name the key, so they pass.
  */
-export function migrationStatements(req: PolicyRequest): ProposedStatements {
-  const partition = req.keyArn.split(':')[1] ?? 'aws';
-  const objects = `arn:${partition}:s3:::${req.bucket}/*`;
-  const statements: PolicyStatement[] = [
-    {
-      Sid: `${SID_PREFIX}DenyUploadsWithoutKms`,
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:PutObject',
-      Resource: objects,
-      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-    },
+function uploadStatements(req: PolicyRequest, objects: string): PolicyStatement[] {
+  return [
     {
       Sid: `${SID_PREFIX}DenyUploadsUnderOtherKeys`,
       Effect: 'Deny',
       Principal: '*',
       Action: 's3:PutObject',
       Resource: objects,
-      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': req.keyArn } },
+      Condition: {
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': req.keyArn },
+      },
     },
-  ];
-  const refused: string[] = [];
-  if (req.versioned && req.workerPrincipal === undefined) {
-    refused.push(
-      `not proposed: denying reads of object versions without ${req.tagKey}=${req.tagValue} would deny the worker its ` +
-        'reads of the objects it has not migrated yet (s3:GetObject, which HEAD needs): give the worker\'s role ARN with --worker-principal to exempt it',
-    );
-  } else if (req.versioned) {
-    statements.push({
-      Sid: `${SID_PREFIX}DenyReadsOfUnmarkedVersions`,
+    {
+      Sid: `${SID_PREFIX}DenyUploadsWithCustomerKeys`,
       Effect: 'Deny',
       Principal: '*',
-      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Action: 's3:PutObject',
       Resource: objects,
-      Condition: {
-        StringNotEquals: { [`s3:ExistingObjectTag/${req.tagKey}`]: req.tagValue },
-        ArnNotEquals: { 'aws:PrincipalArn': req.workerPrincipal! },
-      },
-    });
+      Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+    },
+  ];
+}
+
+/**
+ * AWS's walkthrough keeps the older versions that are not under the key unreadable. Only reads that name a
+ * version are denied (s3:GetObjectVersion): a read of the current object (s3:GetObject, as CloudFront, Athena
+ * and applications read) never is, so new uploads, which carry no marker, stay readable. Only under prefixes
+ * whose migration completed; the worker, which HEADs versions it has not migrated yet, is exempted.
+ */
+function readStatement(req: PolicyRequest, partition: string): PolicyStatement | string {
+  const prefixes = req.readDeny?.prefixes ?? [];
+  if (prefixes.length === 0) return `not proposed: the read-deny of unmarked versions is needed nowhere${req.readDeny?.notes.length ? '' : ' yet'}`;
+  if (req.workerPrincipal === undefined) {
+    return (
+      `not proposed: denying reads of versions without ${req.tagKey}=${req.tagValue} would deny the worker its ` +
+      "reads of the versions it has not migrated yet (s3:GetObjectVersion, which HEAD of a version needs): give the worker's role ARN with --worker-principal to exempt it"
+    );
+  }
+  const resources = prefixes.map((prefix) => `arn:${partition}:s3:::${req.bucket}/${prefix}*`);
+  return {
+    Sid: READ_DENY_SID,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:GetObjectVersion',
+    Resource: resources.length === 1 ? resources[0] : resources,
+    Condition: {
+      StringNotEquals: { [`s3:ExistingObjectTag/${req.tagKey}`]: req.tagValue },
+      ArnNotEquals: { 'aws:PrincipalArn': req.workerPrincipal },
+    },
+  };
+}
+
+/** The statements to merge into the bucket's policy, and why any was left out. */
+export function migrationStatements(req: PolicyRequest): ProposedStatements {
+  const partition = req.keyArn.split(':')[1] ?? 'aws';
+  const statements = uploadStatements(req, `arn:${partition}:s3:::${req.bucket}/*`);
+  const refused: string[] = [];
+  if (req.versioned) {
+    refused.push(...(req.readDeny?.notes ?? []));
+    const read = readStatement(req, partition);
+    if (typeof read === 'string') refused.push(read);
+    else statements.push(read);
   }
   return { statements, refused };
 }

@@ -283,20 +283,30 @@ function program(): Command {
     });
   cmd
     .command('policy')
-    .description("the bucket policy that keeps new uploads under the key (and, in versioned buckets, unmarked versions unread), as a diff; --apply writes it")
+    .description("the bucket policy that keeps new uploads under the key (and, in versioned buckets, older versions not under it unread), as a diff; --apply writes it, --restore puts back what it replaced")
     .option('--bucket <name>', 'bucket')
     .option('--kms-key <id>', 'the key: alias/NAME, key ID or key ARN')
     .option('--worker-principal <arn>', "the worker's IAM role ARN, exempted from the read-deny of versioned buckets")
     .option('--tag-key <key>', 'marker tag key (default __ObjectEncrypted)')
     .option('--tag-value <value>', 'marker tag value (default true)')
-    .option('--apply', "write the merged policy to the bucket (PutBucketPolicy)", false)
+    .option('--apply', 'write the merged policy to the bucket (PutBucketPolicy), after saving the one it replaces', false)
+    .option('--restore', 'put back the policy the latest --apply replaced (or remove it, if there was none)', false)
+    .option('--from <file>', 'with --restore: the saved policy to put back, instead of the latest')
+    .option('--force', 'with --restore: restore even though the policy was changed since it was applied', false)
+    .option('--backup-dir <dir>', 'where --apply saves the policy it replaces (default ~/.s3-kms-migrator/policy-backups)')
     .option('--json', 'print the outcome as one JSON object on the last line of stdout', false)
     .action(async (flags) => {
       const outcome = await runPolicy(flags);
       for (const why of outcome.refused) console.error(why);
-      if (!flags.json) console.log(outcome.diff || `the policy of s3://${outcome.bucket} already has these statements: nothing to change`);
-      if (outcome.applied) console.error(`applied: the policy of s3://${outcome.bucket} now holds these statements`);
-      else if (outcome.diff) console.error('not applied: run again with --apply to write it');
+      const nothing = flags.restore
+        ? `the policy of s3://${outcome.bucket} already is the saved one: nothing to restore`
+        : `the policy of s3://${outcome.bucket} already has these statements: nothing to change`;
+      if (!flags.json) console.log(outcome.diff || nothing);
+      if (flags.restore && outcome.applied) console.error(`restored: the policy of s3://${outcome.bucket} is again the one saved in ${outcome.backup}`);
+      else if (outcome.applied) {
+        console.error(`applied: the policy of s3://${outcome.bucket} now holds these statements`);
+        console.error(`the policy it replaced is saved in ${outcome.backup}; to put it back: npm run migrate -- policy --bucket ${outcome.bucket} --restore${flags.backupDir ? ` --backup-dir ${flags.backupDir}` : ''}`);
+      } else if (outcome.diff && !flags.restore) console.error('not applied: run again with --apply to write it');
       if (flags.json) console.log(JSON.stringify(outcome));
       process.exitCode = EXIT_OK;
     });
