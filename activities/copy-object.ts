@@ -27,7 +27,6 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
     const grantsRead = input.carryAcl ? grantsOf(s3, input.bucket, source.key, source.versionId) : Promise.resolve({});
     grantsRead.catch(() => undefined); // awaited below unless the tags already decided
     const tags = await tagsForCopy(s3, input);
-    if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
     const grants = await grantsRead;
     const out = await s3.send(
       new CopyObjectCommand({
@@ -59,7 +58,8 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
       keyArn: input.keyArn,
     });
     if (verified === 'replaced') return { status: 'changed' };
-    return { status: 'copied', versionId: out.VersionId, bytes: source.size };
+    const copied = { status: 'copied' as const, versionId: out.VersionId, bytes: source.size };
+    return tags.unmarked === undefined ? copied : { ...copied, unmarked: tags.unmarked };
   } catch (err) {
     if (isChangedMeanwhile(err)) {
       return (await copiedByEarlierAttempt(s3, input)) ? { status: 'copied', bytes: source.size } : { status: 'changed' };

@@ -25,16 +25,15 @@ export async function readTags(s3: S3Client, bucket: string, key: string, versio
 }
 
 /**
- * The tag set the new version gets: the source's tags (read just before the copy) plus the marker.
- * Written together with the copy, so the new version is never visible without it.
+ * The tag set the new version gets: the source's tags (read just before the copy) plus the marker, written
+ * together with the copy, so the new version is never visible without it. With no room left for the marker
+ * (S3 allows 10 tags), the source's tags alone: the object is re-encrypted all the same, and `unmarked` says
+ * how many tags kept the marker out.
  */
-export async function tagsForCopy(
-  s3: S3Client,
-  input: CopyInput,
-): Promise<{ tagging: string } | { tooMany: number }> {
+export async function tagsForCopy(s3: S3Client, input: CopyInput): Promise<{ tagging: string; unmarked?: number }> {
   const existing: Tag[] = await readTags(s3, input.bucket, input.source.key, input.source.versionId);
   const merged = mergeMarkerTag(existing, input.tagKey, input.tagValue);
-  if (merged.length > MAX_TAGS_PER_OBJECT) return { tooMany: existing.length };
+  if (merged.length > MAX_TAGS_PER_OBJECT) return { tagging: encodeTagging(existing), unmarked: existing.length };
   return { tagging: encodeTagging(merged) };
 }
 

@@ -37,7 +37,6 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
     if (await copyWouldReplaceNullVersion(s3, input)) return { status: 'null-version-kept' };
     if (await hasAnnotations(s3, input.bucket, source.key, source.versionId)) return { status: 'annotated' };
     const tags = await tagsForCopy(s3, input);
-    if ('tooMany' in tags) return { status: 'too-many-tags', tagCount: tags.tooMany };
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
     const out = await s3.send(
       new CreateMultipartUploadCommand({
@@ -62,7 +61,8 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
         BucketKeyEnabled: input.bucketKeyEnabled,
       }),
     );
-    return { status: 'started', uploadId: out.UploadId! };
+    const started = { status: 'started' as const, uploadId: out.UploadId! };
+    return tags.unmarked === undefined ? started : { ...started, unmarked: tags.unmarked };
   } catch (err) {
     if (isNotFound(err)) return { status: 'vanished' };
     rethrowForTemporal(err, `start upload ${source.key}`);

@@ -19,6 +19,7 @@ export interface SurveyPageInput {
   bucketKeyEnabled: boolean;
   multipartThresholdBytes: number;
   partSizeBytes: number;
+  copyLocked?: boolean;
 }
 
 export interface SurveyPageResult {
@@ -64,8 +65,12 @@ export async function surveyPage(s3: S3Client, input: SurveyPageInput): Promise<
   const tally = countedPage(page);
   const chosen = page.objects.filter((o) => sampled(o.key, input.sampleRate));
   const snapshots = await inspectObjects(s3, { bucket: input.bucket, keys: chosen.map((o) => o.key) });
-  const options = { keyArn: input.keyArn, multipartThresholdBytes: input.multipartThresholdBytes, update: input.update, bucketKeyEnabled: input.bucketKeyEnabled };
-  const ctx = { keyArn: input.keyArn, versioned: input.versioned, aclsInForce: input.aclsInForce, partSizeBytes: input.partSizeBytes };
+  const now = Date.now();
+  const options = {
+    keyArn: input.keyArn, multipartThresholdBytes: input.multipartThresholdBytes, update: input.update,
+    bucketKeyEnabled: input.bucketKeyEnabled, copyLocked: input.copyLocked, now,
+  };
+  const ctx = { keyArn: input.keyArn, versioned: input.versioned, aclsInForce: input.aclsInForce, partSizeBytes: input.partSizeBytes, now };
   snapshots.forEach((snapshot, i) => {
     if (snapshot !== null) return tallyObject(tally, snapshot, decide(snapshot, options), ctx);
     tally.surveyed++;

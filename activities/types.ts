@@ -161,11 +161,11 @@ export interface CopyInput {
   versioningSuspended?: boolean;
 }
 
+/** `unmarked`: copied without the marker, because the object has 10 tags already (that many). */
 export type CopyResult =
-  | { status: 'copied'; versionId?: string; bytes: number }
+  | { status: 'copied'; versionId?: string; bytes: number; unmarked?: number }
   | { status: 'changed' }
   | { status: 'vanished' }
-  | { status: 'too-many-tags'; tagCount: number }
   | NullVersionKept
   | Annotated;
 
@@ -193,9 +193,8 @@ export interface BatchResult<O> {
 }
 
 export type StartUploadResult =
-  | { status: 'started'; uploadId: string }
+  | { status: 'started'; uploadId: string; unmarked?: number }
   | { status: 'vanished' }
-  | { status: 'too-many-tags'; tagCount: number }
   | NullVersionKept
   | Annotated;
 

@@ -28,7 +28,7 @@ const NOT_LOCKED: ReadonlySet<SkipReason> = new Set(['vanished', 'noncurrent-not
 /** Objects a migration left unmarked that a reader may still want: by reason, in the order S3 users read them. */
 function leftUnmarked(counts: Counts): [string, number][] {
   const left: [string, number][] = SKIP_REASONS.filter((r) => !NOT_LOCKED.has(r)).map((r) => [r, counts.skipped[r] ?? 0]);
-  left.push(['failed', counts.failed]);
+  left.push(['under the key without it (10 tags)', counts.unmarked ?? 0], ['failed', counts.failed]);
   return left.filter(([, n]) => n > 0);
 }
 

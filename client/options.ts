@@ -46,6 +46,7 @@ export const startSchema = z.object({
     .max(1, '--kms-share must be at most 1 (the whole quota)')
     .optional(),
   allVersions: z.boolean().default(false),
+  copyLocked: z.boolean().default(false),
   setDefaultEncryption: z.boolean().default(false),
   reportUri: z
     .string()
@@ -96,6 +97,7 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     tagValue: o.tagValue,
     engine: o.engine,
     allVersions: o.allVersions,
+    copyLocked: o.copyLocked || undefined,
     setDefaultEncryption: o.setDefaultEncryption || undefined,
     reportUri: o.reportUri,
   };

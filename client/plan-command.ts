@@ -40,6 +40,7 @@ export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{
     bucketKeyEnabled: options.bucketKeyEnabled,
     multipartThresholdBytes: options.multipartThresholdBytes,
     partSizeBytes: options.partSizeBytes,
+    copyLocked: options.copyLocked,
   };
   let handle;
   try {

@@ -103,6 +103,16 @@ function duration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
+/** Locked objects: skipped, or with --copy-locked copied, their data then stored twice until the lock ends. */
+function lockedLine(plan: PlanResult, e: PlanEstimate): string {
+  const locked = plan.tally.locked ?? { objects: 0, bytes: 0 };
+  if (locked.objects === 0) return '';
+  const [objects, bytes] = [Math.round(locked.objects * e.scale), gib(locked.bytes * e.scale)];
+  return plan.copyLocked
+    ? `  under Object Lock: ${objects} objects, ${bytes}: copied (--copy-locked), so ${bytes} stored twice until their locks end`
+    : `  under Object Lock: ${objects} objects, ${bytes}: skipped (object-lock); --copy-locked would copy them, storing ${bytes} twice until their locks end`;
+}
+
 export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
   const rows = (record: Record<string, ObjectsAndBytes>) =>
     Object.entries(record)
@@ -121,7 +131,8 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
     '  what the migration would do:',
     ...rows(e.byAction),
     `  among them: ${Math.round(plan.tally.archived * e.scale)} archived, ${Math.round(plan.tally.overFiveGib * e.scale)} over 5 GiB, ` +
-      `${Math.round((plan.tally.tooManyTags ?? 0) * e.scale)} with 10 tags already (no room for the marker: skipped, after an update in place, or without a copy)`,
+      `${Math.round((plan.tally.tooManyTags ?? 0) * e.scale)} with 10 tags already (re-encrypted all the same, without the marker: no room for it)`,
+    lockedLine(plan, e),
     '  S3 requests:',
     ...requestRows,
     `  KMS requests: ${e.kmsRequests} ${e.bucketKey ? 'with' : 'without'} --bucket-key (${e.kmsRequestsOther} ${e.bucketKey ? 'without' : 'with'} it)`,
@@ -131,5 +142,7 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
       : '  duration: no KMS request to wait for; bound by S3 and the workers (README "Capacity planning")',
     `  orchestration: about ${e.orchestration.historyEvents} history events and ${e.orchestration.activityTasks} activity tasks (measured for updates; copies cost more)`,
     `  reading the objects afterwards, ${e.monthlyReads.readsPerMonth} reads a month (--reads-per-month): KMS ${usd(e.monthlyReads.withoutBucketKeysUsd)}/month without Bucket Keys, about ${usd(e.monthlyReads.withBucketKeysUsd)} with them`,
-  ].join('\n');
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
 }

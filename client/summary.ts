@@ -50,6 +50,7 @@ export function formatCounts(c: Counts): string {
     `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated} updated in place, ${c.migrated - c.updated} copied`,
     refusals ? `  refused        ${refusals} (updates S3 refused, copied instead)` : '',
     `  already done   ${c.alreadyDone}`,
+    c.unmarked ? `  unmarked       ${c.unmarked} (under the key, without the marker: they have 10 tags already, S3's limit)` : '',
     `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
     `  failed         ${c.failed}`,
     `  re-checked     ${c.rechecked} (overwritten while being migrated, decided again)`,

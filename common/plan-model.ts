@@ -1,5 +1,6 @@
 // What a migration of each object will cost, decided as the migration decides it: the plan's model.
 import type { Decision } from '../workflows/types';
+import { lockedBy } from '../workflows/decide';
 import type { ObjectSnapshot } from '../activities/types';
 import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCreateUpload } from './kms-budget';
 import { effectivePartSize } from './part-plan';
@@ -48,6 +49,11 @@ export interface PlanTally {
   overFiveGib: number;
   /** Objects whose HEAD counts 10 tags already (no room for the marker); HEADs that do not count them are not here. */
   tooManyTags?: number;
+  /**
+   * Objects under Object Lock (a retention not over, or a legal hold) and their bytes: skipped, or with
+   * --copy-locked copied, their data then stored twice until the lock ends.
+   */
+  locked: ObjectsAndBytes;
   /** S3 requests the surveyed objects would cost (listing excluded: it is counted for all listed objects). */
   requests: Partial<Record<RequestKind, number>>;
   kmsRequests: number;
@@ -63,6 +69,7 @@ export function emptyTally(): PlanTally {
     byAction: {},
     archived: 0,
     overFiveGib: 0,
+    locked: { objects: 0, bytes: 0 },
     requests: {},
     kmsRequests: 0,
     kmsRequestsWithBucketKey: 0,
@@ -77,6 +84,8 @@ export function addTally(into: PlanTally, from: PlanTally): void {
   into.archived += from.archived;
   into.overFiveGib += from.overFiveGib;
   into.tooManyTags = (into.tooManyTags ?? 0) + (from.tooManyTags ?? 0);
+  into.locked.objects += from.locked.objects;
+  into.locked.bytes += from.locked.bytes;
   into.kmsRequests += from.kmsRequests;
   into.kmsRequestsWithBucketKey += from.kmsRequestsWithBucketKey;
   for (const [k, v] of Object.entries(from.byState)) add(into.byState, k, v.objects, v.bytes);
@@ -107,6 +116,8 @@ export interface ObjectContext {
   versioned: boolean;
   aclsInForce: boolean;
   partSizeBytes: number;
+  /** Epoch ms: whether a retention is over. */
+  now: number;
 }
 
 /**
@@ -125,6 +136,10 @@ export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: De
   if (snapshot.archived) t.archived++;
   if (size > 5 * 1024 ** 3) t.overFiveGib++;
   if ((snapshot.tagCount ?? 0) >= 10) t.tooManyTags = (t.tooManyTags ?? 0) + 1;
+  if (lockedBy(snapshot, ctx.now)) {
+    t.locked.objects++;
+    t.locked.bytes += size;
+  }
   const readsTags = snapshot.tagCount === undefined || snapshot.tagCount > 0;
   const action = decision.action === 'copy' ? (decision.multipart ? 'copy in parts' : 'copy') : decision.action === 'skip' ? `skip: ${decision.reason}` : decision.action;
   add(t.byAction, action, 1, size);

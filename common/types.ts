@@ -50,6 +50,11 @@ export interface MigrationOptions {
   engine?: Engine;
   /** Versioned buckets: re-encrypt the noncurrent versions too (in place, by version ID). */
   allVersions?: boolean;
+  /**
+   * Copy objects under Object Lock (retention or legal hold), which S3 refuses to update: the copy keeps the
+   * lock, so the data is stored twice until it ends. Without it they are skipped (`object-lock`).
+   */
+  copyLocked?: boolean;
   /** Before listing, make the key the bucket's default encryption, so nothing new arrives under another. */
   setDefaultEncryption?: boolean;
   /** The namespace has the migration's search attributes (common/search-attributes.ts): keep them current. */
@@ -67,26 +72,19 @@ export interface ReportLocation {
 
 export type Engine = 'auto' | 'copy';
 
-export type SkipReason =
-  | 'sse-c'
-  | 'archived'
-  | 'vanished'
-  | 'too-many-tags'
-  | 'dsse-kms'
-  | 'noncurrent-not-updatable'
-  | 'null-version-kept'
-  | 'annotated-over-5gib';
-
-export const SKIP_REASONS: readonly SkipReason[] = [
+/** Why an object was left as it was (docs/reference.md, "What happens to each object"). */
+export const SKIP_REASONS = [
   'sse-c',
   'archived',
   'vanished',
-  'too-many-tags',
   'dsse-kms',
   'noncurrent-not-updatable',
   'null-version-kept',
   'annotated-over-5gib',
-];
+  'object-lock',
+] as const;
+
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface ObjectIssue {
   key: string;
@@ -106,6 +104,11 @@ export interface Counts {
   updated: number;
   /** Already under the key (tag added where missing). */
   alreadyDone: number;
+  /**
+   * Of the migrated and already-done objects, those under the key without the marker: they have 10 tags
+   * already, S3's limit, and their tags are left as they are.
+   */
+  unmarked: number;
   skipped: Record<SkipReason, number>;
   failed: number;
   /** Objects overwritten while being migrated, inspected and decided again. */
@@ -196,8 +199,8 @@ export function emptyCounts(): Counts {
     migrated: 0,
     updated: 0,
     alreadyDone: 0,
-    skipped: { 'sse-c': 0, archived: 0, vanished: 0, 'too-many-tags': 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0,
-      'annotated-over-5gib': 0 },
+    unmarked: 0,
+    skipped: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, 0])) as Record<SkipReason, number>,
     failed: 0,
     rechecked: 0,
     olderVersions: 0,
@@ -212,6 +215,7 @@ export function addCounts(into: Counts, from: Counts): void {
   into.migrated += from.migrated;
   into.updated += from.updated;
   into.alreadyDone += from.alreadyDone;
+  into.unmarked += from.unmarked ?? 0;
   into.failed += from.failed;
   into.rechecked += from.rechecked;
   into.olderVersions += from.olderVersions;

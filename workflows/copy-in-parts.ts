@@ -22,6 +22,7 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
   const { source } = copy;
   const plan = planParts(source.size, effectivePartSize(source.size, copy.partSizeBytes));
   let uploadId = input.uploadId;
+  let unmarked = input.unmarked;
   const abort = (id: string) =>
     CancellationScope.nonCancellable(() => s3Activities.abortUpload({ bucket: copy.bucket, key: source.key, uploadId: id }));
   try {
@@ -29,6 +30,7 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
       const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), (copies) => copies.startUpload(copy));
       if (started.status !== 'started') return started;
       uploadId = started.uploadId;
+      unmarked = started.unmarked;
     }
     const id = uploadId;
     const copyOne = (part: PartRange): Promise<PartCopyResult> =>
@@ -37,7 +39,7 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
       );
     for (let next = input.nextPart ?? 1; next <= plan.length; next += PARTS_IN_FLIGHT) {
       if (workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN) {
-        return await continueAsNew<typeof copyInParts>({ ...input, uploadId: id, nextPart: next });
+        return await continueAsNew<typeof copyInParts>({ ...input, uploadId: id, nextPart: next, unmarked });
       }
       const outcomes = await Promise.all(plan.slice(next - 1, next - 1 + PARTS_IN_FLIGHT).map(copyOne));
       const failed = outcomes.find((outcome) => outcome !== 'copied');
@@ -51,7 +53,7 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
       copies.completeUpload({ ...copy, uploadId: id, partCount: plan.length }),
     );
     if (result.status !== 'copied') await abort(id);
-    return result;
+    return result.status === 'copied' && unmarked !== undefined ? { ...result, unmarked } : result;
   } catch (err) {
     // Retryable errors are retried inside the activities: what arrives here is permanent, or a cancellation.
     if (uploadId !== undefined && (err instanceof ActivityFailure || isCancellation(err))) await abort(uploadId);

@@ -12,6 +12,19 @@ export interface DecideOptions {
   bucketKeyEnabled: boolean;
   /** A noncurrent version: it can be updated in place, never copied (a copy would become the current version). */
   noncurrent?: boolean;
+  /** --copy-locked: copy objects under Object Lock, which keeps their data twice until the lock ends. */
+  copyLocked?: boolean;
+  /** Epoch ms (workflow time in workflows): a retention whose date has passed protects nothing. */
+  now: number;
+}
+
+/** Why S3 refuses to update or delete the object now: a legal hold, or a retention not yet over. */
+export function lockedBy(snapshot: ObjectSnapshot, now: number): string | undefined {
+  if (!snapshot.exists || !snapshot.lock) return undefined;
+  const { mode, retainUntil, legalHold } = snapshot.lock;
+  const retained = mode !== undefined && retainUntil !== undefined && Date.parse(retainUntil) > now;
+  const reasons = [retained ? `${mode} retention until ${retainUntil}` : '', legalHold === 'ON' ? 'a legal hold' : ''].filter(Boolean);
+  return reasons.length ? reasons.join(' and ') : undefined;
 }
 
 /** Sources UpdateObjectEncryption accepts: SSE-S3 and SSE-KMS (not unencrypted, DSSE-KMS or SSE-C). */
@@ -30,7 +43,7 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
     };
   }
   if (snapshot.sse === 'aws:kms' && snapshot.kmsKeyArn === options.keyArn) {
-    const wantsBucketKey = options.update && options.bucketKeyEnabled && !snapshot.bucketKeyEnabled;
+    const wantsBucketKey = options.update && options.bucketKeyEnabled && !snapshot.bucketKeyEnabled && !lockedBy(snapshot, options.now);
     return wantsBucketKey ? { action: 'update' } : { action: 'ensure-tag' };
   }
   if (snapshot.sse === 'aws:kms:dsse') {
@@ -40,8 +53,18 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
       message: 'encrypted with dual-layer SSE-KMS; re-encrypting it to SSE-KMS would weaken it',
     };
   }
+  // S3 refuses to update a locked object, and a copy would keep its data twice, the old version undeletable
+  // until the lock ends: only where the operator asked for that, and never for a noncurrent version.
+  const locked = lockedBy(snapshot, options.now);
+  if (locked && (!options.copyLocked || options.noncurrent)) {
+    return {
+      action: 'skip',
+      reason: 'object-lock',
+      message: `under Object Lock (${locked}): S3 refuses to re-encrypt it in place, and a copy would store its data twice until the lock ends${options.noncurrent ? '' : ' (--copy-locked copies it)'}`,
+    };
+  }
   // In place: no data moved, so archived objects and objects of any size are updated where they lie.
-  if (options.update && snapshot.sse !== undefined && UPDATABLE.has(snapshot.sse)) return { action: 'update' };
+  if (!locked && options.update && snapshot.sse !== undefined && UPDATABLE.has(snapshot.sse)) return { action: 'update' };
   if (options.noncurrent) {
     return {
       action: 'skip',

@@ -120,11 +120,6 @@ class ObjectFailed extends Error {
   }
 }
 
-function tooManyTags(count: number, updated: boolean): string {
-  const done = updated ? 're-encrypted in place; ' : '';
-  return `${done}already has ${count} tags; adding the marker tag would exceed S3's limit of 10, tags left untouched`;
-}
-
 /** The page's settings and mutable state every object's path reads. */
 interface PageContext {
   input: PageInput;
@@ -154,8 +149,13 @@ function settle(ctx: PageContext, object: Found, update: boolean, outcome: Batch
     case 'vanished':
       tally.skip(object.key, object.versionId, 'vanished', `deleted while being ${update ? 'updated' : 'tagged'}`);
       return 'done';
-    case 'too-many-tags':
-      tally.skip(object.key, object.versionId, 'too-many-tags', tooManyTags(outcome.tagCount, update));
+    case 'too-many-tags': // under the key all the same: no room for the marker beside its 10 tags
+      if (update) {
+        tally.counts.migrated++;
+        tally.counts.updated++;
+        tally.counts.bytesMigrated += object.size;
+      } else tally.counts.alreadyDone++;
+      tally.counts.unmarked++;
       return 'done';
     case 'refused':
       tally.counts.refused[outcome.code] = (tally.counts.refused[outcome.code] ?? 0) + 1;
@@ -189,12 +189,10 @@ function settleCopy(ctx: PageContext, object: Found, outcome: CopyResult | Faile
     case 'copied':
       tally.counts.migrated++;
       tally.counts.bytesMigrated += outcome.bytes;
+      if (outcome.unmarked !== undefined) tally.counts.unmarked++;
       return 'done';
     case 'vanished':
       tally.skip(object.key, object.versionId, 'vanished', 'deleted while being copied');
-      return 'done';
-    case 'too-many-tags':
-      tally.skip(object.key, object.versionId, 'too-many-tags', tooManyTags(outcome.tagCount, false));
       return 'done';
     case 'null-version-kept':
       tally.skip(object.key, object.versionId, 'null-version-kept', NULL_VERSION_KEPT);
@@ -243,6 +241,8 @@ async function migrateObject(
       update,
       bucketKeyEnabled: options.bucketKeyEnabled,
       noncurrent: object.versionId !== undefined,
+      copyLocked: options.copyLocked,
+      now: Date.now(),
     });
     const versionId = snapshot.exists ? snapshot.versionId : undefined;
 
@@ -257,9 +257,7 @@ async function migrateObject(
         continue;
       }
       if (tagged.status === 'vanished') return tally.skip(object.key, versionId, 'vanished', 'deleted while being tagged');
-      if (tagged.status === 'too-many-tags') {
-        return tally.skip(object.key, versionId, 'too-many-tags', tooManyTags(tagged.tagCount, false));
-      }
+      if (tagged.status === 'too-many-tags') tally.counts.unmarked++;
       tally.counts.alreadyDone++;
       return;
     }
@@ -609,7 +607,8 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
   const plan = (object: ListedObject, look: ObjectSnapshot | null, update: boolean): Promise<void> | undefined => {
     const { bucketKeyEnabled, multipartThresholdBytes } = input.options;
     const noncurrent = object.versionId !== undefined;
-    const decision = look && decide(look, { keyArn: input.keyArn, multipartThresholdBytes, update, bucketKeyEnabled, noncurrent });
+    const copyLocked = input.options.copyLocked;
+    const decision = look && decide(look, { keyArn: input.keyArn, multipartThresholdBytes, update, bucketKeyEnabled, noncurrent, copyLocked, now: Date.now() });
     if (look?.exists && decision?.action === 'update') {
       updateQueue.push({ object, look, kind: 'update', cost: kmsRequestsPerUpdate(look, bucketKeyEnabled) });
     } else if (look?.exists && decision?.action === 'ensure-tag') {

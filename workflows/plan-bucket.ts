@@ -12,6 +12,7 @@ export interface PlanInput {
   bucketKeyEnabled: boolean;
   multipartThresholdBytes: number;
   partSizeBytes: number;
+  copyLocked?: boolean;
   /** Carried into continue-as-new. */
   state?: PlanState;
 }
@@ -34,6 +35,7 @@ export interface PlanResult {
   aclsInForce: boolean;
   /** Share of the listed objects that were HEADed (1: all). */
   sampleRate: number;
+  copyLocked: boolean;
   tally: PlanTally;
 }
 
@@ -58,6 +60,7 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
     bucketKeyEnabled: input.bucketKeyEnabled,
     multipartThresholdBytes: input.multipartThresholdBytes,
     partSizeBytes: input.partSizeBytes,
+    copyLocked: input.copyLocked,
   };
   const sampleRate = () => (input.sample && s.total ? Math.min(1, input.sample / s.total) : 1);
 
@@ -85,6 +88,7 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
     updateAvailable: preflight.update?.available ?? false,
     aclsInForce: preflight.acls ?? false,
     sampleRate: sampleRate(),
+    copyLocked: input.copyLocked ?? false,
     tally: s.tally,
   };
 }

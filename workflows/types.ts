@@ -15,6 +15,8 @@ export interface CopyInPartsInput {
   uploadId?: string;
   /** First part not yet copied. */
   nextPart?: number;
+  /** The upload was started without the marker: the object has this many tags already. */
+  unmarked?: number;
 }
 
 export interface PageInput {

@@ -52,14 +52,15 @@ describe('objects in every starting state', () => {
     assert.equal(run.code, 3, `exit 3 when some objects were skipped\n${run.stderr}`);
     const { counts, issues } = run.json;
     assert.equal(counts.scanned, 7);
-    assert.equal(counts.migrated, 2, 'other-key and plain');
+    assert.equal(counts.migrated, 3, 'other-key, plain, and ten-tags (copied with its tags, without the marker)');
+    assert.equal(counts.unmarked, 1, 'ten-tags: no room for the marker');
     assert.equal(counts.alreadyDone, 2);
-    assert.deepEqual(counts.skipped, { 'sse-c': 1, archived: 1, vanished: 0, 'too-many-tags': 1, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0,
-      'annotated-over-5gib': 0 });
+    assert.deepEqual(counts.skipped, { 'sse-c': 1, archived: 1, vanished: 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0,
+      'annotated-over-5gib': 0, 'object-lock': 0 });
     assert.equal(counts.failed, 0);
     const reported = Object.fromEntries(issues.map((i: { key: string; code: string }) => [i.key, i.code]));
-    assert.deepEqual(reported, { 'ten-tags': 'too-many-tags', archived: 'archived', 'customer-key': 'sse-c' });
-    assert.match(run.stderr, /ten-tags.*already has 10 tags/);
+    assert.deepEqual(reported, { archived: 'archived', 'customer-key': 'sse-c' });
+    assert.match(run.stderr, /unmarked\s+1 \(under the key, without the marker/);
     assert.match(run.stderr, /archived.*GLACIER/);
 
     for (const key of ['other-key', 'plain']) {
@@ -70,7 +71,10 @@ describe('objects in every starting state', () => {
     const untagged = await readObject(bucket, 'target-key-untagged');
     assert.deepEqual(untagged.tags, { own: 'tag', __ObjectEncrypted: 'true' }, 'marker added, own tag kept');
     assert.deepEqual(await readObject(bucket, 'target-key-tagged'), taggedBefore, 'already done: untouched');
-    assert.deepEqual(await readObject(bucket, 'ten-tags'), tenTagsBefore, '10 tags: untouched');
+    const tenTags = await readObject(bucket, 'ten-tags');
+    assert.equal(tenTags.keyArn, keyArn, '10 tags: re-encrypted all the same');
+    assert.deepEqual(tenTags.tags, tenTagsBefore.tags, 'its 10 tags as they were, no marker');
+    assert.equal(tenTags.sha256, tenTagsBefore.sha256);
     const archived = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'archived' }));
     assert.equal(archived.StorageClass, 'GLACIER');
     assert.notEqual(archived.ServerSideEncryption, 'aws:kms');

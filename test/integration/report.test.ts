@@ -5,7 +5,8 @@ import { createBucket, createKey, put, putMany, readObject, s3 } from '../helper
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
 
-const TEN_TAGS = Array.from({ length: 10 }, (_, i) => `t${i}=${i}`).join('&');
+/** Unencrypted and archived: only a copy could re-encrypt it, and an archived object is not copied (skipped). */
+const ARCHIVED = { StorageClass: 'GLACIER' } as const;
 // (A key with a line break is CSV-quoted too, test/unit/report-csv.test.ts: the emulator's HTTP server refuses it.)
 const AWKWARD = ['a,comma', 'a "quote"', 'semi;colon'];
 
@@ -22,16 +23,16 @@ describe('complete reports', () => {
     const keyArn = await createKey();
     const bucket = await createBucket('reported');
     const reports = await createBucket('reports');
-    // 300 objects whose tags leave no room for the marker (skipped), with long keys: more than a page keeps in
-    // its summary, and more than one part of a page's report (64 KB).
+    // 300 archived, unencrypted objects (skipped), with long keys: more than a page keeps in its summary, and
+    // more than one part of a page's report (64 KB).
     const skipped = [...Array.from({ length: 297 }, (_, i) => `full/${'x'.repeat(200)}-${String(i).padStart(3, '0')}`), ...AWKWARD];
-    await putMany(bucket, skipped, (k) => k, 16, { Tagging: TEN_TAGS });
+    await putMany(bucket, skipped, (k) => k, 16, ARCHIVED);
     await putMany(bucket, Array.from({ length: 20 }, (_, i) => `ok/${i}`), (k) => k);
     const run = await runMigrate([
       '--bucket', bucket, '--kms-key', keyArn, '--page-size', '1000', '--report-uri', `s3://${reports}/runs`, '--wait', '--json',
     ]);
     assert.equal(run.code, 3, run.stderr);
-    assert.equal(run.json.counts.skipped['too-many-tags'], 300);
+    assert.equal(run.json.counts.skipped.archived, 300);
     assert.ok(run.json.issues.length < 300, `the summary keeps ${run.json.issues.length}: bounded`);
     assert.equal((await readObject(bucket, 'ok/0')).keyArn, keyArn);
 
@@ -41,13 +42,13 @@ describe('complete reports', () => {
     const manifestKey = files.find((f) => f.Key!.endsWith('/manifest.json'))!.Key!;
     const manifest = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: reports, Key: manifestKey }))).Body!.transformToString());
     assert.equal(manifest.migrationId, run.json.workflowId);
-    assert.equal(manifest.counts.skipped['too-many-tags'], 300);
+    assert.equal(manifest.counts.skipped.archived, 300);
     assert.equal(manifest.files.length, files.length - 1);
 
     const report = await runMigrate(['report', run.json.workflowId, '--json']);
     assert.equal(report.code, 0, report.stderr);
     assert.equal(report.json.source, 'report files');
-    assert.deepEqual(report.json.byReason, { 'skipped too-many-tags': 300 });
+    assert.deepEqual(report.json.byReason, { 'skipped archived': 300 });
     assert.deepEqual(report.json.rows.map((r: { key: string }) => r.key).sort(), [...skipped].sort(), 'every object, awkward keys intact');
     const csv = await runMigrate(['report', run.json.workflowId, '--csv']);
     assert.match(csv.stdout, /^bucket,key,version_id,status,code,message\n/);
@@ -59,12 +60,12 @@ describe('complete reports', () => {
   it('without --report-uri, report shows what the summary kept, and says what it did not', async () => {
     const keyArn = await createKey();
     const bucket = await createBucket('unreported');
-    await put(bucket, 'full', 'x', { Tagging: TEN_TAGS });
+    await put(bucket, 'full', 'x', ARCHIVED);
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(run.code, 3, run.stderr);
     const report = await runMigrate(['report', run.json.workflowId, '--json']);
     assert.equal(report.json.source, 'summary');
-    assert.deepEqual(report.json.rows.map((r: { key: string; code: string }) => [r.key, r.code]), [['full', 'too-many-tags']]);
+    assert.deepEqual(report.json.rows.map((r: { key: string; code: string }) => [r.key, r.code]), [['full', 'archived']]);
   });
 
   it('refuses a bad report location before touching any object', async () => {

@@ -128,13 +128,14 @@ describe('where the read-deny goes, from the latest migration of each prefix', (
   it('blocks --apply while the latest migration left objects without the marker that it would lock', () => {
     const plan = readDenyPlan('b', KEY, [
       completed('', (c) => {
-        c.skipped['too-many-tags'] = 2;
+        c.skipped['object-lock'] = 2;
+        c.unmarked = 3;
         c.skipped.vanished = 5;
         c.failed = 1;
       }),
     ]);
     assert.deepEqual(plan.prefixes, ['']);
     assert.equal(plan.blockers.length, 1);
-    assert.match(plan.blockers[0], /left objects without the marker \(2 too-many-tags, 1 failed\)/);
+    assert.match(plan.blockers[0], /left objects without the marker \(2 object-lock, 3 under the key without it \(10 tags\), 1 failed\)/);
   });
 });

@@ -43,6 +43,24 @@ describe('copyObjects, single copies in a batch', () => {
   });
 });
 
+describe('a copy of an object with 10 tags', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => mock.reset());
+
+  it('re-encrypts it with its own tags, without the marker (S3 allows 10), and says so', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => ({ Key: `t${i}`, Value: `${i}` }));
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: ten });
+    mock.on(CopyObjectCommand).resolves({ VersionId: 'v', CopyObjectResult: { ETag: '"new"' } });
+    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    const outcomes = (await new MockActivityEnvironment().run(copyObjects, s3, { copies: [copyOf('full')], kmsCosts: [1] })) as Awaited<ReturnType<typeof copyObjects>>;
+    assert.deepEqual(outcomes[0], { status: 'copied', versionId: 'v', bytes: 3, unmarked: 10 });
+    const sent = mock.commandCalls(CopyObjectCommand)[0].args[0].input;
+    assert.equal(sent.Tagging, ten.map((t) => `${t.Key}=${t.Value}`).join('&'));
+    assert.equal(sent.SSEKMSKeyId, ARN);
+  });
+});
+
 describe('copyObjects within the weight in force', () => {
   const s3 = new S3Client({ region: 'us-east-1' });
   const mock = mockClient(s3);

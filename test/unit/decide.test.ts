@@ -1,15 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide } from '../../workflows/decide';
+import { decide, type DecideOptions } from '../../workflows/decide';
 import type { ObjectSnapshot } from '../../activities/types';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/target';
-const copying = { keyArn: ARN, multipartThresholdBytes: 100, update: false, bucketKeyEnabled: false };
+const NOW = Date.parse('2026-12-07T00:00:00Z');
+const copying = { keyArn: ARN, multipartThresholdBytes: 100, update: false, bucketKeyEnabled: false, now: NOW };
 const updating = { ...copying, update: true };
 const base: Extract<ObjectSnapshot, { exists: true }> = {
   exists: true, key: 'k', size: 10, etag: '"e"', storageClass: 'STANDARD', sse: 'AES256', archived: false, headers: {},
 };
-const action = (s: ObjectSnapshot, o = updating) => {
+const action = (s: ObjectSnapshot, o: DecideOptions = updating) => {
   const d = decide(s, o);
   return d.action === 'skip' ? `skip:${d.reason}` : d.action === 'copy' ? `copy${d.multipart ? ':multipart' : ''}` : d.action;
 };
@@ -82,5 +83,30 @@ describe('decide, copying (no UpdateObjectEncryption, or refused for this object
     assert.equal(action({ ...base, sseCustomerAlgorithm: 'AES256' }, copying), 'skip:sse-c');
     assert.equal(action({ ...base, archived: true, storageClass: 'GLACIER' }, copying), 'skip:archived');
     assert.equal(action({ ...base, sse: 'aws:kms:dsse', kmsKeyArn: 'x' }, copying), 'skip:dsse-kms');
+  });
+});
+
+describe('decide, for an object under Object Lock', () => {
+  const retained = { ...base, lock: { mode: 'GOVERNANCE' as const, retainUntil: new Date(NOW + 86_400_000).toISOString() } };
+  const held = { ...base, sse: undefined, lock: { legalHold: 'ON' as const } };
+  it('skips it (object-lock): S3 refuses the update, and a copy would keep its data twice until the lock ends', () => {
+    assert.equal(action(retained), 'skip:object-lock');
+    assert.equal(action(held), 'skip:object-lock');
+    const d = decide(retained, updating);
+    assert.ok(d.action === 'skip' && /GOVERNANCE retention until .*--copy-locked copies it/.test(d.message), JSON.stringify(d));
+  });
+  it('with --copy-locked, copies it without trying the update S3 would refuse; never a noncurrent version', () => {
+    const copyLocked = { ...updating, copyLocked: true };
+    assert.equal(action(retained, copyLocked), 'copy');
+    assert.equal(action(held, copyLocked), 'copy');
+    assert.equal(action(retained, { ...copyLocked, noncurrent: true }), 'skip:object-lock');
+  });
+  it('treats a retention that is over, or a legal hold that is off, as no lock', () => {
+    const over = { ...base, lock: { mode: 'COMPLIANCE' as const, retainUntil: new Date(NOW - 1000).toISOString(), legalHold: 'OFF' as const } };
+    assert.equal(action(over), 'update');
+  });
+  it('under the key: tags it (tags are not locked), and never asks a refused update for a Bucket Key', () => {
+    const underKey = { ...retained, sse: 'aws:kms', kmsKeyArn: ARN };
+    assert.equal(action(underKey, { ...updating, bucketKeyEnabled: true }), 'ensure-tag');
   });
 });

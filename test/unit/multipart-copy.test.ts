@@ -75,10 +75,12 @@ describe('multipart copy steps', () => {
     await assert.rejects(run(startUpload, s3, input), (err: ApplicationFailure) => err.nonRetryable === true && /AccessDenied/.test(err.message));
   });
 
-  it('starts no upload for an object whose tags leave no room for the marker', async () => {
+  it('starts the upload of an object whose tags leave no room for the marker with its own tags, and says so', async () => {
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `t${i}`, Value: '' })) });
-    assert.deepEqual(await run(startUpload, s3, input), { status: 'too-many-tags', tagCount: 10 });
-    assert.equal(mock.commandCalls(CreateMultipartUploadCommand).length, 0);
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    assert.deepEqual(await run(startUpload, s3, input), { status: 'started', uploadId: 'u1', unmarked: 10 });
+    const sent = mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
+    assert.equal(sent.Tagging, Array.from({ length: 10 }, (_, i) => `t${i}=`).join('&'));
   });
 
   it('copies one range on the condition that the source is unchanged', async () => {

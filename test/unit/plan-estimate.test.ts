@@ -7,12 +7,22 @@ import type { ObjectSnapshot } from '../../activities/types';
 import type { PlanResult } from '../../workflows/plan-bucket';
 
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/k';
-const ctx = { keyArn: KEY, versioned: false, aclsInForce: false, partSizeBytes: 5 * 1024 ** 2 };
+const NOW = Date.parse('2026-12-07T00:00:00Z');
+const ctx = { keyArn: KEY, versioned: false, aclsInForce: false, partSizeBytes: 5 * 1024 ** 2, now: NOW };
 const object = (extra: Partial<Extract<ObjectSnapshot, { exists: true }>> = {}): ObjectSnapshot => ({
   exists: true, key: 'k', size: 100, etag: '"e"', storageClass: 'STANDARD', archived: false, headers: {}, tagCount: 0, ...extra,
 });
 
 describe('the plan model', () => {
+  it('counts objects under Object Lock and their bytes, which a copy would store twice; not a retention that is over', () => {
+    const t = emptyTally();
+    const until = (ms: number) => new Date(NOW + ms).toISOString();
+    tallyObject(t, object({ size: 300, lock: { mode: 'GOVERNANCE', retainUntil: until(86_400_000) } }), { action: 'skip', reason: 'object-lock', message: '' }, ctx);
+    tallyObject(t, object({ size: 200, lock: { legalHold: 'ON' } }), { action: 'copy', multipart: false }, ctx);
+    tallyObject(t, object({ size: 100, lock: { mode: 'COMPLIANCE', retainUntil: until(-1000) } }), { action: 'update' }, ctx);
+    assert.deepEqual(t.locked, { objects: 2, bytes: 500 });
+  });
+
   it('counts the requests and KMS requests of each action as the worker makes them', () => {
     const t = emptyTally();
     tallyObject(t, object({ sse: 'AES256' }), { action: 'update' }, ctx);
