@@ -1,4 +1,10 @@
-import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, type S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  PutBucketEncryptionCommand,
+  type S3Client,
+  type ServerSideEncryptionConfiguration,
+  type ServerSideEncryptionRule,
+} from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DefaultEncryption, DefaultEncryptionChange } from '../common/types';
@@ -18,11 +24,11 @@ async function keyArnOf(kms: KMSClient, named: string, keyArn: string): Promise<
   }
 }
 
-/** The bucket's default-encryption rule; null when it has none; throws what S3 answered otherwise. */
-async function readRule(s3: S3Client, bucket: string): Promise<ServerSideEncryptionRule | null> {
+/** The bucket's default-encryption configuration; null when it has none; throws what S3 answered otherwise. */
+async function readConfiguration(s3: S3Client, bucket: string): Promise<ServerSideEncryptionConfiguration | null> {
   try {
     const out = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-    return out.ServerSideEncryptionConfiguration?.Rules?.[0] ?? null;
+    return out.ServerSideEncryptionConfiguration ?? null;
   } catch (err) {
     if (errorCode(err) === 'ServerSideEncryptionConfigurationNotFoundError') return null;
     throw err;
@@ -55,7 +61,7 @@ export async function bucketDefaultEncryption(
 ): Promise<DefaultEncryption> {
   let rule;
   try {
-    rule = await readRule(s3, input.bucket);
+    rule = (await readConfiguration(s3, input.bucket))?.Rules?.[0] ?? null;
   } catch (err) {
     if (isRetryable(err)) throw err;
     const why = httpStatus(err) === 403 ? 'access denied (s3:GetEncryptionConfiguration)' : errorCode(err);
@@ -65,38 +71,79 @@ export async function bucketDefaultEncryption(
 }
 
 /**
- * --set-default-encryption: make the key the bucket's default encryption before any object is listed, so
- * that nothing new arrives under another; what it replaced is returned, to be restored if need be. Writes
- * nothing when the key (with the Bucket Key setting asked for) already is the default. Fails the migration,
- * before any object is touched, when the setting cannot be read or written.
+ * --set-default-encryption, first step: what the bucket's default is, and whether making the key the default
+ * changes it. Its result (with the configuration as GetBucketEncryption returned it) is recorded in the
+ * workflow's history before anything is written, so the previous configuration it reports is the bucket's own
+ * even if a worker dies after the write. Refuses to downgrade a DSSE-KMS default to SSE-KMS.
  */
-export async function setDefaultEncryption(
+export async function readDefaultEncryption(
   s3: S3Client,
   kms: KMSClient,
   input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean },
 ): Promise<DefaultEncryptionChange> {
   try {
-    const rule = await readRule(s3, input.bucket);
-    const { underKey, setting } = await describeRule(kms, rule, input.keyArn);
-    const previous = rule ? JSON.stringify({ Rules: [rule] }) : undefined;
-    if (underKey && (rule?.BucketKeyEnabled ?? false) === input.bucketKeyEnabled) return { before: setting, changed: false, previous };
-    await s3.send(
-      new PutBucketEncryptionCommand({
-        Bucket: input.bucket,
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: input.keyArn }, BucketKeyEnabled: input.bucketKeyEnabled }],
-        },
-      }),
-    );
-    return { before: setting, changed: true, previous };
-  } catch (err) {
-    if (httpStatus(err) === 403) {
+    const config = await readConfiguration(s3, input.bucket);
+    const rule = config?.Rules?.[0] ?? null;
+    if (rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm === 'aws:kms:dsse') {
       throw ApplicationFailure.create({
         type: 'DefaultEncryptionNotSet',
         nonRetryable: true,
-        message: `could not set the default encryption of bucket "${input.bucket}": access denied (needs s3:GetEncryptionConfiguration and s3:PutEncryptionConfiguration); no object was touched`,
+        message: `the default encryption of bucket "${input.bucket}" is dual-layer SSE-KMS (DSSE-KMS): --set-default-encryption would weaken it to SSE-KMS; run without it. No object was touched`,
       });
     }
-    rethrowForTemporal(err, `set the default encryption of bucket "${input.bucket}"`);
+    const { underKey, setting } = await describeRule(kms, rule, input.keyArn);
+    const previous = config ? JSON.stringify(config) : undefined;
+    const changed = !(underKey && (rule?.BucketKeyEnabled ?? false) === input.bucketKeyEnabled);
+    return { before: setting, changed, previous };
+  } catch (err) {
+    failDefaultEncryption(err, input.bucket);
   }
+}
+
+/**
+ * The configuration with the key as the default: a copy of the previous one with only the default encryption
+ * and the Bucket Key changed, so that everything else it holds (such as BlockedEncryptionTypes, which blocks
+ * SSE-C uploads) stays as it was.
+ */
+export function configurationWithKey(previous: string | undefined, keyArn: string, bucketKeyEnabled: boolean): ServerSideEncryptionConfiguration {
+  const config = (previous ? JSON.parse(previous) : { Rules: [] }) as ServerSideEncryptionConfiguration;
+  const [first, ...others] = config.Rules ?? [];
+  const rule: ServerSideEncryptionRule = {
+    ...first,
+    ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
+    BucketKeyEnabled: bucketKeyEnabled,
+  };
+  return { ...config, Rules: [rule, ...others] };
+}
+
+/**
+ * --set-default-encryption, second step: writes the configuration with the key, built from the previous one
+ * the first step recorded. Writing it again (a retry) writes the same.
+ */
+export async function writeDefaultEncryption(
+  s3: S3Client,
+  input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean; previous?: string },
+): Promise<void> {
+  try {
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: input.bucket,
+        ServerSideEncryptionConfiguration: configurationWithKey(input.previous, input.keyArn, input.bucketKeyEnabled),
+      }),
+    );
+  } catch (err) {
+    failDefaultEncryption(err, input.bucket);
+  }
+}
+
+/** Fails the migration, before any object is touched, when the setting cannot be read or written. */
+function failDefaultEncryption(err: unknown, bucket: string): never {
+  if (httpStatus(err) === 403) {
+    throw ApplicationFailure.create({
+      type: 'DefaultEncryptionNotSet',
+      nonRetryable: true,
+      message: `could not set the default encryption of bucket "${bucket}": access denied (needs s3:GetEncryptionConfiguration and s3:PutEncryptionConfiguration); no object was touched`,
+    });
+  }
+  rethrowForTemporal(err, `set the default encryption of bucket "${bucket}"`);
 }

@@ -11,7 +11,7 @@ import { copyObject, copyObjects } from './copy-object';
 import { abortUpload, completeUpload, copyPart, startUpload } from './multipart-copy';
 import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
-import { bucketDefaultEncryption, setDefaultEncryption } from './default-encryption';
+import { bucketDefaultEncryption, readDefaultEncryption, writeDefaultEncryption } from './default-encryption';
 import { countPage, surveyPage, type SurveyPageInput } from './survey-page';
 import { bucketPolicyCheck } from './bucket-policy-check';
 import { writeReport, writeReportManifest, type ReportManifest } from './report-files';
@@ -39,7 +39,8 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     writeReportManifest: (input: { location: ReportLocation; manifest: Omit<ReportManifest, 'files'> }) => writeReportManifest(s3, input),
     countPage: (input: Omit<SurveyPageInput, 'sampleRate'>) => whileHeartbeating(() => countPage(s3, input)),
     surveyPage: (input: SurveyPageInput) => whileHeartbeating(() => surveyPage(s3, input)),
-    setDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => setDefaultEncryption(s3, kms, input),
+    readDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => readDefaultEncryption(s3, kms, input),
+    writeDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean; previous?: string }) => writeDefaultEncryption(s3, input),
   };
 }
 

@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { addCounts, DEFAULTS, emptyCounts, pageNumberOf, pageWorkflowId, settledCount, type MigrationProgress, type MigrationSummary } from '../common/types';
+import { addCounts, DEFAULTS, emptyCounts, pageNumberOf, pageWorkflowId, settledCount, type DefaultEncryptionChange, type MigrationOptions, type MigrationProgress, type MigrationSummary } from '../common/types';
 import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
 import type { ListedObject } from '../activities/types';
 import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
@@ -53,6 +53,17 @@ function engineOf(preflight: CoordinatorState['preflight'] | undefined): string 
   if (!preflight) return undefined;
   if (preflight.update?.available) return 'update in place (UpdateObjectEncryption); copy what it refuses';
   return `copy (${preflight.update?.reason ?? 'migration started before the update engine'})`;
+}
+
+/**
+ * --set-default-encryption: the bucket's configuration is read and recorded in history before the key is
+ * written into a copy of it, so the previous configuration the summary reports survives any crash.
+ */
+async function makeKeyTheDefault(options: MigrationOptions, keyArn: string): Promise<DefaultEncryptionChange> {
+  const target = { bucket: options.bucket, keyArn, bucketKeyEnabled: options.bucketKeyEnabled };
+  const found = await s3Activities.readDefaultEncryption(target);
+  if (found.changed) await s3Activities.writeDefaultEncryption({ ...target, previous: found.previous });
+  return found;
 }
 
 /**
@@ -171,9 +182,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       });
       if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
       label(pausedBecause === undefined ? 'running' : 'paused', preflight.keyArn);
-      const defaultEncryptionSet = options.setDefaultEncryption
-        ? await s3Activities.setDefaultEncryption({ bucket: options.bucket, keyArn: preflight.keyArn, bucketKeyEnabled: options.bucketKeyEnabled })
-        : undefined;
+      const defaultEncryptionSet = options.setDefaultEncryption ? await makeKeyTheDefault(options, preflight.keyArn) : undefined;
       const report = options.reportUri && {
         bucket: options.reportUri.bucket,
         keyPrefix: `${options.reportUri.prefix}${options.bucket}/${new Date(startedAt).toISOString()}/`,

@@ -158,4 +158,17 @@ describe('a bucket fully migrated', () => {
     assert.equal(again.json.bucketFinished.finished, true);
     assert.match(again.stderr, /bucket finished: yes/);
   });
+
+  it('--set-default-encryption refuses to weaken a DSSE-KMS default, before touching any object', async () => {
+    const bucket = await createBucket('set-default-dsse');
+    const dsse = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' as const, KMSMasterKeyID: keyArn } }] };
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: dsse }));
+    await put(bucket, 'a', 'x', { ServerSideEncryption: 'AES256' });
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--set-default-encryption', '--wait', '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /dual-layer SSE-KMS \(DSSE-KMS\): --set-default-encryption would weaken it to SSE-KMS; run without it/);
+    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
+    assert.deepEqual(rule?.ApplyServerSideEncryptionByDefault, dsse.Rules[0].ApplyServerSideEncryptionByDefault, 'left as it was');
+    assert.equal((await readObject(bucket, 'a')).sse, 'AES256', 'no object touched');
+  });
 });

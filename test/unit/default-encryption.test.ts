@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { bucketDefaultEncryption, setDefaultEncryption } from '../../activities/default-encryption';
+import { bucketDefaultEncryption, readDefaultEncryption, writeDefaultEncryption } from '../../activities/default-encryption';
 import { formatDefaultEncryption, formatDefaultEncryptionSet } from '../../client/summary';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -63,7 +63,13 @@ describe("the bucket's default encryption, for the summary", () => {
 });
 
 describe('--set-default-encryption', () => {
-  const set = (bucketKeyEnabled = false) => setDefaultEncryption(s3, kms, { bucket: 'b', keyArn: ARN, bucketKeyEnabled });
+  /** As the workflow does it: read (recorded in history), then write from what was read. */
+  const set = async (bucketKeyEnabled = false) => {
+    const target = { bucket: 'b', keyArn: ARN, bucketKeyEnabled };
+    const found = await readDefaultEncryption(s3, kms, target);
+    if (found.changed) await writeDefaultEncryption(s3, { ...target, previous: found.previous });
+    return found;
+  };
   beforeEach(() => {
     s3Mock.reset();
     kmsMock.reset();
@@ -103,5 +109,29 @@ describe('--set-default-encryption', () => {
     withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } });
     s3Mock.on(PutBucketEncryptionCommand).rejects(s3Error('AccessDenied', 403));
     await assert.rejects(set(), (err: ApplicationFailure) => err.nonRetryable && /s3:PutEncryptionConfiguration.*no object was touched/.test(err.message));
+  });
+
+  it('changes only the default in a copy of the rule: the SSE-C block (BlockedEncryptionTypes) and the rest stay', async () => {
+    const rule = { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C' as const] } };
+    withRule(rule);
+    await set(true);
+    assert.deepEqual(s3Mock.commandCalls(PutBucketEncryptionCommand)[0].args[0].input.ServerSideEncryptionConfiguration, {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN }, BucketKeyEnabled: true, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }],
+    });
+  });
+
+  it('refuses to downgrade a DSSE-KMS default to SSE-KMS, writing nothing', async () => {
+    withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: ARN } });
+    await assert.rejects(set(), (err: ApplicationFailure) => err.nonRetryable && err.type === 'DefaultEncryptionNotSet' && /dual-layer .* run without it/.test(err.message));
+    assert.equal(s3Mock.commandCalls(PutBucketEncryptionCommand).length, 0);
+  });
+
+  it('writes from the configuration recorded before the write, never from what the bucket holds then (its own rule, after a crash)', async () => {
+    const previous = JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    await writeDefaultEncryption(s3, { bucket: 'b', keyArn: ARN, bucketKeyEnabled: false, previous });
+    await writeDefaultEncryption(s3, { bucket: 'b', keyArn: ARN, bucketKeyEnabled: false, previous }); // a retry
+    assert.equal(s3Mock.commandCalls(GetBucketEncryptionCommand).length, 0, 'the write reads nothing');
+    const written = s3Mock.commandCalls(PutBucketEncryptionCommand).map((c) => JSON.stringify(c.args[0].input));
+    assert.equal(written[0], written[1], 'a retry writes the same');
   });
 });
