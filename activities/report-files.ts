@@ -1,14 +1,36 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Counts, ObjectIssue, ReportLocation } from '../common/types';
 import { rethrowForTemporal } from './s3-errors';
 
 export const REPORT_COLUMNS = ['bucket', 'key', 'version_id', 'status', 'code', 'message'] as const;
 
-/** RFC 4180 CSV with a header row: keys may hold commas, quotes and line breaks. */
+/**
+ * A cell a spreadsheet would run as a formula (a key such as `=HYPERLINK(...)`) starts with `'`, which
+ * spreadsheets show as text (OWASP, "CSV Injection"); so does one that starts with `'` itself, so that
+ * readCell gives every value back exactly.
+ */
+const FORMULA_START = /^[=+\-@\t\r']/;
+
+export function neutraliseCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+export function readCell(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+/** RFC 4180 CSV with a header row: keys may hold commas, quotes and line breaks; no cell is a formula. */
 export function reportCsv(bucket: string, issues: ObjectIssue[]): string {
-  const rows = issues.map((i) => [bucket, i.key, i.versionId ?? '', i.status, i.code, i.message]);
+  const rows = issues.map((i) => [bucket, i.key, i.versionId ?? '', i.status, i.code, i.message].map(neutraliseCell));
   return stringify(rows, { header: true, columns: [...REPORT_COLUMNS] });
+}
+
+/** The rows of report CSV, every value as it was before reportCsv neutralised it. */
+export function parseReportCsv(text: string): Record<(typeof REPORT_COLUMNS)[number], string>[] {
+  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<(typeof REPORT_COLUMNS)[number], string>[];
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, cell]) => [column, readCell(cell)])) as (typeof rows)[number]);
 }
 
 /**

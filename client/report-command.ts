@@ -1,7 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { migrateBucket } from '../workflows';
-import { readReport, REPORT_COLUMNS } from '../activities/report-files';
+import { neutraliseCell, parseReportCsv, readReport, REPORT_COLUMNS } from '../activities/report-files';
 import { totalSkipped, type MigrationSummary, type ObjectIssue } from '../common/types';
 import { awsClientsFromEnv } from './aws';
 import type { Connected } from './connect';
@@ -58,7 +57,7 @@ export async function migrationReport(connected: Connected, workflowId: string):
   const { s3 } = awsClientsFromEnv(process.env);
   try {
     const { csv } = await readReport(s3, summary.report);
-    const rows = csv.flatMap((text) => parse(text, { columns: true, skip_empty_lines: true }) as ReportRow[]);
+    const rows: ReportRow[] = csv.flatMap(parseReportCsv);
     const location = `s3://${summary.report.bucket}/${summary.report.keyPrefix}`;
     return { workflowId, source: 'report files', location, byReason: byReason(rows), unlisted: 0, rows };
   } finally {
@@ -67,7 +66,8 @@ export async function migrationReport(connected: Connected, workflowId: string):
 }
 
 export function reportAsCsv(report: MigrationReport): string {
-  return stringify(report.rows, { header: true, columns: [...REPORT_COLUMNS] });
+  const rows = report.rows.map((row) => REPORT_COLUMNS.map((column) => neutraliseCell(row[column])));
+  return stringify(rows, { header: true, columns: [...REPORT_COLUMNS] });
 }
 
 export function formatReport(report: MigrationReport): string {

@@ -8,7 +8,7 @@ import { runMigrate } from '../helpers/cli';
 /** Unencrypted and archived: only a copy could re-encrypt it, and an archived object is not copied (skipped). */
 const ARCHIVED = { StorageClass: 'GLACIER' } as const;
 // (A key with a line break is CSV-quoted too, test/unit/report-csv.test.ts: the emulator's HTTP server refuses it.)
-const AWKWARD = ['a,comma', 'a "quote"', 'semi;colon'];
+const AWKWARD = ['a,comma', 'a "quote"', 'semi;colon', '=SUM(1+1)', '@cmd'];
 
 describe('complete reports', () => {
   let worker: RunningWorker;
@@ -25,7 +25,7 @@ describe('complete reports', () => {
     const reports = await createBucket('reports');
     // 300 archived, unencrypted objects (skipped), with long keys: more than a page keeps in its summary, and
     // more than one part of a page's report (64 KB).
-    const skipped = [...Array.from({ length: 297 }, (_, i) => `full/${'x'.repeat(200)}-${String(i).padStart(3, '0')}`), ...AWKWARD];
+    const skipped = [...Array.from({ length: 295 }, (_, i) => `full/${'x'.repeat(200)}-${String(i).padStart(3, '0')}`), ...AWKWARD];
     await putMany(bucket, skipped, (k) => k, 16, ARCHIVED);
     await putMany(bucket, Array.from({ length: 20 }, (_, i) => `ok/${i}`), (k) => k);
     const run = await runMigrate([
@@ -53,6 +53,8 @@ describe('complete reports', () => {
     const csv = await runMigrate(['report', run.json.workflowId, '--csv']);
     assert.match(csv.stdout, /^bucket,key,version_id,status,code,message\n/);
     assert.match(csv.stdout, /"a ""quote"""/);
+    assert.match(csv.stdout, /,'=SUM\(1\+1\),/, 'a key a spreadsheet would run is written as text');
+    assert.doesNotMatch(csv.stdout, /,=SUM/);
     const text = await runMigrate(['report', run.json.workflowId]);
     assert.match(text.stdout, /300 objects not migrated, from report files \(s3:\/\//);
   });
