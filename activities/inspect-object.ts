@@ -1,7 +1,8 @@
-import { ChecksumAlgorithm, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { ChecksumAlgorithm, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { forEachConcurrently } from '../common/concurrently';
 import type { ObjectLock, ObjectSnapshot } from './types';
-import { httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
+import { errorCode, httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
 
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const ARCHIVE_TIERS = new Set(['ARCHIVE_ACCESS', 'DEEP_ARCHIVE_ACCESS']);
@@ -66,15 +67,14 @@ export async function inspectObject(s3: S3Client, input: { bucket: string; key: 
     return snapshotFromHead(input.key, { ...head, VersionId: input.versionId ?? head.VersionId });
   } catch (err) {
     if (isNotFound(err)) return { exists: false, key: input.key };
-    // S3 answers a HEAD without the customer key on an SSE-C object with a bare 400.
-    if (httpStatus(err) === 400) {
+    if (httpStatus(err) === 400 && (await storedWithCustomerKey(s3, input))) {
       return {
         exists: true,
         key: input.key,
         size: 0,
         etag: '',
         storageClass: 'UNKNOWN',
-        sseCustomerAlgorithm: 'unknown (HEAD answered 400, as S3 does for SSE-C objects)',
+        sseCustomerAlgorithm: 'unknown (stored with a customer-provided key, as S3 said)',
         archived: false,
         headers: {},
       };
@@ -82,6 +82,31 @@ export async function inspectObject(s3: S3Client, input: { bucket: string; key: 
     rethrowForTemporal(err, `HEAD ${input.key}`);
   }
 }
+
+/**
+ * S3 answers a HEAD of an SSE-C object without its key with a bare 400 — as it answers an expired or invalid
+ * token, or a malformed authorization header: a HEAD has no body to say which. A GET of its first byte does:
+ * `InvalidRequest`, "The object was stored using a form of Server Side Encryption...". True only then;
+ * any other error is thrown as S3 gave it (the object fails with that code), and a GET that succeeds means the
+ * 400 was not SSE-C (thrown, named).
+ */
+async function storedWithCustomerKey(s3: S3Client, input: { bucket: string; key: string; versionId?: string }): Promise<boolean> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, Range: 'bytes=0-0' }));
+    (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+  } catch (err) {
+    if (errorCode(err) === 'InvalidRequest' && SSE_C_REFUSAL.test((err as Error).message ?? '')) return true;
+    rethrowForTemporal(err, `GET of the first byte of ${input.key} (its HEAD answered 400)`);
+  }
+  throw ApplicationFailure.create({
+    type: 'BadRequest',
+    nonRetryable: true,
+    message: `HEAD ${input.key} answered 400, yet the object reads without a customer key: not SSE-C; its HEAD is refused for a reason S3 did not give`,
+  });
+}
+
+/** S3's message for a read of an SSE-C object without the customer key. */
+const SSE_C_REFUSAL = /stored using a form of Server Side Encryption/i;
 
 /** HEADs made at once inside one inspectObjects activity. */
 const HEADS_IN_PARALLEL = 32;

@@ -1,5 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+
+type SdkError = Parameters<typeof isTransientError>[0];
 
 interface AwsErrorShape {
   name?: string;
@@ -20,7 +23,21 @@ const RETRYABLE_CODES = new Set([
   'RequestTimeTooSkewed',
   'ServiceUnavailable',
   'InternalError',
+  'OperationAborted', // 409: a conflicting operation on the bucket or object is in progress; try again
 ]);
+
+/** Node's network failures the SDK's own classifier (isTransientError) does not name. */
+const NETWORK_FAILURES = new Set(['ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+
+/**
+ * No HTTP response at all: a network failure (reset, refused, timeout, DNS) is retried; anything else — a
+ * TypeError in a serializer, an invalid header value — fails the same way every time, and is not.
+ */
+function isNetworkFailure(err: unknown): boolean {
+  const e = err as { code?: string; cause?: unknown; name?: string };
+  if (e === null || typeof e !== 'object') return false;
+  return isTransientError(e as SdkError) || isThrottlingError(e as SdkError) || NETWORK_FAILURES.has(e.code ?? '') || (e.cause !== undefined && isNetworkFailure(e.cause));
+}
 
 export function errorCode(err: unknown): string {
   const e = err as AwsErrorShape;
@@ -53,7 +70,7 @@ export function isThrottling(err: unknown): boolean {
 /** Throttling, 5xx, resets and timeouts: retried by Temporal with backoff. Everything else is permanent. */
 export function isRetryable(err: unknown): boolean {
   const status = httpStatus(err);
-  if (status === undefined) return true; // no HTTP response at all: reset, timeout, DNS
+  if (status === undefined) return isNetworkFailure(err);
   return status >= 500 || status === 429 || RETRYABLE_CODES.has(errorCode(err));
 }
 

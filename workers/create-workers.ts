@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { createCopyActivities, createS3Activities, type ActivityDeps } from '../activities';
+import { permanentErrors } from './permanent-errors';
 
 export interface MigratorWorkerOptions {
   connection: NativeConnection;
@@ -17,7 +18,7 @@ export interface MigratorWorkerOptions {
  * KMS request) and the KMS queue (tasks that each stand for the weight in force, at the rate the KMS budget sets). `run` resolves when both have stopped.
  */
 export async function runMigratorWorkers(options: MigratorWorkerOptions): Promise<{ run: Promise<void>; shutdown(): void }> {
-  const common = { connection: options.connection, namespace: options.namespace };
+  const common = { connection: options.connection, namespace: options.namespace, interceptors: { activity: [permanentErrors] } };
   const main = await Worker.create({
     ...common,
     ...options.workflows,

@@ -7,19 +7,28 @@ import { runMigrate } from '../helpers/cli';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 const TEN_TAGS = Array.from({ length: 10 }, (_, i) => `t${i}=v${i}`).join('&');
+const s3ErrorBody = (code: string, message: string) => ({
+  status: 400,
+  headers: { 'content-type': 'application/xml' },
+  body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+});
+const SSE_C_REFUSED = s3ErrorBody('InvalidRequest', 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
+const EXPIRED_TOKEN = s3ErrorBody('ExpiredToken', 'The provided token has expired.');
 
 describe('objects in every starting state', () => {
   let proxied: ProxiedWorker;
   let keyArn: string;
   let otherKeyArn: string;
   before(async () => {
-    // moto stores SSE-C objects as plain ones; real S3 answers a HEAD without the customer key with a bare 400.
-    proxied = await startProxiedWorker((req) =>
-      req.method === 'HEAD' && req.url?.split('?')[0].endsWith('/customer-key') &&
-      !req.headers['x-amz-server-side-encryption-customer-algorithm']
-        ? { status: 400 }
-        : undefined,
-    );
+    // moto stores SSE-C objects as plain ones; real S3 answers a HEAD without the customer key with a bare 400
+    // (a HEAD has no body), and a GET with InvalidRequest, saying why. An expired token answers 400 too.
+    proxied = await startProxiedWorker((req) => {
+      const path = req.url?.split('?')[0] ?? '';
+      if (req.headers['x-amz-server-side-encryption-customer-algorithm']) return undefined;
+      if (path.endsWith('/customer-key')) return req.method === 'HEAD' ? { status: 400 } : req.method === 'GET' ? SSE_C_REFUSED : undefined;
+      if (path.endsWith('/expired-token')) return req.method === 'HEAD' ? { status: 400 } : req.method === 'GET' ? EXPIRED_TOKEN : undefined;
+      return undefined;
+    });
     keyArn = await createKey();
     otherKeyArn = await createKey();
   });
@@ -45,21 +54,22 @@ describe('objects in every starting state', () => {
       SSECustomerKeyMD5: createHash('md5').update(sseCKey).digest('base64'),
     });
     await put(bucket, 'plain', 'p');
+    await put(bucket, 'expired-token', 'e', { ServerSideEncryption: 'AES256' });
     const tenTagsBefore = await readObject(bucket, 'ten-tags');
     const taggedBefore = await readObject(bucket, 'target-key-tagged');
 
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(run.code, 3, `exit 3 when some objects were skipped\n${run.stderr}`);
     const { counts, issues } = run.json;
-    assert.equal(counts.scanned, 7);
+    assert.equal(counts.scanned, 8);
     assert.equal(counts.migrated, 3, 'other-key, plain, and ten-tags (copied with its tags, without the marker)');
     assert.equal(counts.unmarked, 1, 'ten-tags: no room for the marker');
     assert.equal(counts.alreadyDone, 2);
     assert.deepEqual(counts.skipped, { 'sse-c': 1, archived: 1, vanished: 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0,
       'annotated-over-5gib': 0, 'object-lock': 0 });
-    assert.equal(counts.failed, 0);
+    assert.equal(counts.failed, 1, 'a HEAD refused with 400 for another reason is not taken for SSE-C');
     const reported = Object.fromEntries(issues.map((i: { key: string; code: string }) => [i.key, i.code]));
-    assert.deepEqual(reported, { archived: 'archived', 'customer-key': 'sse-c' });
+    assert.deepEqual(reported, { archived: 'archived', 'customer-key': 'sse-c', 'expired-token': 'ExpiredToken' });
     assert.match(run.stderr, /unmarked\s+1 \(under the key, without the marker/);
     assert.match(run.stderr, /archived.*GLACIER/);
 

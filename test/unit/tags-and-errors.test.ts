@@ -33,6 +33,17 @@ describe('error classes', () => {
     assert.ok(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
     assert.ok(!isRetryable(awsError('AccessDenied', 403)));
     assert.ok(!isRetryable(awsError('InvalidRequest', 400)));
+    assert.ok(isRetryable(awsError('OperationAborted', 409)), 'a conflicting operation in progress');
+  });
+  it('retries only known network failures among errors without an HTTP status; a client-side error fails at once', () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']) {
+      assert.ok(isRetryable(Object.assign(new Error(code), { code })), code);
+    }
+    assert.ok(isRetryable(Object.assign(new Error('timed out'), { name: 'TimeoutError' })));
+    assert.ok(isRetryable(Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })));
+    assert.ok(!isRetryable(new TypeError("Cannot read properties of undefined (reading 'UploadId')")), 'a serializer bug');
+    assert.ok(!isRetryable(Object.assign(new TypeError('Invalid character in header content ["x-amz-meta-a"]'), { code: 'ERR_INVALID_CHAR' })));
+    assert.ok(!isRetryable(Object.assign(new Error('aborted'), { name: 'AbortError' })), 'a cancellation is not retried');
   });
   it('recognises a changed or vanished object', () => {
     assert.ok(isChangedMeanwhile(awsError('PreconditionFailed', 412)));

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectTaggingCommand,
@@ -214,5 +215,36 @@ describe('the first look', () => {
     const look = await inspectObject(s3, { bucket: 'b', key: 'k' });
     assert.equal(mock.commandCalls(HeadObjectCommand)[0].args[0].input.ChecksumMode, undefined);
     assert.ok(look.exists && look.tagCount === 2);
+  });
+});
+
+describe('a HEAD answering 400', () => {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const mock = mockClient(s3);
+  beforeEach(() => mock.reset());
+  const look = () => new MockActivityEnvironment().run(inspectObject, s3, { bucket: 'b', key: 'k' }) as ReturnType<typeof inspectObject>;
+  // A HEAD has no body: S3's 400 for an SSE-C object, an expired token or a malformed header look the same.
+  const bare400 = () => Object.assign(new Error('UnknownError'), { name: 'BadRequest', $metadata: { httpStatusCode: 400 } });
+
+  it('is SSE-C only when a GET of the first byte says so (InvalidRequest, stored with Server Side Encryption)', async () => {
+    mock.on(HeadObjectCommand).rejects(bare400());
+    mock.on(GetObjectCommand).rejects(Object.assign(s3Error('InvalidRequest', 400), {
+      message: 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+    }));
+    const snapshot = await look();
+    assert.ok(snapshot.exists && snapshot.sseCustomerAlgorithm);
+    assert.equal(mock.commandCalls(GetObjectCommand)[0].args[0].input.Range, 'bytes=0-0');
+  });
+
+  it('fails the object with the code S3 gives the GET when it is not SSE-C: an expired token is never taken for SSE-C', async () => {
+    mock.on(HeadObjectCommand).rejects(bare400());
+    mock.on(GetObjectCommand).rejects(s3Error('ExpiredToken', 400));
+    await assert.rejects(look(), (err: ApplicationFailure) => err.type === 'ExpiredToken' && err.nonRetryable && /ExpiredToken/.test(err.message));
+  });
+
+  it('fails it, named, when the GET succeeds: the 400 was not SSE-C', async () => {
+    mock.on(HeadObjectCommand).rejects(bare400());
+    mock.on(GetObjectCommand).resolves({ Body: Readable.from(['x']) as never });
+    await assert.rejects(look(), (err: ApplicationFailure) => err.type === 'BadRequest' && err.nonRetryable && /not SSE-C/.test(err.message));
   });
 });
