@@ -26,7 +26,7 @@ export interface ActivityDeps {
 /** Activities that only read or tag: they cost S3 requests but no KMS requests. */
 export function createS3Activities({ s3, kms }: ActivityDeps) {
   return {
-    preflight: (input: { bucket: string; kmsKeyId: string; engine?: Engine; reportBucket?: string }) => preflight(s3, kms, input),
+    preflight: (input: { bucket: string; prefix: string; kmsKeyId: string; engine?: Engine; reportBucket?: string }) => preflight(s3, kms, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
     inspectObject: (input: { bucket: string; key: string; versionId?: string }) => inspectObject(s3, input),
     inspectObjects: (input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] }) =>

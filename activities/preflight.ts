@@ -86,7 +86,7 @@ async function aclsInForce(s3: S3Client, bucket: string): Promise<boolean> {
 export async function preflight(
   s3: S3Client,
   kms: KMSClient,
-  input: { bucket: string; kmsKeyId: string; engine?: Engine; reportBucket?: string },
+  input: { bucket: string; prefix: string; kmsKeyId: string; engine?: Engine; reportBucket?: string },
 ): Promise<PreflightResult> {
   const region = await checkBucket(s3, input.bucket);
   if (input.reportBucket !== undefined && input.reportBucket !== input.bucket) {
@@ -97,7 +97,7 @@ export async function preflight(
   const acls = await aclsInForce(s3, input.bucket);
   const update =
     input.engine === 'auto'
-      ? await probeUpdate(s3, input.bucket, keyArn)
+      ? await probeUpdate(s3, input.bucket, input.prefix, keyArn)
       : { available: false as const, reason: 'copying every object (--engine copy)' };
   return { keyArn, region, versioning, update, acls };
 }

@@ -176,6 +176,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (!state) {
       const preflight = await preflightActivity({
         bucket: options.bucket,
+        prefix: options.prefix,
         kmsKeyId: options.kmsKeyId,
         engine: options.engine ?? 'auto',
         ...(options.reportUri ? { reportBucket: options.reportUri.bucket } : {}),

@@ -49,7 +49,7 @@ const PAGES_PER_RUN = 500;
  */
 export async function planBucket(input: PlanInput): Promise<PlanResult> {
   const preflight =
-    input.state?.preflight ?? (await preflightActivity({ bucket: input.bucket, kmsKeyId: input.kmsKeyId, engine: 'auto' }));
+    input.state?.preflight ?? (await preflightActivity({ bucket: input.bucket, prefix: input.prefix, kmsKeyId: input.kmsKeyId, engine: 'auto' }));
   const s: PlanState = input.state ?? { preflight, phase: input.sample ? 'count' : 'survey', cursor: {}, tally: emptyTally() };
   const versioned = preflight.versioning !== 'Disabled';
   const listing = { bucket: input.bucket, prefix: input.prefix, versioned };

@@ -1,6 +1,6 @@
 // KMS requests counted where they reach S3 (a loopback proxy's timeline), in 5-second windows.
 import type { TimelineEntry } from '../../lab/lib/fault-proxy';
-import { PROBE_PREFIX } from '../../activities/probe-update';
+import { PROBE_FOLDER } from '../../activities/probe-update';
 
 /** Calls for which S3 calls KMS: updates, copies, and a multipart copy's upload, parts and completion. */
 export const KMS_COSTING = new Set(['CopyObject', 'UploadPartCopy', 'POST?uploads', 'POST?uploadId', 'PUT?encryption']);
@@ -21,7 +21,7 @@ export function kmsRequests(timeline: TimelineEntry[], buckets: string[], since 
   return timeline
     .filter((r) => KMS_COSTING.has(r.name) && r.at >= since)
     .map((r) => ({ r, bucket: r.path.split('/')[1] }))
-    .filter(({ r, bucket }) => buckets.includes(bucket) && !r.path.startsWith(`/${bucket}/${PROBE_PREFIX}`))
+    .filter(({ r, bucket }) => buckets.includes(bucket) && !r.path.includes(`/${PROBE_FOLDER}`))
     .map(({ r, bucket }) => ({ at: r.at, kms: kmsOf(r), bucket }));
 }
 

@@ -66,3 +66,43 @@ describe('an endpoint without UpdateObjectEncryption', () => {
     }
   });
 });
+
+const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+
+describe('UpdateObjectEncryption allowed under one prefix only (an IAM policy scoped to BUCKET/logs/*)', () => {
+  let proxied: ProxiedWorker;
+  before(async () => {
+    proxied = await startProxiedWorker((req) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const underLogs = url.pathname.split('/')[2] === 'logs';
+      return req.method === 'PUT' && url.searchParams.has('encryption') && !underLogs
+        ? { status: 403, headers: { 'content-type': 'application/xml' }, body: ACCESS_DENIED }
+        : undefined;
+    });
+  });
+  after(async () => {
+    await proxied.stop();
+  });
+
+  it('a migration of that prefix probes under it and updates in place', async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('prefix-iam');
+    for (let i = 0; i < 3; i++) await put(bucket, `logs/${i}`, `v${i}`, { ServerSideEncryption: 'AES256' });
+    const run = await runMigrate(['--bucket', bucket, '--prefix', 'logs/', '--kms-key', keyArn, '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.updated, 3, 'in place, not copied');
+  });
+
+  it('where it is denied, the migration fails before touching anything, naming the permission; --engine copy copies', async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('denied-update');
+    await put(bucket, 'doc', 'x', { ServerSideEncryption: 'AES256' });
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /UpdateObjectEncryption is denied to the worker under s3:\/\/\S+\/ \(AccessDenied\): grant it s3:UpdateObjectEncryption/);
+    assert.equal((await readObject(bucket, 'doc')).sse, 'AES256', 'nothing touched');
+    const copied = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--engine', 'copy', '--wait', '--json']);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.equal((await readObject(bucket, 'doc')).keyArn, keyArn);
+  });
+});
