@@ -26,6 +26,25 @@ import { errorCode, isChangedMeanwhile, isNotFound, rethrowForTemporal } from '.
 // on the KMS queue (the rate limit then counts parts) and the workflow, not a heartbeat, remembers progress.
 
 /**
+ * The object's Expires header, byte for byte as HEAD read it. The SDK takes a Date and writes it back
+ * formatted, which changes a value that is not an HTTP date (and writes "undefined, NaN ..." for one that does
+ * not parse); S3 stores the header as a string, and a single CopyObject keeps it as it was. So it is set on the
+ * request itself, before signing.
+ */
+export function withExpiresAsItWas<C extends CreateMultipartUploadCommand>(expires: string | undefined, command: C): C {
+  if (expires === undefined) return command;
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers.expires = expires;
+      return next(args);
+    },
+    { step: 'build', name: 'expiresAsItWas' },
+  );
+  return command;
+}
+
+/**
  * CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class,
  * the Object Lock retention and legal hold and, where ACLs are in force, the object's grants. An object with
  * annotations is not started: parts would drop them.
@@ -39,7 +58,7 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
     const tags = await tagsForCopy(s3, input);
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
     const out = await s3.send(
-      new CreateMultipartUploadCommand({
+      withExpiresAsItWas(h.Expires, new CreateMultipartUploadCommand({
         ...grants,
         ...lockHeaders(source.lock),
         Bucket: input.bucket,
@@ -49,7 +68,6 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
         ContentDisposition: h.ContentDisposition,
         ContentEncoding: h.ContentEncoding,
         ContentLanguage: h.ContentLanguage,
-        Expires: h.Expires ? new Date(h.Expires) : undefined,
         WebsiteRedirectLocation: h.WebsiteRedirectLocation,
         Metadata: h.Metadata,
         StorageClass: source.storageClass as never,
@@ -59,7 +77,7 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
         ServerSideEncryption: 'aws:kms',
         SSEKMSKeyId: input.keyArn,
         BucketKeyEnabled: input.bucketKeyEnabled,
-      }),
+      })),
     );
     const started = { status: 'started' as const, uploadId: out.UploadId! };
     return tags.unmarked === undefined ? started : { ...started, unmarked: tags.unmarked };

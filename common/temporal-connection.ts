@@ -64,6 +64,12 @@ export function temporalTargetFromEnv(env: NodeJS.ProcessEnv, now = Date.now()):
     checkCertificates(tls.clientCert, tls.clientKey, tls.serverCACert, vars, now);
   }
   const { connectionOptions, namespace } = toClientOptions({ ...profile, address });
+  if (profile.apiKey && !connectionOptions.tls) {
+    throw new ConfigError(
+      'TEMPORAL_API_KEY is set but TLS is off (TEMPORAL_TLS=false, or tls disabled in the profile): the key would be sent in clear to ' +
+        `${address}; turn TLS on, or unset the key`,
+    );
+  }
   const security = profile.apiKey ? 'API key' : tls?.clientCert && !tls.disabled ? 'mTLS' : connectionOptions.tls ? 'TLS' : 'plaintext';
   return { address, namespace: namespace ?? 'default', security, connectionOptions: { ...connectionOptions, address } };
 }

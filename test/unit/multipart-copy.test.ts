@@ -1,4 +1,5 @@
 import { describe, it, beforeEach } from 'node:test';
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -14,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { abortUpload, completeUpload, copyPart, startUpload } from '../../activities/multipart-copy';
+import { abortUpload, completeUpload, copyPart, startUpload, withExpiresAsItWas } from '../../activities/multipart-copy';
 import { MIB } from '../../common/s3-limits';
 import type { CopyInput, PartCopyInput } from '../../activities/types';
 
@@ -180,5 +181,35 @@ describe('multipart copy steps', () => {
     await run(abortUpload, s3, { bucket: 'b', key: 'big', uploadId: 'u1' });
     await run(abortUpload, s3, { bucket: 'b', key: 'big', uploadId: 'u1' });
     assert.equal(mock.commandCalls(AbortMultipartUploadCommand).length, 2);
+  });
+});
+
+describe("a multipart copy's Expires header on the wire", () => {
+  const sentHeaders = async (expires: string | undefined): Promise<Record<string, string>> => {
+    let headers: Record<string, string> = {};
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      requestHandler: {
+        handle: async (request: { headers: Record<string, string> }) => {
+          headers = request.headers;
+          const body = '<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>';
+          return { response: { statusCode: 200, headers: {}, body: Readable.from([body]) } };
+        },
+      },
+    });
+    await client.send(withExpiresAsItWas(expires, new CreateMultipartUploadCommand({ Bucket: 'b', Key: 'k' })));
+    return headers;
+  };
+
+  it('is the value HEAD read, as it was: an HTTP date, another form, or one that does not parse', async () => {
+    for (const expires of ['Thu, 01 Dec 2039 16:00:00 GMT', '2039-12-01T16:00:00Z', 'never', '0']) {
+      const headers = await sentHeaders(expires);
+      assert.equal(headers.expires, expires);
+      assert.match(headers.authorization ?? '', /SignedHeaders=[^,]*\bexpires\b/, 'set before signing, and signed');
+    }
+    assert.equal((await sentHeaders(undefined)).expires, undefined, 'none where the object has none');
   });
 });

@@ -68,6 +68,13 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
     assert.equal(t.connectionOptions.tls, true);
   });
 
+  it('refuses an API key with TLS turned off: it would go in clear', () => {
+    assert.throws(
+      () => temporalTargetFromEnv({ ...noFile, TEMPORAL_API_KEY: 'secret-key', TEMPORAL_TLS: 'false', TEMPORAL_ADDRESS: 'temporal.example.com:7233' }),
+      /TEMPORAL_API_KEY is set but TLS is off .* sent in clear to temporal\.example\.com:7233/,
+    );
+  });
+
   it('names what is wrong before connecting', () => {
     const bad = (env: NodeJS.ProcessEnv, message: RegExp) => assert.throws(() => temporalTargetFromEnv({ ...noFile, ...env }), message);
     bad({ TEMPORAL_ADDRESS: 'localhost' }, /TEMPORAL_ADDRESS: must be host:port.*got "localhost"/);
