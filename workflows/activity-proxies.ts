@@ -1,4 +1,4 @@
-import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { CopyActivities, S3Activities } from '../activities';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 
@@ -50,7 +50,7 @@ export const preflightActivity = proxyActivities<S3Activities>({
 
 /** The copy activities on one task queue. */
 function copyActivitiesOn(taskQueue: string) {
-  const on = (options: { startToCloseTimeout: string; heartbeatTimeout?: string }) =>
+  const on = (options: { startToCloseTimeout: string; heartbeatTimeout?: string; cancellationType?: ActivityCancellationType }) =>
     proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options });
   return {
     // A batch of updates (or tags): each object's outcome is heartbeated, so a retry goes on from there.
@@ -60,7 +60,8 @@ function copyActivitiesOn(taskQueue: string) {
     // One CopyObject of up to 5 GiB; the heartbeat notices a crashed worker within 30 s.
     copyObject: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).copyObject,
     startUpload: on({ startToCloseTimeout: '1 minute' }).startUpload,
-    copyPart: on({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds' }).copyPart,
+    // A cancelled part is waited for, so the upload is aborted only once no part is in flight.
+    copyPart: on({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }).copyPart,
     // CompleteMultipartUpload of a large object can take minutes; S3 decrypts the upload's data key for it.
     completeUpload: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).completeUpload,
   };

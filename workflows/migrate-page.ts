@@ -6,8 +6,10 @@ import {
   TerminatedFailure,
   TimeoutFailure,
   condition,
-  executeChild,
   getExternalWorkflowHandle,
+  startChild,
+  type ChildWorkflowHandle,
+  type ChildWorkflowOptions,
   log,
   ParentClosePolicy,
   patched,
@@ -17,7 +19,7 @@ import {
 import { emptyCounts, type Counts, type ObjectIssue, type SkipReason } from '../common/types';
 import { GIB } from '../common/s3-limits';
 import type { BatchOutcome, BatchResult, CopyInput, CopyResult, FailedOutcome, ListedObject, ObjectSnapshot } from '../activities/types';
-import type { PageInput, PageResult } from './types';
+import type { CopyInPartsInput, PageInput, PageResult } from './types';
 import { decide } from './decide';
 import { FailureRate } from './failure-rate';
 import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload, kmsTaskWeight, MAX_BATCH_OBJECTS } from '../common/kms-budget';
@@ -41,17 +43,35 @@ export const PAGE_REVISION = 1;
 
 type Found = Extract<ObjectSnapshot, { exists: true }>;
 
-/** Open unless the migration is paused: every object waits here before each S3 call it makes. */
+/**
+ * Open unless the migration is paused: every object waits here before each S3 call it makes, and the page's
+ * multipart copies (child workflows) are told, so that none starts another part while paused.
+ */
 class Gate {
   paused = false;
   /** How many times the migration was resumed: failures from before a resume get another attempt. */
   resumes = 0;
+  private readonly copies = new Set<ChildWorkflowHandle<typeof copyInParts>>();
   set(paused: boolean): void {
     if (this.paused && !paused) this.resumes++;
+    if (this.paused !== paused) {
+      const tell = (copy: ChildWorkflowHandle<typeof copyInParts>) => (paused ? copy.signal(pauseSignal) : copy.signal(resumeSignal));
+      for (const copy of this.copies) tell(copy).catch(() => undefined); // it may have just ended
+    }
     this.paused = paused;
   }
   pass(): Promise<void> {
     return condition(() => !this.paused);
+  }
+  /** Runs a multipart copy under this gate's pause and resume until it ends. */
+  async copyInParts(input: CopyInPartsInput, options: Pick<ChildWorkflowOptions, 'workflowId' | 'parentClosePolicy' | 'staticSummary'>): Promise<CopyResult> {
+    const copy = await startChild(copyInParts, { ...options, args: [{ ...input, paused: this.paused }] });
+    this.copies.add(copy);
+    try {
+      return await copy.result();
+    } finally {
+      this.copies.delete(copy);
+    }
   }
 }
 
@@ -282,9 +302,8 @@ async function migrateObject(
     const copyInput = copyInputFor(input, snapshot);
     const cost = decision.multipart ? kmsRequestsInParts(copyInput) : kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled);
     const copied = decision.multipart
-      ? await executeChild(copyInParts, {
+      ? await gate.copyInParts({ copy: copyInput }, {
           workflowId: `${workflowInfo().workflowId}/parts-${input.objects.indexOf(object)}.${round}`,
-          args: [{ copy: copyInput }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL, // a cancelled copy aborts its upload
           staticSummary: `multipart copy of ${object.key}`,
         })

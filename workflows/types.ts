@@ -17,6 +17,8 @@ export interface CopyInPartsInput {
   nextPart?: number;
   /** The upload was started without the marker: the object has this many tags already. */
   unmarked?: number;
+  /** The page was paused when this run continued as new. */
+  paused?: boolean;
 }
 
 export interface PageInput {

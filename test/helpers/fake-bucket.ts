@@ -2,7 +2,7 @@
 // failures, whole-batch errors and held batches on demand. No S3, no KMS: only the workflows' logic is tested.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
-import type { BatchOutcome, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
+import type { BatchOutcome, CopyInput, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
 const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/other';
@@ -37,6 +37,9 @@ export class FakeBucket {
   /** Unencrypted objects of 100 MiB: copied in parts (a copyInParts child), whose upload waits until release(). */
   largeKeys = new Set<string>();
   uploadsStarted = 0;
+  /** Parts of multipart copies copied so far, each taking partMs. */
+  partsCopied = 0;
+  partMs = 50;
   /** UpdateObjectEncryption refuses every object (as for a key of another account): each is copied alone. */
   refuseUpdates = false;
   /** Every batched HEAD fails for its object (null): each object is then looked at, and decided, alone. */
@@ -125,6 +128,15 @@ export class FakeBucket {
         this.uploadsStarted++;
         await this.held;
         return { status: 'started', uploadId: 'u' };
+      },
+      copyPart: async () => {
+        await new Promise((resolve) => setTimeout(resolve, this.partMs));
+        this.partsCopied++;
+        return 'copied';
+      },
+      completeUpload: async ({ source }: CopyInput) => {
+        this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);
+        return { status: 'copied', bytes: source.size };
       },
       abortUpload: async () => undefined,
       bucketDefaultEncryption: async () => ({ underKey: false, setting: 'SSE-S3 (AES256)' }),

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pageWorkflowId, type MigrationSummary } from '../../common/types';
 import { FakeBucket } from '../helpers/fake-bucket';
+import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { devServerEnv, WorkflowHarness } from '../helpers/workflow-env';
 
 let h: WorkflowHarness;
@@ -34,6 +35,28 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
         summary.issues.map((i) => `${i.key} ${i.code}`),
         [`${bucket.keys[0]} CopyTerminated`],
       );
+    });
+  });
+
+  it('stops starting parts when the migration is paused, and finishes the copy after the resume', async () => {
+    const bucket = new FakeBucket(1);
+    bucket.largeKeys.add(bucket.keys[0]);
+    bucket.release(); // the upload starts at once
+    bucket.partMs = 100;
+    await h.withWorkers(bucket, async () => {
+      // 100 MiB in parts of 5 MiB: 20 parts, 8 at a time.
+      const handle = await h.start(h.optionsFor({ pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024, partSizeBytes: 5 * 1024 * 1024 }));
+      for (const deadline = Date.now() + 20_000; bucket.partsCopied === 0 && Date.now() < deadline; ) await sleep(20);
+      await handle.signal(pauseSignal, 'by hand');
+      await sleep(1500); // the parts in flight finish
+      const atPause = bucket.partsCopied;
+      assert.ok(atPause < 20, `${atPause} parts copied when paused`);
+      await sleep(1500);
+      assert.equal(bucket.partsCopied, atPause, 'no part started while paused');
+      await handle.signal(resumeSignal);
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 1);
+      assert.equal(bucket.partsCopied, 20);
     });
   });
 });
