@@ -526,10 +526,16 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     });
 
   /**
+   * Attempts a batch handed to an object alone (a changed object looked at again, a refused update copied in
+   * parts, which can take hours): the lane goes on to its next batch, and the page waits for them at its end.
+   */
+  const detached: Promise<void>[] = [];
+
+  /**
    * Runs one batch activity for `batch` and counts each object's outcome with `settleOne`, which returns a
-   * promise only when the object needs a follow-up attempt; objects its task did not get to (the weight in
-   * force paid for fewer) go back to the front of `queue`. Outcomes are settled in one synchronous pass, which
-   * spares two or three workflow promises per object.
+   * promise only when the object needs a follow-up attempt (detached); objects its task did not get to (the
+   * weight in force paid for fewer) go back to the front of `queue`. Outcomes are settled in one synchronous
+   * pass, which spares two or three workflow promises per object.
    */
   const runBatch = async <O>(
     kind: 'update' | 'copy',
@@ -548,7 +554,6 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       return;
     }
     learnWeight(result.kmsWeight);
-    const followUps: Promise<void>[] = [];
     const undone: Planned[] = [];
     let spent = 0;
     batch.forEach((p, i) => {
@@ -557,7 +562,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
       spent += p.cost;
       try {
         const followUp = settleOne(p, outcome);
-        if (followUp) followUps.push(followUp);
+        if (followUp) detached.push(followUp);
       } catch (err) {
         failed(p.object, err, startedIn);
       }
@@ -566,7 +571,6 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     tally.counts.kmsRequests += spent;
     metrics.kmsRequestsSpent(kind, spent);
     metrics.objectsSettled(tally.counts);
-    await Promise.all(followUps);
   };
 
   const runUpdateBatch = (batch: Planned[]) => {
@@ -695,6 +699,7 @@ export async function migratePage(input: PageInput): Promise<PageResult> {
     }),
     ...lanes,
   ]);
+  while (detached.length > 0) await Promise.all(detached.splice(0));
   for (;;) {
     await gate.pass(); // never finish while paused: the resume gives failed objects another attempt
     const todo = [...pending].filter(([, failure]) => failure.epoch < gate.resumes).map(([object]) => object);

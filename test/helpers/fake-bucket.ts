@@ -42,6 +42,8 @@ export class FakeBucket {
   partMs = 50;
   /** UpdateObjectEncryption refuses every object (as for a key of another account): each is copied alone. */
   refuseUpdates = false;
+  /** SSE-S3 objects whose update S3 refuses (as under a key of another account): copied instead (in parts if large). */
+  refusedKeys = new Set<string>();
   /** Every batched HEAD fails for its object (null): each object is then looked at, and decided, alone. */
   failBatchedHeads = false;
 
@@ -100,7 +102,7 @@ export class FakeBucket {
         const thrown = this.throwForBatch(keys, attempt);
         if (thrown) throw thrown;
         const outcomes = keys.map((key): BatchOutcome => {
-          if (this.refuseUpdates) return { status: 'refused', code: 'AccessDenied', message: 'refused' };
+          if (this.refuseUpdates || this.refusedKeys.has(key)) return { status: 'refused', code: 'AccessDenied', message: 'refused' };
           const answer = this.outcomeFor(key);
           if (answer) return answer;
           const failure = this.failUpdate(key);
@@ -163,7 +165,7 @@ export class FakeBucket {
       size: large ? 100 * 1024 * 1024 : 1,
       etag: '"e"',
       storageClass: 'STANDARD',
-      sse: updated || this.otherKeyKeys.has(key) ? 'aws:kms' : large ? undefined : 'AES256',
+      sse: updated || this.otherKeyKeys.has(key) ? 'aws:kms' : large && !this.refusedKeys.has(key) ? undefined : 'AES256',
       kmsKeyArn: updated ? FAKE_KEY_ARN : this.otherKeyKeys.has(key) ? OTHER_KEY_ARN : undefined,
       archived: false,
       tagCount: 0,

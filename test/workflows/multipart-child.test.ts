@@ -59,4 +59,25 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
       assert.equal(bucket.partsCopied, 20);
     });
   });
+
+  it('a refused object copied in parts (hours, on S3) holds no lane: every other object of the page is updated meanwhile', async () => {
+    const bucket = new FakeBucket(200);
+    bucket.kmsWeight = 2; // two objects a batch: more batches than the page has lanes
+    const refused = bucket.keys.filter((_, i) => i % 2 === 0 && i < 80); // one in each of the first 40 batches
+    for (const key of refused) {
+      bucket.largeKeys.add(key);
+      bucket.refusedKeys.add(key);
+    }
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 200, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }));
+      const others = 200 - refused.length;
+      for (const deadline = Date.now() + 30_000; bucket.migrated() < others && Date.now() < deadline; ) await sleep(100);
+      assert.equal(bucket.migrated(), others, 'updated while the multipart copies wait');
+      assert.ok(bucket.uploadsStarted > 0, 'the multipart copies are under way');
+      bucket.release();
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 200);
+      assert.deepEqual(summary.counts.refused, { AccessDenied: refused.length });
+    });
+  });
 });
