@@ -14,6 +14,7 @@ import { updateObjects } from './update-objects';
 import { bucketDefaultEncryption, readDefaultEncryption, writeDefaultEncryption } from './default-encryption';
 import { countPage, surveyPage, type SurveyPageInput } from './survey-page';
 import { bucketPolicyCheck } from './bucket-policy-check';
+import { cancelEarlierPages, closedPages } from './page-workflows';
 import { writeReport, writeReportManifest, type ReportManifest } from './report-files';
 
 export interface ActivityDeps {
@@ -33,6 +34,8 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
       whileHeartbeating(() => inspectObjects(s3, input)),
     ensureTag: (input: EnsureTagInput) => ensureTag(s3, input),
     abortUpload: (input: UploadRef) => abortUpload(s3, input),
+    closedPages,
+    cancelEarlierPages,
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
     bucketPolicyCheck: (input: { bucket: string; keyArn: string }) => bucketPolicyCheck(s3, input),
     writeReport: (input: { location: ReportLocation; migratedBucket: string; page: number; part: number; issues: ObjectIssue[] }) => writeReport(s3, input),

@@ -18,7 +18,8 @@ import { formatPlan } from './plan-estimate';
 import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
 import { describeKmsQueue, setKmsBudget } from './kms-budget';
 import { EXIT_BUCKET_UNFINISHED, EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_OK, exitCodeFor, bucketFinished, formatBucketFinished, formatCounts, formatDefaultEncryption, formatDefaultEncryptionSet, formatIssues } from './summary';
-import { migrationWorkflowId, type MigrationOptions, type MigrationSummary } from '../common/types';
+import { type MigrationOptions, type MigrationSummary } from '../common/types';
+import { migrationWorkflowId } from '../common/workflow-ids';
 
 /** `migrate` in a checkout (npm run migrate), the command's own name where it is installed (s3-kms-migrator). */
 const NAME = /migrate\.[jt]s$/.test(process.argv[1] ?? '') ? 'migrate' : basename(process.argv[1] ?? 's3-kms-migrator');

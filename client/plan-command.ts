@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { planBucket } from '../workflows';
 import { TASK_QUEUE } from '../common/types';
+import { planWorkflowId } from '../common/workflow-ids';
 import { webUiLink, type Connected } from './connect';
 import { migrationOptionsFrom, type StartFlags } from './options';
 import { DEFAULT_PRICES, estimatePlan, type PlanEstimate } from './plan-estimate';
@@ -17,10 +18,6 @@ const planFlags = z.object({
   priceGet: nonNegative('--price-get'),
   priceKms: nonNegative('--price-kms'),
 });
-
-export function planWorkflowId(bucket: string, prefix: string): string {
-  return `s3-kms-plan/${bucket}/${prefix}`;
-}
 
 /**
  * `migrate plan`: the durable scan (workflow planBucket, resumable like a migration: started again while it

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { migrateBucket } from '../workflows';
-import { migrationWorkflowId, TASK_QUEUE, type MigrationOptions } from '../common/types';
+import { TASK_QUEUE, type MigrationOptions } from '../common/types';
+import { migrationWorkflowId } from '../common/workflow-ids';
 import type { Connected } from './connect';
 import { initialSearchAttributes, missingSearchAttributes, registrationHint } from './search-attributes';
 
@@ -19,6 +20,23 @@ async function isRunning(handle: WorkflowHandle): Promise<boolean> {
 }
 
 /**
+ * A running migration of the same bucket whose prefix overlaps this one ("" and "logs/"): two would work on
+ * the same objects at once, each deciding from what it saw. Found by workflow ID, prefix from its memo.
+ */
+async function overlapping(connected: Connected, options: MigrationOptions, workflowId: string): Promise<string | undefined> {
+  const bucketIds = migrationWorkflowId(options.bucket, '').replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  const query = `WorkflowType = 'migrateBucket' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${bucketIds}'`;
+  for await (const execution of connected.client.workflow.list({ query })) {
+    const other = (execution.memo?.options as MigrationOptions | undefined);
+    if (execution.workflowId === workflowId || !other || other.bucket !== options.bucket) continue;
+    if (other.prefix.startsWith(options.prefix) || options.prefix.startsWith(other.prefix)) {
+      return `a migration of s3://${other.bucket}/${other.prefix} is running (workflow ${execution.workflowId}), and its objects overlap with s3://${options.bucket}/${options.prefix}; wait for it to finish or cancel it first`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Starts the migration of a bucket and prefix, or attaches to the one already running with the same key.
  * The workflow ID is derived from bucket and prefix, so the same migration can never run twice at once.
  * `beforeStart` runs only when a new migration is about to start (the KMS budget): if it fails, nothing starts.
@@ -27,7 +45,11 @@ export async function startOrAttach(connected: Connected, options: MigrationOpti
   const workflowId = migrationWorkflowId(options.bucket, options.prefix);
   const where = `s3://${options.bucket}/${options.prefix}`;
   try {
-    if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) await beforeStart();
+    if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) {
+      const clash = await overlapping(connected, options, workflowId);
+      if (clash) throw new Error(clash);
+      await beforeStart();
+    }
     const missing = await missingSearchAttributes(connected);
     if (missing.length > 0) console.error(`note: ${registrationHint(missing)}`);
     const labelled: MigrationOptions = { ...options, searchAttributes: missing.length === 0 || undefined };

@@ -234,13 +234,23 @@ export function settledCount(counts: Counts): number {
   return counts.migrated + counts.alreadyDone + totalSkipped(counts) + counts.failed;
 }
 
-/** Deterministic ID: one migration per bucket and prefix at a time. */
-export function migrationWorkflowId(bucket: string, prefix: string): string {
-  return `s3-kms-migrate/${bucket}/${prefix}`;
+
+/**
+ * A page's workflow ID: the migration's, the ID of the first run of its chain of runs (continue-as-new keeps
+ * it; a new start after a termination gets another, so its pages never meet pages left running by the old
+ * one), and the page number. An unguessable run ID between them keeps another migration's ID (a prefix that
+ * ends in "#page-1") from ever naming one of these pages.
+ */
+export function pageWorkflowId(migrationId: string, chainId: string, page: number): string {
+  return `${migrationId}#${chainId}#page-${page}`;
 }
 
-export function pageWorkflowId(migrationId: string, page: number): string {
-  return `${migrationId}#page-${page}`;
+const CHAIN_PAGE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})#page-\d+$/;
+
+/** The chain ID of a page of this migration (pageWorkflowId), or undefined for any other workflow ID. */
+export function isChainPageOf(pageId: string, migrationId: string): string | undefined {
+  if (!pageId.startsWith(`${migrationId}#`)) return undefined;
+  return CHAIN_PAGE.exec(pageId.slice(migrationId.length + 1))?.[1];
 }
 
 /** The page number in a page's workflow ID (pageWorkflowId). */

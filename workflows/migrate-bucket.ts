@@ -182,6 +182,9 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
         ...(options.reportUri ? { reportBucket: options.reportUri.bucket } : {}),
       });
       if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
+      // A run of this workflow ID terminated by hand left its pages running: they stop before this one lists.
+      const orphans = await s3Activities.cancelEarlierPages({ migrationId: info.workflowId, chainId: info.firstExecutionRunId });
+      if (orphans > 0) log.warn(`cancelled ${orphans} pages left running by an earlier run of ${info.workflowId}`);
       label(pausedBecause === undefined ? 'running' : 'paused', preflight.keyArn);
       const defaultEncryptionSet = options.setDefaultEncryption ? await makeKeyTheDefault(options, preflight.keyArn) : undefined;
       const report = options.reportUri && {
@@ -270,6 +273,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
 
     setHandler(pageDoneSignal, ({ pageId, result, unreportedAttempts }) => {
       if (!inFlightPageIds.delete(pageId)) return; // not ours, or already counted
+      delete s.pageObjects?.[pageId];
       pageLanes.delete(pageId);
       shareKmsLanes();
       recordAttempts(undefined, unreportedAttempts, 0);
@@ -277,10 +281,42 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       absorb(result);
     });
 
+    /** A page that closed without reporting (terminated by hand, failed): its objects are reported as not migrated. */
+    const pageEndedWithoutResult = (workflowId: string, why: string): void => {
+      if (!inFlightPageIds.delete(workflowId)) return; // it reported after all
+      pageLanes.delete(workflowId);
+      shareKmsLanes();
+      delete pageRates[workflowId];
+      const held = s.pageObjects?.[workflowId] ?? { objects: 0, firstKey: '' };
+      delete s.pageObjects?.[workflowId];
+      const message = `${workflowId} ended without a result (${held.objects} objects from this key on): ${why}`;
+      const issue = { key: held.firstKey, status: 'failed' as const, code: 'PageFailed', message };
+      absorb({ counts: { ...emptyCounts(), failed: held.objects }, issues: [issue] });
+    };
+
+    /**
+     * The pages the previous run handed over: this run holds no child handle of them, so it asks Temporal now
+     * and then whether one closed without reporting (backing off, and not while paused: none finishes then).
+     */
+    const watchInheritedPages = async (): Promise<void> => {
+      const inherited = () => (input.state?.inFlightPages ?? []).filter((id) => inFlightPageIds.has(id));
+      for (let wait = 5_000; inherited().length > 0; wait = Math.min(wait * 2, 120_000)) {
+        const left = inherited().length;
+        if (await condition(() => inherited().length < left, wait)) wait = 2_500; // one reported: the rest may be near
+        await condition(() => pausedBecause === undefined);
+        if (inherited().length === 0) return;
+        for (const { pageId, status } of await s3Activities.closedPages({ pageIds: inherited() })) {
+          pageEndedWithoutResult(pageId, `it is ${status.toLowerCase()}`);
+        }
+      }
+    };
+    watchInheritedPages().catch((err: Error) => log.warn(`the pages handed over could not be checked: ${err.message}`));
+
     /** Starts a page as a child workflow, counted in flight from now; tells it if the migration is paused. */
     const startPage = async (page: number, objects: ListedObject[]) => {
-      const workflowId = pageWorkflowId(info.workflowId, page);
+      const workflowId = pageWorkflowId(info.workflowId, info.firstExecutionRunId, page);
       inFlightPageIds.add(workflowId);
+      (s.pageObjects ??= {})[workflowId] = { objects: objects.length, firstKey: objects[0].key };
       const kmsLanes = lanesOf(workflowId);
       pageLanes.set(workflowId, kmsLanes);
       shareKmsLanes();
@@ -312,22 +348,15 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     /** Starts a page that reports its result by signal; resolves once it started. */
     const launchPage = async (page: number, objects: ListedObject[]): Promise<void> => {
       const { workflowId, child } = await startPage(page, objects);
-      // A page that ended without reporting (terminated by hand): its objects are reported as not migrated.
       child.result().then(
         () => undefined,
-        (err) => {
-          if (!inFlightPageIds.delete(workflowId)) return;
-          delete pageRates[workflowId];
-          const message = `${workflowId} ended without a result (${objects.length} objects from this key on): ${err.message}`;
-          const issue = { key: objects[0].key, status: 'failed' as const, code: 'PageFailed', message };
-          absorb({ counts: { ...emptyCounts(), failed: objects.length }, issues: [issue] });
-        },
+        (err: Error) => pageEndedWithoutResult(workflowId, err.message),
       );
     };
 
     /** A page of a run from before pages reported by signal: awaited for its result. */
     const runPage = async (page: number, objects: ListedObject[]): Promise<void> => {
-      const workflowId = pageWorkflowId(info.workflowId, page);
+      const workflowId = pageWorkflowId(info.workflowId, info.firstExecutionRunId, page);
       try {
         const { child } = await startPage(page, objects);
         absorb(await child.result());

@@ -104,6 +104,8 @@ export interface CoordinatorState {
   pageFailureRates?: Record<string, FailureRateState>;
   /** Pages still running, handed from one coordinator run to the next: they report to whichever is current. */
   inFlightPages?: string[];
+  /** What each page in flight holds, to report its objects if it closes without a result. */
+  pageObjects?: Record<string, { objects: number; firstKey: string }>;
   /** How many times the migration was resumed: pages label their failure reports with it. */
   resumes?: number;
 }

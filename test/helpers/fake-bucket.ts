@@ -2,6 +2,7 @@
 // failures, whole-batch errors and held batches on demand. No S3, no KMS: only the workflows' logic is tested.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
+import { cancelEarlierPages, closedPages } from '../../activities/page-workflows';
 import type { BatchOutcome, CopyInput, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
@@ -141,6 +142,8 @@ export class FakeBucket {
         return { status: 'copied', bytes: source.size };
       },
       abortUpload: async () => undefined,
+      closedPages, // the real ones: they ask the test's Temporal server
+      cancelEarlierPages,
       bucketDefaultEncryption: async () => ({ underKey: false, setting: 'SSE-S3 (AES256)' }),
       bucketPolicyCheck: async () => ({ inPlace: false, detail: 'no bucket policy' }),
     };

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { stackEnv } from './stack-env';
+import { pageWorkflowId } from '../../common/types';
 
 export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
   const connection = await Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS });
@@ -35,4 +36,11 @@ export async function dispatchTimes(client: Client, idPrefix: string, taskQueue:
     }
   }
   return times.sort((a, b) => a - b);
+}
+
+/** The workflow ID of page `page` of the migration's latest chain of runs (common/types.ts pageWorkflowId). */
+export async function pageIdOf(client: Client, migrationId: string, page: number): Promise<string> {
+  const described = await client.workflow.getHandle(migrationId).describe();
+  const chainId = described.raw.workflowExecutionInfo?.firstRunId ?? described.runId;
+  return pageWorkflowId(migrationId, chainId, page);
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DEFAULTS, KMS_TASK_QUEUE, TASK_QUEUE, type MigrationOptions, type MigrationProgress } from '../../common/types';
 import type { FakeBucket } from './fake-bucket';
 import type { migrateBucket } from '../../workflows';
@@ -56,12 +56,22 @@ export class WorkflowHarness {
     };
   }
 
+  /**
+   * The fake bucket's activities; on the time-skipping test server, which has no visibility store
+   * (ListWorkflowExecutions), no page of an earlier run is ever found, and none handed over ever closed.
+   */
+  private activitiesOf(bucket: FakeBucket) {
+    const activities = bucket.activities();
+    if (!this.env.supportsTimeSkipping) return activities;
+    return { ...activities, cancelEarlierPages: async () => 0, closedPages: async () => [] };
+  }
+
   /** Runs `test` with workers for both task queues serving the fake bucket's activities. */
   async withWorkers<T>(bucket: FakeBucket, test: () => Promise<T>): Promise<T> {
     this.bundle ??= await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
     const workers = await Promise.all(
       [TASK_QUEUE, KMS_TASK_QUEUE].map((taskQueue) =>
-        Worker.create({ connection: this.env.nativeConnection, taskQueue, workflowBundle: this.bundle!, activities: bucket.activities() }),
+        Worker.create({ connection: this.env.nativeConnection, taskQueue, workflowBundle: this.bundle!, activities: this.activitiesOf(bucket) }),
       ),
     );
     const running = workers.map((worker) => worker.run());
@@ -74,7 +84,7 @@ export class WorkflowHarness {
     }
   }
 
-  start(options: MigrationOptions): Promise<WorkflowHandle<typeof migrateBucket>> {
+  start(options: MigrationOptions): Promise<WorkflowHandleWithFirstExecutionRunId<typeof migrateBucket>> {
     return this.env.client.workflow.start<typeof migrateBucket>('migrateBucket', {
       taskQueue: TASK_QUEUE,
       workflowId: `fake-migration/${options.bucket}`,

@@ -5,8 +5,7 @@ import type { Client } from '@temporalio/client';
 import { createBucket, createKey, putMany, s3 } from '../helpers/aws';
 import { runMigrate } from '../helpers/cli';
 import { startWorker, type RunningWorker } from '../helpers/worker';
-import { historyLengths, temporalClient } from '../helpers/temporal';
-import { pageWorkflowId } from '../../common/types';
+import { historyLengths, pageIdOf, temporalClient } from '../helpers/temporal';
 import { forEachConcurrently } from '../../common/concurrently';
 
 const OBJECTS = 5000;
@@ -46,7 +45,7 @@ describe('a large migration', () => {
     assert.equal(coordinatorRuns.length, summary.runs + 1, 'one history per coordinator run');
     const pageRuns: number[] = [];
     for (let page = 1; page <= summary.pagesStarted; page++) {
-      pageRuns.push(...(await historyLengths(temporal.client, pageWorkflowId(summary.workflowId, page))));
+      pageRuns.push(...(await historyLengths(temporal.client, await pageIdOf(temporal.client, summary.workflowId, page))));
     }
     const largest = Math.max(...coordinatorRuns, ...pageRuns);
     console.log(`history events: coordinator runs max ${Math.max(...coordinatorRuns)}, page workflows max ${Math.max(...pageRuns)}`);

@@ -117,7 +117,7 @@ describe('pause and resume through the client script', () => {
       if (tries > 0) await sleep(200);
       runningPages = 0;
       for await (const page of temporal.client.workflow.list({ query: `WorkflowType = 'migratePage' AND ExecutionStatus = 'Running'` })) {
-        if (page.workflowId.startsWith(`${id}#page-`)) runningPages++;
+        if (page.workflowId.startsWith(`${id}#`)) runningPages++;
       }
     }
     assert.equal(runningPages, 0, 'its pages ended with it');

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { createBucket, createKey, put, putMany, readObject } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
-import { temporalClient } from '../helpers/temporal';
-import { pageWorkflowId } from '../../common/types';
+import { pageIdOf, temporalClient } from '../helpers/temporal';
 
 const NOT_IMPLEMENTED =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>';
@@ -51,7 +50,7 @@ describe('an endpoint without UpdateObjectEncryption', () => {
     // are scheduled on the KMS queue. Read the page's history for the most activities pending at once.
     const temporal = await temporalClient();
     try {
-      const history = await temporal.client.workflow.getHandle(pageWorkflowId(run.json.workflowId, 1)).fetchHistory();
+      const history = await temporal.client.workflow.getHandle(await pageIdOf(temporal.client, run.json.workflowId, 1)).fetchHistory();
       let pending = 0;
       let most = 0;
       for (const event of history.events ?? []) {

@@ -18,7 +18,7 @@ async function migrate(limits: Partial<MigrationOptions>): Promise<{ bucket: Fak
     const summary = (await handle.result()) as MigrationSummary;
     assert.equal(summary.counts.updated, 600);
     assert.deepEqual(bucket.keys.filter((k) => bucket.updates.get(k) !== 1), [], 'each object updated once');
-    const history = await h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, 1)).fetchHistory();
+    const history = await h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)).fetchHistory();
     for (const event of history.events ?? []) {
       const type = String(event.eventType);
       pageEvents.set(type, (pageEvents.get(type) ?? 0) + 1);

@@ -168,7 +168,7 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       await waitFor(handle, 'the resume', (p) => p.phase === 'running');
       // What a page sends when its batches failed before the resume reached it (seen in CI: the migration
       // paused again for good, since nothing failed after it to be tried again).
-      const report = { pageId: pageWorkflowId(handle.workflowId, 1), attempts: 100, failures: 100, lastError: { code: 'KMS.DisabledException', message: 'late' } };
+      const report = { pageId: pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1), attempts: 100, failures: 100, lastError: { code: 'KMS.DisabledException', message: 'late' } };
       await handle.signal(pageFailuresSignal, { ...report, resumes: 0 });
       await sleep(1000);
       assert.equal((await progressOf(handle)).phase, 'running', 'a report from before the resume does not pause');

@@ -23,7 +23,7 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
     bucket.largeKeys.add(bucket.keys[0]);
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }));
-      const child = h.env.client.workflow.getHandle(`${pageWorkflowId(handle.workflowId, 1)}/parts-0.1`);
+      const child = h.env.client.workflow.getHandle(`${pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)}/parts-0.1`);
       for (const deadline = Date.now() + 20_000; bucket.uploadsStarted === 0 && Date.now() < deadline; ) await sleep(100);
       assert.equal(bucket.uploadsStarted, 1, 'the multipart copy started its upload');
       await child.terminate('by hand');

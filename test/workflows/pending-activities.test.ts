@@ -24,7 +24,7 @@ describe('pending activities of a page', { timeout: 120_000 }, () => {
     bucket.failBatchedHeads = true;
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 1000, pagesInFlight: 1 }));
-      const page = h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, 1));
+      const page = h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1));
       let mostPending = 0;
       let finished = false;
       const done = handle.result().finally(() => (finished = true));
