@@ -72,16 +72,38 @@ async function merge(s3: S3Client, input: EnsureTagInput, tagCount?: number): Pr
 }
 
 /**
+ * After the object was replaced between our update and our tag: the marker we wrote may now stand on the newer
+ * object. Taken off again (its other tags kept) unless that object is under the key too, so the marker never
+ * says "under the key" of an object that is not (the page decides about the newer object afresh).
+ */
+async function withdrawMarker(s3: S3Client, input: EnsureTagInput, keyArn: string): Promise<void> {
+  try {
+    const now = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }));
+    if (now.ServerSideEncryption === 'aws:kms' && now.SSEKMSKeyId === keyArn) return;
+    const tags = await readTags(s3, input.bucket, input.key, input.versionId);
+    if (!hasMarkerTag(tags, input.tagKey, input.tagValue)) return;
+    const kept = tags.filter((t) => !(t.Key === input.tagKey && t.Value === input.tagValue));
+    await s3.send(new PutObjectTaggingCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, Tagging: { TagSet: kept } }));
+  } catch (err) {
+    if (isNotFound(err)) return; // gone: no marker left anywhere
+    throw err;
+  }
+}
+
+/**
  * Adds the marker tag to that exact version, keeping every other tag; without a version ID, then checks that
- * the object is still the one inspected ('changed' if not: decide again). `tagCount` 0 (HEAD's
- * x-amz-tagging-count) saves reading an empty tag set.
+ * the object is still the one inspected ('changed' if not: the marker is withdrawn from the newer object, and
+ * the page decides again). `tagCount` 0 (HEAD's x-amz-tagging-count) saves reading an empty tag set.
  */
 export async function mergeMarkerInto(s3: S3Client, input: EnsureTagInput, tagCount?: number): Promise<EnsureTagResult> {
   try {
     const result = await merge(s3, input, tagCount);
     const unversioned = input.versionId === undefined || input.versionId === 'null';
     if ((result.status === 'tagged' || result.status === 'already-tagged') && unversioned && input.expect) {
-      if (!(await stillTheOne(s3, input, input.expect))) return { status: 'changed' };
+      if (!(await stillTheOne(s3, input, input.expect))) {
+        if (result.status === 'tagged') await withdrawMarker(s3, input, input.expect.keyArn);
+        return { status: 'changed' };
+      }
     }
     return result;
   } catch (err) {

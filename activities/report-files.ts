@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Counts, ObjectIssue, ReportLocation } from '../common/types';
-import { rethrowForTemporal } from './s3-errors';
+import { isNotFound, rethrowForTemporal } from './s3-errors';
 
 export const REPORT_COLUMNS = ['bucket', 'key', 'version_id', 'status', 'code', 'message'] as const;
 
@@ -83,10 +83,19 @@ export async function writeReportManifest(
   }
 }
 
-/** For `migrate report`: the manifest and the text of each file it names. */
-export async function readReport(s3: S3Client, location: ReportLocation): Promise<{ manifest: ReportManifest; csv: string[] }> {
+/** For `migrate report`: the manifest, the text of each file it names, and those that are gone. */
+export async function readReport(s3: S3Client, location: ReportLocation): Promise<{ manifest: ReportManifest; csv: string[]; missing: string[] }> {
   const text = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }))).Body!.transformToString();
   const manifest = JSON.parse(await text(`${location.keyPrefix}manifest.json`)) as ReportManifest;
-  const csv = await Promise.all(manifest.files.map((f) => text(f.key)));
-  return { manifest, csv };
+  const missing: string[] = [];
+  const csv = await Promise.all(
+    manifest.files.map((f) =>
+      text(f.key).catch((err) => {
+        if (!isNotFound(err)) throw err;
+        missing.push(f.key);
+        return '';
+      }),
+    ),
+  );
+  return { manifest, csv, missing };
 }

@@ -21,8 +21,13 @@ export interface MigrationReport {
   location?: string;
   /** Objects not migrated by status and reason (code): from the rows. */
   byReason: Record<string, number>;
-  /** In the summary's counts but not in the rows (only for the summary source: it keeps so many). */
+  /**
+   * In the summary's counts but not in the rows: for the summary source, what it did not keep; for report
+   * files, parts that were not written (the worker logs why) or files gone since.
+   */
   unlisted: number;
+  /** Why the rows are not every object the migration skipped or failed, when they are not. */
+  incomplete?: string;
   rows: ReportRow[];
 }
 
@@ -56,10 +61,16 @@ export async function migrationReport(connected: Connected, workflowId: string):
   }
   const { s3 } = awsClientsFromEnv(process.env);
   try {
-    const { csv } = await readReport(s3, summary.report);
+    const { csv, missing } = await readReport(s3, summary.report);
     const rows: ReportRow[] = csv.flatMap(parseReportCsv);
     const location = `s3://${summary.report.bucket}/${summary.report.keyPrefix}`;
-    return { workflowId, source: 'report files', location, byReason: byReason(rows), unlisted: 0, rows };
+    const unlisted = Math.max(0, skippedOrFailed - rows.length);
+    const why = [
+      missing.length > 0 ? `${missing.length} report files the manifest names are gone (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : '',
+      unlisted > 0 ? `${unlisted} of the ${skippedOrFailed} objects not migrated are in no report file (a part that could not be written: the worker's log says why)` : '',
+    ].filter(Boolean);
+    const report: MigrationReport = { workflowId, source: 'report files', location, byReason: byReason(rows), unlisted, rows };
+    return why.length > 0 ? { ...report, incomplete: why.join('; ') } : report;
   } finally {
     s3.destroy();
   }
@@ -74,8 +85,9 @@ export function formatReport(report: MigrationReport): string {
   const reasons = Object.entries(report.byReason).sort((a, b) => b[1] - a[1]);
   return [
     `${report.workflowId}: ${report.rows.length} objects not migrated, from ${report.source}${report.location ? ` (${report.location})` : ''}`,
+    report.incomplete ? `  INCOMPLETE: ${report.incomplete}` : '',
     ...reasons.map(([reason, n]) => `  ${reason.padEnd(40)} ${n}`),
-    report.unlisted > 0 ? `  … and ${report.unlisted} more the summary did not keep: give --report-uri to a migration for all of them` : '',
+    report.unlisted > 0 && report.source === 'summary' ? `  … and ${report.unlisted} more the summary did not keep: give --report-uri to a migration for all of them` : '',
     ...report.rows.map((r) => `  ${r.status.padEnd(7)} ${r.code.padEnd(20)} ${JSON.stringify(r.key)}${r.version_id ? ` (version ${r.version_id})` : ''}: ${r.message}`),
   ]
     .filter(Boolean)

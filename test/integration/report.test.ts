@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, putMany, readObject, s3 } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
@@ -57,6 +57,16 @@ describe('complete reports', () => {
     assert.doesNotMatch(csv.stdout, /,=SUM/);
     const text = await runMigrate(['report', run.json.workflowId]);
     assert.match(text.stdout, /300 objects not migrated, from report files \(s3:\/\//);
+    assert.doesNotMatch(text.stdout, /INCOMPLETE/);
+
+    const lost = files.find((f) => /\/page-000001-0\.csv$/.test(f.Key!))!.Key!;
+    await s3.send(new DeleteObjectCommand({ Bucket: reports, Key: lost }));
+    const partial = await runMigrate(['report', run.json.workflowId, '--json']);
+    assert.equal(partial.code, 0, partial.stderr);
+    assert.ok(partial.json.rows.length < 300);
+    assert.equal(partial.json.unlisted, 300 - partial.json.rows.length);
+    assert.match(partial.json.incomplete, /1 report files the manifest names are gone .* objects not migrated are in no report file/);
+    assert.match((await runMigrate(['report', run.json.workflowId])).stdout, /INCOMPLETE: /);
   });
 
   it('without --report-uri, report shows what the summary kept, and says what it did not', async () => {

@@ -86,10 +86,12 @@ describe('updateObjects, the batch activity', () => {
     mock.on(UpdateObjectEncryptionCommand).resolves({});
     mock.on(PutObjectTaggingCommand).resolves({});
     mock.on(HeadObjectCommand, { Key: 'same' }).resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
-    mock.on(HeadObjectCommand, { Key: 'replaced' }).rejects(s3Error('PreconditionFailed', 412));
+    mock.on(HeadObjectCommand, { Key: 'replaced', IfMatch: '"e1"' }).rejects(s3Error('PreconditionFailed', 412));
+    mock.on(HeadObjectCommand, { Key: 'replaced', IfMatch: undefined }).resolves({ ETag: '"e2"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
     // An endpoint that ignores If-Match (moto): the ETag itself tells.
     mock.on(HeadObjectCommand, { Key: 'replaced-quietly' }).resolves({ ETag: '"e2"', ServerSideEncryption: 'AES256' });
     mock.on(HeadObjectCommand, { Key: 'gone' }).rejects(s3Error('NotFound', 404));
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
     const outcomes = await run(new MockActivityEnvironment(), s3, batch([
       { key: 'same', tagCount: 0, update: true, etag: '"e1"' },
       { key: 'replaced', tagCount: 0, update: true, etag: '"e1"' },
@@ -98,9 +100,25 @@ describe('updateObjects, the batch activity', () => {
       { key: 'versioned', versionId: 'v7', tagCount: 0, update: true, etag: '"e1"' },
     ]));
     assert.deepEqual(outcomes.map((o) => o?.status), ['updated', 'changed', 'changed', 'changed', 'updated']);
-    const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
+    const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input).filter((h) => h.IfMatch !== undefined);
     assert.deepEqual(heads.map((h) => h.Key).sort(), ['gone', 'replaced', 'replaced-quietly', 'same'], 'a tagged version needs no check');
     assert.ok(heads.every((h) => h.IfMatch === '"e1"' && h.VersionId === undefined));
+  });
+
+  it('takes the marker off again when the object was replaced between the update and the tag by one not under the key', async () => {
+    mock.on(UpdateObjectEncryptionCommand).resolves({});
+    mock.on(PutObjectTaggingCommand).resolves({});
+    mock.on(HeadObjectCommand, { IfMatch: '"e1"' }).rejects(s3Error('PreconditionFailed', 412));
+    mock.on(HeadObjectCommand, { IfMatch: undefined }).resolves({ ETag: '"newer"', ServerSideEncryption: 'AES256' });
+    mock
+      .on(GetObjectTaggingCommand)
+      .resolvesOnce({ TagSet: [{ Key: 'app', Value: '1' }] }) // the object we updated
+      .resolves({ TagSet: [{ Key: 'app', Value: '1' }, { Key: '__ObjectEncrypted', Value: 'true' }] }); // the newer one, with our marker
+    const outcomes = await run(new MockActivityEnvironment(), s3, batch([{ key: 'k', tagCount: 1, update: true, etag: '"e1"' }]));
+    assert.deepEqual(outcomes.map((o) => o?.status), ['changed'], 'decided again from the newer object');
+    const puts = mock.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input.Tagging?.TagSet);
+    assert.equal(puts.length, 2, 'the marker, then the marker withdrawn');
+    assert.deepEqual(puts[1], [{ Key: 'app', Value: '1' }], "the newer object's own tags kept");
   });
 
   it('checks a null version (written while versioning was off or suspended) by its own ID, never against the current object', async () => {
