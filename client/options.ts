@@ -12,7 +12,29 @@ const bucketName = z
   .max(63, '--bucket must be 3 to 63 characters')
   .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, '--bucket may hold only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit');
 
-export const startSchema = z.object({
+export /**
+ * S3's rules for a tag (User Guide, "Categorizing your storage using tags"): a key of 1 to 128 and a value of
+ * up to 256 Unicode characters, of letters, digits, spaces and + - = . _ : / @; no key starts with aws:.
+ * Checked before anything starts: S3 would refuse every tagging and every copy.
+ */
+const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Zs}+\-=._:/@]*$/u;
+const tagCharacters = (flag: string) => `${flag} may hold only letters, digits, spaces and + - = . _ : / @ (S3's rule for tags)`;
+
+export const markerTagKey = z
+  .string()
+  .min(1, '--tag-key must not be empty')
+  .max(128, '--tag-key must be at most 128 characters')
+  .regex(TAG_CHARACTERS, tagCharacters('--tag-key'))
+  .refine((key) => !/^aws:/i.test(key), '--tag-key must not start with aws: (reserved by AWS)')
+  .default(DEFAULTS.tagKey);
+
+export const markerTagValue = z
+  .string()
+  .max(256, '--tag-value must be at most 256 characters')
+  .regex(TAG_CHARACTERS, tagCharacters('--tag-value'))
+  .default(DEFAULTS.tagValue);
+
+const startSchema = z.object({
   bucket: bucketName,
   kmsKey: z.string({ error: '--kms-key is required (alias/NAME, key ID or key ARN)' }).min(1, '--kms-key must not be empty'),
   prefix: z
@@ -58,8 +80,8 @@ export const startSchema = z.object({
     })
     .optional(),
   engine: z.enum(['auto', 'copy'], { error: '--engine must be auto or copy' }).default('auto'),
-  tagKey: z.string().min(1).max(128, '--tag-key must be at most 128 characters').default(DEFAULTS.tagKey),
-  tagValue: z.string().max(256, '--tag-value must be at most 256 characters').default(DEFAULTS.tagValue),
+  tagKey: markerTagKey,
+  tagValue: markerTagValue,
 });
 
 export type StartFlags = z.input<typeof startSchema>;

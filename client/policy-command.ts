@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsClientsFromEnv } from './aws';
-import { DEFAULTS } from '../common/types';
+import { markerTagKey, markerTagValue } from './options';
 import { checkWorkerPrincipal, formatPolicy, mergePolicy, migrationStatements, policyDiff, READ_DENY_SID, type BucketPolicy } from './bucket-policy';
 import { latestMigrationsOf, readDenyPlan, type ReadDenyPlan } from './migrated-prefixes';
 import { defaultBackupDir, readPolicyBackup, savePolicyBackup } from './policy-backup';
@@ -49,8 +49,8 @@ const flagsSchema = z.object({
   bucket: z.string({ error: '--bucket is required' }).min(1, '--bucket is required'),
   kmsKey: z.string({ error: '--kms-key is required' }).min(1, '--kms-key is required'),
   workerPrincipal: z.string().optional(),
-  tagKey: z.string().min(1).default(DEFAULTS.tagKey),
-  tagValue: z.string().default(DEFAULTS.tagValue),
+  tagKey: markerTagKey,
+  tagValue: markerTagValue,
   apply: z.boolean().default(false),
   backupDir: z.string().min(1).optional(),
 });

@@ -17,6 +17,17 @@ describe('client options', () => {
     assert.throws(() => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', prefix: 'x'.repeat(1025) }), /--prefix must be at most 1024 bytes/);
     assert.throws(() => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', multipartThreshold: String(6 * 1024 ** 3) }), /at most 5 GiB/);
   });
+  it("takes only a marker tag S3 accepts: its characters, lengths, and no aws: key", () => {
+    const marker = (tagKey: string, tagValue = 'true') => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', tagKey, tagValue });
+    assert.equal(marker('Encrypted:KMS/2026 @team_a-b+c=d').tagKey, 'Encrypted:KMS/2026 @team_a-b+c=d');
+    assert.equal(marker('état', 'é 1').tagValue, 'é 1', 'letters of any script');
+    assert.throws(() => marker('a&b'), /--tag-key may hold only letters, digits, spaces and \+ - = \. _ : \/ @/);
+    assert.throws(() => marker('k', 'v?x'), /--tag-value may hold only/);
+    assert.throws(() => marker('aws:created'), /--tag-key must not start with aws:/);
+    assert.throws(() => marker(''), /--tag-key must not be empty/);
+    assert.throws(() => marker('k'.repeat(129)), /at most 128 characters/);
+    assert.throws(() => marker('k', 'v'.repeat(257)), /at most 256 characters/);
+  });
 });
 
 describe('worker configuration', () => {
