@@ -33,7 +33,8 @@ export async function probeUpdate(s3: S3Client, bucket: string, prefix: string, 
         nonRetryable: true,
         message:
           `UpdateObjectEncryption is denied to the worker under s3://${bucket}/${prefix} (AccessDenied): grant it s3:UpdateObjectEncryption ` +
-          `on arn:aws:s3:::${bucket}/${prefix}* (and kms:Decrypt, kms:GenerateDataKey on the key), or run with --engine copy to copy every object; no object was touched`,
+          `on arn:aws:s3:::${bucket}/${prefix}* (and kms:Decrypt, kms:GenerateDataKey on the key; the key must be of the bucket owner's account), ` +
+          'or run with --engine copy to copy every object; no object was touched',
       });
     }
     if (!UNAVAILABLE.has(code) && httpStatus(err) !== 501 && isRetryable(err)) throw err;

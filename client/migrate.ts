@@ -268,6 +268,7 @@ function program(): Command {
     .option('--sample <n>', 'inspect about this many objects, chosen by key hash over the whole listing, and scale (default: all)')
     .option('--bucket-key', 'estimate with S3 Bucket Keys', false)
     .option('--copy-locked', 'as for a migration: count objects under Object Lock as copied, not skipped', false)
+    .option('--all-versions', 'as for a migration: decide the noncurrent versions of a versioned bucket too', false)
     .option('--multipart-threshold <bytes>', 'as for a migration (default 5 GiB)')
     .option('--part-size <bytes>', 'as for a migration (default 512 MiB)')
     .option('--max-kms-rps <n>', 'the KMS budget the duration is estimated at')

@@ -38,6 +38,7 @@ export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{
     multipartThresholdBytes: options.multipartThresholdBytes,
     partSizeBytes: options.partSizeBytes,
     copyLocked: options.copyLocked,
+    allVersions: options.allVersions,
   };
   let handle;
   try {
@@ -45,12 +46,23 @@ export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [input],
+      memo: { input },
       staticSummary: `Plan re-encrypting s3://${options.bucket}/${options.prefix} under KMS key ${options.kmsKeyId}${f.sample ? ` (sample of ${f.sample})` : ''}`,
     });
     console.error(`planning: ${workflowId} (${webUiLink(connected, workflowId)})`);
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     handle = connected.client.workflow.getHandle<typeof planBucket>(workflowId);
+    // Its answer is for its own key and options: attach only to a plan of the same.
+    const running = (await handle.describe()).memo?.input as typeof input | undefined;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? false) === JSON.stringify(b ?? false); // an option not given is off
+    const differs = (Object.keys(input) as (keyof typeof input)[]).filter((k) => !same(running?.[k], input[k]));
+    if (differs.length > 0) {
+      throw new Error(
+        `a plan of s3://${options.bucket}/${options.prefix} is already running (workflow ${workflowId}) with other ${differs.join(', ')}; ` +
+          `wait for it (npm run migrate -- plan with its options attaches to it), or cancel it: temporal workflow cancel --workflow-id '${workflowId}'`,
+      );
+    }
     console.error(`attached to the running plan ${workflowId}`);
   }
   const plan = await handle.result();

@@ -124,7 +124,9 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
   return [
     `Plan for s3://${plan.bucket}/${plan.prefix} under ${plan.keyArn}`,
     `  engine: ${plan.updateAvailable ? 'update in place (UpdateObjectEncryption), copy what it refuses' : 'copy (UpdateObjectEncryption not available here)'}; versioning ${plan.versioning}`,
-    `  ${e.objects} objects, ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} older versions and delete markers (left as they are without --all-versions)` : ''}`,
+    plan.allVersions
+      ? `  ${e.objects} objects and noncurrent versions (--all-versions), ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} delete markers` : ''}`
+      : `  ${e.objects} objects, ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} older versions and delete markers (left as they are without --all-versions)` : ''}`,
     e.sampled ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, scaled ×${e.scale.toFixed(2)}` : `  every object inspected`,
     '  by encryption now:',
     ...rows(e.byState),

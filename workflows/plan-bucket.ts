@@ -13,6 +13,8 @@ export interface PlanInput {
   multipartThresholdBytes: number;
   partSizeBytes: number;
   copyLocked?: boolean;
+  /** Versioned buckets: the noncurrent versions are decided too, as --all-versions migrates them. */
+  allVersions?: boolean;
   /** Carried into continue-as-new. */
   state?: PlanState;
 }
@@ -36,6 +38,7 @@ export interface PlanResult {
   /** Share of the listed objects that were HEADed (1: all). */
   sampleRate: number;
   copyLocked: boolean;
+  allVersions: boolean;
   tally: PlanTally;
 }
 
@@ -52,7 +55,7 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
     input.state?.preflight ?? (await preflightActivity({ bucket: input.bucket, prefix: input.prefix, kmsKeyId: input.kmsKeyId, engine: 'auto' }));
   const s: PlanState = input.state ?? { preflight, phase: input.sample ? 'count' : 'survey', cursor: {}, tally: emptyTally() };
   const versioned = preflight.versioning !== 'Disabled';
-  const listing = { bucket: input.bucket, prefix: input.prefix, versioned };
+  const listing = { bucket: input.bucket, prefix: input.prefix, versioned, allVersions: input.allVersions };
   const context = {
     keyArn: preflight.keyArn,
     update: preflight.update?.available ?? false,
@@ -89,6 +92,7 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
     aclsInForce: preflight.acls ?? false,
     sampleRate: sampleRate(),
     copyLocked: input.copyLocked ?? false,
+    allVersions: input.allVersions ?? false,
     tally: s.tally,
   };
 }

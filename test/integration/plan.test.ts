@@ -2,9 +2,11 @@
 // counted at a loopback proxy, against the plan's estimate by kind.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBucket, createKey, put, putMany, readObject } from '../helpers/aws';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { createBucket, createKey, put, putMany, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
+import { temporalClient } from '../helpers/temporal';
 import { kmsQueueRate, kmsTaskWeight } from '../../common/kms-budget';
 
 /** The proxy's names for S3 calls, as the plan names them. */
@@ -85,6 +87,43 @@ describe('migrate plan', () => {
       const run = await runMigrate(args);
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, message);
+    }
+  });
+
+  it('with --all-versions, decides the noncurrent versions as the migration would, and leaves no version behind', async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('plan-versions', { versioned: true });
+    for (const key of ['a', 'b', 'c']) {
+      await put(bucket, key, `${key} plain`); // noncurrent, not encrypted: not updatable in place
+      await put(bucket, key, `${key} old`, { ServerSideEncryption: 'AES256' }); // noncurrent: updated in place
+      await put(bucket, key, `${key} now`, { ServerSideEncryption: 'AES256' });
+    }
+    const versions = async () => (await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.length;
+    const planned = await runMigrate(['plan', '--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--json']);
+    assert.equal(planned.code, 0, planned.stderr);
+    const actions = Object.fromEntries(Object.entries(planned.json.estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects]));
+    assert.deepEqual(actions, { update: 6, 'skip: noncurrent-not-updatable': 3 });
+    assert.match(planned.stdout, /9 objects and noncurrent versions \(--all-versions\)/);
+    assert.equal(await versions(), 9, 'the plan changed nothing, not even a version');
+    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--wait', '--json']);
+    assert.equal(run.json.counts.updated, 6, 'as planned');
+    assert.equal(run.json.counts.skipped['noncurrent-not-updatable'], 3);
+  });
+
+  it('attaches only to a running plan of the same key and options', async () => {
+    const bucket = await createBucket('plan-attach');
+    const temporal = await temporalClient();
+    const workflowId = `s3-kms-plan/${bucket}/`;
+    const input = { bucket, prefix: '', kmsKeyId: 'alias/one', bucketKeyEnabled: false, multipartThresholdBytes: 5 * 1024 ** 3, partSizeBytes: 512 * 1024 ** 2 };
+    // No worker polls this queue: the plan stays running while the client tries to attach.
+    const running = await temporal.client.workflow.start('planBucket', { taskQueue: 'nobody-polls', workflowId, args: [input], memo: { input } });
+    try {
+      const other = await runMigrate(['plan', '--bucket', bucket, '--kms-key', 'alias/two']);
+      assert.equal(other.code, 1, other.stderr);
+      assert.match(other.stderr, /a plan of s3:\/\/\S+\/ is already running \(workflow s3-kms-plan\/\S+\/\) with other kmsKeyId; wait for it/);
+    } finally {
+      await running.terminate('test done');
+      await temporal.close();
     }
   });
 });
