@@ -1,5 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { STSClient } from '@aws-sdk/client-sts';
+import { applyBucketAccess } from './bucket-access';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -40,7 +42,7 @@ class NotRetriedBySdk extends Error {
  * S3 and KMS clients for the worker. The SDK retries each call twice itself (fast, for resets), except the
  * KMS-costing ones (KMS_COSTING_COMMANDS); Temporal's retry policy does the long, backed-off retries on top.
  */
-export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms: KMSClient } {
+export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms: KMSClient; sts: STSClient } {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
   const requestHandler = new NodeHttpHandler({
     httpAgent: new HttpAgent(agentOptions),
@@ -96,5 +98,6 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     },
     { step: 'deserialize', priority: 'high', name: 'adaptiveConcurrency' },
   );
-  return { s3, kms: new KMSClient(common) };
+  applyBucketAccess(s3);
+  return { s3, kms: new KMSClient(common), sts: new STSClient(common) };
 }

@@ -1,9 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { withBucketAccess } from './bucket-access';
 import type { BatchResult, CopyInput, CopyObjectsInput, EnsureTagInput, FailedOutcome, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from './types';
 import { kmsWeightFromTemporal, type KmsWeightSource } from './kms-weight';
-import type { Engine, ObjectIssue, ReportLocation } from '../common/types';
-import { preflight } from './preflight';
+import type { ObjectIssue, ReportLocation } from '../common/types';
+import { preflight, type PreflightInput } from './preflight';
 import { listPage } from './list-page';
 import { inspectObject, inspectObjects } from './inspect-object';
 import { ensureTag } from './marker-tag';
@@ -20,14 +22,16 @@ import { writeReport, writeReportManifest, type ReportManifest } from './report-
 export interface ActivityDeps {
   s3: S3Client;
   kms: KMSClient;
+  /** Tells preflight the worker's account, the bucket owner expected unless the operator names another. */
+  sts?: STSClient;
   /** The KMS requests a KMS-queue task stands for now; by default read from Temporal (activities/kms-weight.ts). */
   kmsWeight?: KmsWeightSource;
 }
 
 /** Activities that only read or tag: they cost S3 requests but no KMS requests. */
-export function createS3Activities({ s3, kms }: ActivityDeps) {
-  return {
-    preflight: (input: { bucket: string; prefix: string; kmsKeyId: string; engine?: Engine; reportBucket?: string }) => preflight(s3, kms, input),
+export function createS3Activities({ s3, kms, sts }: ActivityDeps) {
+  return withBucketAccess({
+    preflight: (input: PreflightInput) => preflight(s3, kms, sts, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
     inspectObject: (input: { bucket: string; key: string; versionId?: string }) => inspectObject(s3, input),
     inspectObjects: (input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] }) =>
@@ -44,7 +48,7 @@ export function createS3Activities({ s3, kms }: ActivityDeps) {
     surveyPage: (input: SurveyPageInput) => whileHeartbeating(() => surveyPage(s3, input)),
     readDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => readDefaultEncryption(s3, kms, input),
     writeDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean; previous?: string }) => writeDefaultEncryption(s3, input),
-  };
+  });
 }
 
 /**
@@ -68,7 +72,7 @@ async function withinKmsWeight<O>(
  * Bucket Key, or only tags). The main worker therefore registers them too.
  */
 export function createCopyActivities({ s3, kmsWeight = kmsWeightFromTemporal }: ActivityDeps) {
-  return {
+  return withBucketAccess({
     updateObjects: (input: UpdateObjectsInput) =>
       withinKmsWeight(input.items.map((item) => item.kmsCost), kmsWeight, (kmsRequests) => updateObjects(s3, input, kmsRequests)),
     copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
@@ -76,7 +80,7 @@ export function createCopyActivities({ s3, kmsWeight = kmsWeightFromTemporal }: 
     startUpload: (input: CopyInput) => startUpload(s3, input),
     copyPart: (input: PartCopyInput) => copyPart(s3, input),
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),
-  };
+  });
 }
 
 export type S3Activities = ReturnType<typeof createS3Activities>;

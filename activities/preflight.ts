@@ -1,9 +1,11 @@
 import { GetBucketOwnershipControlsCommand, GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Engine } from '../common/types';
 import type { PreflightResult } from './types';
 import { probeUpdate } from './probe-update';
+import { runWithBucketAccess } from './bucket-access';
 import { errorCode, httpStatus, isRetryable, rethrowForTemporal } from './s3-errors';
 
 export const PREFLIGHT_FAILED = 'PreflightFailed';
@@ -12,9 +14,20 @@ function fail(message: string): never {
   throw ApplicationFailure.create({ type: PREFLIGHT_FAILED, message, nonRetryable: true });
 }
 
-async function checkBucket(s3: S3Client, bucket: string): Promise<string> {
+/** The worker's own account: the owner expected of a bucket unless the operator names another. */
+async function workerAccount(sts: STSClient | undefined): Promise<string | undefined> {
+  if (!sts) return undefined;
   try {
-    const out = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch (err) {
+    if (isRetryable(err)) rethrowForTemporal(err, 'STS GetCallerIdentity');
+    fail(`the worker's AWS account could not be told (sts:GetCallerIdentity: ${errorCode(err)}): give the bucket owner's account with --expected-bucket-owner`);
+  }
+}
+
+async function checkBucket(s3: S3Client, bucket: string, owner: string | undefined, ownerNamed: boolean): Promise<string> {
+  try {
+    const out = await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: owner }));
     const workerRegion = await s3.config.region();
     if (out.BucketRegion && out.BucketRegion !== workerRegion) {
       fail(`bucket "${bucket}" is in ${out.BucketRegion}, the worker in ${workerRegion} (AWS_REGION): run workers in the bucket's region`);
@@ -25,6 +38,10 @@ async function checkBucket(s3: S3Client, bucket: string): Promise<string> {
     if (isRetryable(err)) rethrowForTemporal(err, `bucket "${bucket}" is not reachable`);
     const status = httpStatus(err);
     if (status === 404) fail(`bucket "${bucket}" does not exist`);
+    if (status === 403 && owner) {
+      const whose = ownerNamed ? `account ${owner}` : `account ${owner}, the worker's own (--expected-bucket-owner names another)`;
+      fail(`access denied to bucket "${bucket}" (HeadBucket returned 403): it may not be owned by ${whose}, or the worker may not read it`);
+    }
     if (status === 403) fail(`access denied to bucket "${bucket}" (HeadBucket returned 403)`);
     if (status === 301) fail(`bucket "${bucket}" is in another region than the worker's S3 client`);
     fail(`bucket "${bucket}" is not reachable: ${errorCode(err)}`);
@@ -82,15 +99,35 @@ async function aclsInForce(s3: S3Client, bucket: string): Promise<boolean> {
   }
 }
 
+export interface PreflightInput {
+  bucket: string;
+  prefix: string;
+  kmsKeyId: string;
+  engine?: Engine;
+  reportBucket?: string;
+  expectedBucketOwner?: string;
+  reportBucketOwner?: string;
+  requesterPays?: boolean;
+}
+
 /** Everything that must hold before any object is touched; a failure names the bucket or key at fault. */
-export async function preflight(
+export async function preflight(s3: S3Client, kms: KMSClient, sts: STSClient | undefined, input: PreflightInput): Promise<PreflightResult> {
+  const owner = input.expectedBucketOwner ?? (await workerAccount(sts));
+  const reportOwner = input.reportBucket === undefined ? undefined : (input.reportBucketOwner ?? owner);
+  const access = { bucket: input.bucket, owner, requesterPays: input.requesterPays, reportBucket: input.reportBucket, reportOwner };
+  return runWithBucketAccess(access, () => checkEverything(s3, kms, input, owner, reportOwner));
+}
+
+async function checkEverything(
   s3: S3Client,
   kms: KMSClient,
-  input: { bucket: string; prefix: string; kmsKeyId: string; engine?: Engine; reportBucket?: string },
+  input: PreflightInput,
+  owner: string | undefined,
+  reportOwner: string | undefined,
 ): Promise<PreflightResult> {
-  const region = await checkBucket(s3, input.bucket);
+  const region = await checkBucket(s3, input.bucket, owner, input.expectedBucketOwner !== undefined);
   if (input.reportBucket !== undefined && input.reportBucket !== input.bucket) {
-    await checkBucket(s3, input.reportBucket).catch((err: Error) => fail(`--report-uri: ${err.message}`));
+    await checkBucket(s3, input.reportBucket, reportOwner, input.reportBucketOwner !== undefined).catch((err: Error) => fail(`--report-uri: ${err.message}`));
   }
   const keyArn = await resolveKey(kms, input.kmsKeyId, region);
   const versioning = await versioningOf(s3, input.bucket);
@@ -99,5 +136,5 @@ export async function preflight(
     input.engine === 'auto'
       ? await probeUpdate(s3, input.bucket, input.prefix, keyArn)
       : { available: false as const, reason: 'copying every object (--engine copy)' };
-  return { keyArn, region, versioning, update, acls };
+  return { keyArn, region, versioning, update, acls, owner, reportOwner };
 }

@@ -85,7 +85,8 @@ export async function writeReportManifest(
 
 /** For `migrate report`: the manifest, the text of each file it names, and those that are gone. */
 export async function readReport(s3: S3Client, location: ReportLocation): Promise<{ manifest: ReportManifest; csv: string[]; missing: string[] }> {
-  const text = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }))).Body!.transformToString();
+  const read = (key: string) => new GetObjectCommand({ Bucket: location.bucket, Key: key, ExpectedBucketOwner: location.owner });
+  const text = async (key: string) => (await s3.send(read(key))).Body!.transformToString();
   const manifest = JSON.parse(await text(`${location.keyPrefix}manifest.json`)) as ReportManifest;
   const missing: string[] = [];
   const csv = await Promise.all(

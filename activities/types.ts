@@ -13,6 +13,9 @@ export interface PreflightResult {
    * carry each object's grants; absent (migrations started before this was read) means no.
    */
   acls?: boolean;
+  /** The account that owns the bucket, and the report bucket: every request to them expects it. */
+  owner?: string;
+  reportOwner?: string;
 }
 
 export type UpdateAvailability = { available: true } | { available: false; reason: string };

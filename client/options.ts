@@ -69,6 +69,9 @@ const startSchema = z.object({
     .optional(),
   allVersions: z.boolean().default(false),
   copyLocked: z.boolean().default(false),
+  requesterPays: z.boolean().default(false),
+  expectedBucketOwner: z.string().regex(/^\d{12}$/, '--expected-bucket-owner must be a 12-digit AWS account ID').optional(),
+  reportBucketOwner: z.string().regex(/^\d{12}$/, '--report-bucket-owner must be a 12-digit AWS account ID').optional(),
   setDefaultEncryption: z.boolean().default(false),
   reportUri: z
     .string()
@@ -120,6 +123,9 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     engine: o.engine,
     allVersions: o.allVersions,
     copyLocked: o.copyLocked || undefined,
+    requesterPays: o.requesterPays || undefined,
+    expectedBucketOwner: o.expectedBucketOwner,
+    reportBucketOwner: o.reportBucketOwner,
     setDefaultEncryption: o.setDefaultEncryption || undefined,
     reportUri: o.reportUri,
   };

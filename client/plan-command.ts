@@ -39,6 +39,8 @@ export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{
     partSizeBytes: options.partSizeBytes,
     copyLocked: options.copyLocked,
     allVersions: options.allVersions,
+    expectedBucketOwner: options.expectedBucketOwner,
+    requesterPays: options.requesterPays,
   };
   let handle;
   try {

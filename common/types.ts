@@ -61,11 +61,31 @@ export interface MigrationOptions {
   searchAttributes?: boolean;
   /** --report-uri: where every skipped or failed object is written as CSV, page by page, with a manifest. */
   reportUri?: { bucket: string; prefix: string };
+  /** The account that must own the bucket; by default the worker's own (preflight asks STS). */
+  expectedBucketOwner?: string;
+  /** The account that must own the report bucket; by default the bucket's. */
+  reportBucketOwner?: string;
+  /** The bucket is Requester Pays: every request says the requester pays (RequestPayer). */
+  requesterPays?: boolean;
+}
+
+/**
+ * Sent on every request to the migrated bucket and the report bucket (activities/bucket-access.ts): the
+ * account that must own each (ExpectedBucketOwner), and whether the bucket is Requester Pays.
+ */
+export interface BucketAccess {
+  bucket: string;
+  owner?: string;
+  requesterPays?: boolean;
+  reportBucket?: string;
+  reportOwner?: string;
 }
 
 /** Where one migration's report files go: under the operator's location, one folder per migration run. */
 export interface ReportLocation {
   bucket: string;
+  /** The account that must own it: `migrate report` reads it expecting that owner too. */
+  owner?: string;
   /** Ends with '/': `<prefix><bucket>/<migrated prefix>/<start time>/`. */
   keyPrefix: string;
 }

@@ -1,6 +1,7 @@
 import { ActivityCancellationType, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { CopyActivities, S3Activities } from '../activities';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
+import { carryingBucketAccess } from './bucket-access';
 
 /**
  * Retryable errors (throttling, 5xx, resets, timeouts) are retried without limit, backing off to a minute:
@@ -13,34 +14,42 @@ export const RETRY: RetryPolicy = {
 };
 
 /** HEAD, list and tag calls are quick: a lost attempt (worker crash) is retried after at most this long. */
-export const s3Activities = proxyActivities<S3Activities>({
-  taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  retry: RETRY,
-});
+export const s3Activities = carryingBucketAccess(
+  proxyActivities<S3Activities>({
+    taskQueue: TASK_QUEUE,
+    startToCloseTimeout: '30 seconds',
+    retry: RETRY,
+  }),
+);
 
 /** HEADs of a batch of objects: a few seconds; the heartbeat notices a dead worker sooner. */
-export const inspectObjectsActivity = proxyActivities<S3Activities>({
-  taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: RETRY,
-}).inspectObjects;
+export const inspectObjectsActivity = carryingBucketAccess(
+  proxyActivities<S3Activities>({
+    taskQueue: TASK_QUEUE,
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: RETRY,
+  }),
+).inspectObjects;
 
 /** The plan's listing pages: a list call and, for a survey, batched HEADs; the heartbeat notices a dead worker. */
-export const planActivities = proxyActivities<S3Activities>({
-  taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: RETRY,
-});
+export const planActivities = carryingBucketAccess(
+  proxyActivities<S3Activities>({
+    taskQueue: TASK_QUEUE,
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: RETRY,
+  }),
+);
 
 /** Report files (--report-uri): one PutObject each. */
-export const reportActivities = proxyActivities<S3Activities>({
-  taskQueue: TASK_QUEUE,
-  startToCloseTimeout: '1 minute',
-  retry: RETRY,
-});
+export const reportActivities = carryingBucketAccess(
+  proxyActivities<S3Activities>({
+    taskQueue: TASK_QUEUE,
+    startToCloseTimeout: '1 minute',
+    retry: RETRY,
+  }),
+);
 
 export const preflightActivity = proxyActivities<S3Activities>({
   taskQueue: TASK_QUEUE,
@@ -51,7 +60,7 @@ export const preflightActivity = proxyActivities<S3Activities>({
 /** The copy activities on one task queue. */
 function copyActivitiesOn(taskQueue: string) {
   const on = (options: { startToCloseTimeout: string; heartbeatTimeout?: string; cancellationType?: ActivityCancellationType }) =>
-    proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options });
+    carryingBucketAccess(proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options }));
   return {
     // A batch of updates (or tags): each object's outcome is heartbeated, so a retry goes on from there.
     updateObjects: on({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds' }).updateObjects,

@@ -5,6 +5,7 @@ import { kmsRequestsPerPart, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpl
 import { effectivePartSize, planParts, type PartRange } from '../common/part-plan';
 import { s3Activities, withKmsCost } from './activity-proxies';
 import { pauseSignal, resumeSignal } from './messages';
+import { useBucketAccess } from './bucket-access';
 
 /** Parts copied at once; the next batch starts when this one is done. */
 const PARTS_IN_FLIGHT = 8;
@@ -20,6 +21,7 @@ const HISTORY_EVENTS_PER_RUN = 5_000;
  * behind. The page forwards its pause and resume: while paused, no part starts (those in flight finish).
  */
 export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> {
+  useBucketAccess(input.access);
   let paused = input.paused ?? false;
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));

@@ -16,9 +16,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { addCounts, DEFAULTS, emptyCounts, pageNumberOf, pageWorkflowId, settledCount, type DefaultEncryptionChange, type MigrationOptions, type MigrationProgress, type MigrationSummary } from '../common/types';
+import { addCounts, DEFAULTS, emptyCounts, pageNumberOf, pageWorkflowId, settledCount, type BucketAccess, type DefaultEncryptionChange, type MigrationOptions, type MigrationProgress, type MigrationSummary } from '../common/types';
 import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
-import type { ListedObject } from '../activities/types';
+import type { ListedObject, PreflightResult } from '../activities/types';
+import { useBucketAccess } from './bucket-access';
 import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
 import { migratePage, PAGE_REVISION } from './migrate-page';
 import { emptyFailureRateState, FailureRate } from './failure-rate';
@@ -53,6 +54,17 @@ function engineOf(preflight: CoordinatorState['preflight'] | undefined): string 
   if (!preflight) return undefined;
   if (preflight.update?.available) return 'update in place (UpdateObjectEncryption); copy what it refuses';
   return `copy (${preflight.update?.reason ?? 'migration started before the update engine'})`;
+}
+
+/** Who must own the bucket and the report bucket (preflight found or was told), and Requester Pays. */
+function bucketAccessOf(options: MigrationOptions, preflight: PreflightResult): BucketAccess {
+  return {
+    bucket: options.bucket,
+    owner: preflight.owner,
+    requesterPays: options.requesterPays,
+    reportBucket: options.reportUri?.bucket,
+    reportOwner: preflight.reportOwner,
+  };
 }
 
 /**
@@ -177,6 +189,9 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       const preflight = await preflightActivity({
         bucket: options.bucket,
         prefix: options.prefix,
+        expectedBucketOwner: options.expectedBucketOwner,
+        reportBucketOwner: options.reportBucketOwner,
+        requesterPays: options.requesterPays,
         kmsKeyId: options.kmsKeyId,
         engine: options.engine ?? 'auto',
         ...(options.reportUri ? { reportBucket: options.reportUri.bucket } : {}),
@@ -186,9 +201,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       const orphans = await s3Activities.cancelEarlierPages({ migrationId: info.workflowId, chainId: info.firstExecutionRunId });
       if (orphans > 0) log.warn(`cancelled ${orphans} pages left running by an earlier run of ${info.workflowId}`);
       label(pausedBecause === undefined ? 'running' : 'paused', preflight.keyArn);
+      useBucketAccess(bucketAccessOf(options, preflight));
       const defaultEncryptionSet = options.setDefaultEncryption ? await makeKeyTheDefault(options, preflight.keyArn) : undefined;
       const report = options.reportUri && {
         bucket: options.reportUri.bucket,
+        owner: preflight.reportOwner,
         keyPrefix: `${options.reportUri.prefix}${options.bucket}/${new Date(startedAt).toISOString()}/`,
       };
       state = {
@@ -207,6 +224,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       };
     }
     const s = state;
+    useBucketAccess(bucketAccessOf(options, s.preflight));
 
     s.failureRate ??= emptyFailureRateState();
     const failureRate = new FailureRate(options.maxFailureRate, s.failureRate);
@@ -326,6 +344,7 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
           {
             options,
             keyArn: s.preflight.keyArn,
+            access: bucketAccessOf(options, s.preflight),
             objects,
             update: s.preflight.update?.available ?? false,
             kmsLanes,

@@ -26,6 +26,7 @@ import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsReques
 import { effectivePartSize, planParts } from '../common/part-plan';
 import { inspectObjectsActivity, reportActivities, s3Activities, withKmsCost } from './activity-proxies';
 import { copyInParts } from './copy-in-parts';
+import { useBucketAccess } from './bucket-access';
 import { kmsLanesSignal, pageProgressQuery, pauseSignal, resumeSignal } from './messages';
 import { MOST_BATCHES } from './kms-lanes';
 import { PageReporter } from './page-reporter';
@@ -302,7 +303,7 @@ async function migrateObject(
     const copyInput = copyInputFor(input, snapshot);
     const cost = decision.multipart ? kmsRequestsInParts(copyInput) : kmsRequestsPerCopy(snapshot, options.bucketKeyEnabled);
     const copied = decision.multipart
-      ? await gate.copyInParts({ copy: copyInput }, {
+      ? await gate.copyInParts({ copy: copyInput, access: input.access }, {
           workflowId: `${workflowInfo().workflowId}/parts-${input.objects.indexOf(object)}.${round}`,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL, // a cancelled copy aborts its upload
           staticSummary: `multipart copy of ${object.key}`,
@@ -449,6 +450,7 @@ const BOUNDED_SINGLES = 'bounded-singles';
  * before it is tried again. (Pages of coordinators from before that, replayed, keep their own rule.)
  */
 export async function migratePage(input: PageInput): Promise<PageResult> {
+  useBucketAccess(input.access);
   const { report } = input;
   const tally = new PageTally(
     report &&

@@ -2,6 +2,7 @@ import { continueAsNew, setCurrentDetails } from '@temporalio/workflow';
 import { addTally, emptyTally, type PlanTally } from '../common/plan-model';
 import type { Cursor, PreflightResult } from '../activities/types';
 import { planActivities, preflightActivity } from './activity-proxies';
+import { useBucketAccess } from './bucket-access';
 
 export interface PlanInput {
   bucket: string;
@@ -15,6 +16,8 @@ export interface PlanInput {
   copyLocked?: boolean;
   /** Versioned buckets: the noncurrent versions are decided too, as --all-versions migrates them. */
   allVersions?: boolean;
+  expectedBucketOwner?: string;
+  requesterPays?: boolean;
   /** Carried into continue-as-new. */
   state?: PlanState;
 }
@@ -52,7 +55,16 @@ const PAGES_PER_RUN = 500;
  */
 export async function planBucket(input: PlanInput): Promise<PlanResult> {
   const preflight =
-    input.state?.preflight ?? (await preflightActivity({ bucket: input.bucket, prefix: input.prefix, kmsKeyId: input.kmsKeyId, engine: 'auto' }));
+    input.state?.preflight ??
+    (await preflightActivity({
+      bucket: input.bucket,
+      prefix: input.prefix,
+      kmsKeyId: input.kmsKeyId,
+      engine: 'auto',
+      expectedBucketOwner: input.expectedBucketOwner,
+      requesterPays: input.requesterPays,
+    }));
+  useBucketAccess({ bucket: input.bucket, owner: preflight.owner, requesterPays: input.requesterPays });
   const s: PlanState = input.state ?? { preflight, phase: input.sample ? 'count' : 'survey', cursor: {}, tally: emptyTally() };
   const versioned = preflight.versioning !== 'Disabled';
   const listing = { bucket: input.bucket, prefix: input.prefix, versioned, allVersions: input.allVersions };

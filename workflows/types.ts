@@ -1,7 +1,7 @@
 // The workflows' inputs and the state a coordinator carries into continue-as-new.
 
 import type { CopyInput, Cursor, ListedObject, PreflightResult } from '../activities/types';
-import type { Counts, DefaultEncryptionChange, MigrationOptions, ObjectIssue, ReportLocation, SkipReason } from '../common/types';
+import type { BucketAccess, Counts, DefaultEncryptionChange, MigrationOptions, ObjectIssue, ReportLocation, SkipReason } from '../common/types';
 
 export type Decision =
   | { action: 'skip'; reason: SkipReason; message: string }
@@ -19,11 +19,14 @@ export interface CopyInPartsInput {
   unmarked?: number;
   /** The page was paused when this run continued as new. */
   paused?: boolean;
+  access?: BucketAccess;
 }
 
 export interface PageInput {
   options: MigrationOptions;
   keyArn: string;
+  /** Sent with every request to the bucket (and the report bucket): its owner, Requester Pays. */
+  access?: BucketAccess;
   objects: ListedObject[];
   /** Re-encrypt in place where S3 allows it; absent (pages started before the update engine) means copy. */
   update?: boolean;
