@@ -3,7 +3,7 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Engine } from '../common/types';
-import type { PreflightResult } from './types';
+import type { PreflightResult, UpdateAvailability } from './types';
 import { probeUpdate } from './probe-update';
 import { runWithBucketAccess } from './bucket-access';
 import { errorCode, httpStatus, isRetryable, rethrowForTemporal } from './s3-errors';
@@ -132,9 +132,23 @@ async function checkEverything(
   const keyArn = await resolveKey(kms, input.kmsKeyId, region);
   const versioning = await versioningOf(s3, input.bucket);
   const acls = await aclsInForce(s3, input.bucket);
-  const update =
-    input.engine === 'auto'
-      ? await probeUpdate(s3, input.bucket, input.prefix, keyArn)
-      : { available: false as const, reason: 'copying every object (--engine copy)' };
+  const update = await engineFor(s3, input, keyArn, owner);
   return { keyArn, region, versioning, update, acls, owner, reportOwner };
+}
+
+/**
+ * Whether objects are updated in place. UpdateObjectEncryption takes only a key of the bucket owner's account
+ * (S3 refuses each object with AccessDenied otherwise): with a key of another account, every object is copied,
+ * said once, and `plan` counts copies.
+ */
+async function engineFor(s3: S3Client, input: PreflightInput, keyArn: string, owner: string | undefined): Promise<UpdateAvailability> {
+  if (input.engine !== 'auto') return { available: false, reason: 'copying every object (--engine copy)' };
+  const keyAccount = keyArn.split(':')[4];
+  if (owner && keyAccount && keyAccount !== owner) {
+    return {
+      available: false,
+      reason: `UpdateObjectEncryption takes only a key of the bucket owner's account, and the key is of account ${keyAccount}, the bucket of ${owner}`,
+    };
+  }
+  return probeUpdate(s3, input.bucket, input.prefix, keyArn);
 }
