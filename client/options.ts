@@ -20,6 +20,13 @@ export /**
 const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Zs}+\-=._:/@]*$/u;
 const tagCharacters = (flag: string) => `${flag} may hold only letters, digits, spaces and + - = . _ : / @ (S3's rule for tags)`;
 
+/** The marker's share of a copy's request headers at most (S3 takes 8 KiB of headers, user metadata up to 2 KiB of them). */
+const MARKER_HEADER_BYTES = 512;
+
+function markerHeaderBytes(key: string, value: string): number {
+  return Buffer.byteLength(`&${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+}
+
 export const markerTagKey = z
   .string()
   .min(1, '--tag-key must not be empty')
@@ -85,6 +92,8 @@ const startSchema = z.object({
   engine: z.enum(['auto', 'copy'], { error: '--engine must be auto or copy' }).default('auto'),
   tagKey: markerTagKey,
   tagValue: markerTagValue,
+}).refine((f) => markerHeaderBytes(f.tagKey, f.tagValue) <= MARKER_HEADER_BYTES, {
+  message: `--tag-key and --tag-value together, as a copy sends them (percent-encoded in its x-amz-tagging header), must be at most ${MARKER_HEADER_BYTES} bytes: S3 takes 8 KiB of request headers in all, shared with the object's own tags and metadata`,
 });
 
 export type StartFlags = z.input<typeof startSchema>;

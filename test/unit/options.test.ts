@@ -27,6 +27,8 @@ describe('client options', () => {
     assert.throws(() => marker(''), /--tag-key must not be empty/);
     assert.throws(() => marker('k'.repeat(129)), /at most 128 characters/);
     assert.throws(() => marker('k', 'v'.repeat(257)), /at most 256 characters/);
+    assert.equal(marker('k'.repeat(128), 'v'.repeat(256)).tagValue.length, 256, 'the longest ASCII marker fits');
+    assert.throws(() => marker('é'.repeat(100), 'ü'.repeat(100)), /together, as a copy sends them \(percent-encoded in its x-amz-tagging header\), must be at most 512 bytes/);
   });
 });
 
