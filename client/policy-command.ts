@@ -89,6 +89,9 @@ async function readDenyFor(bucket: string, keyArn: string): Promise<ReadDenyPlan
   }
   try {
     return readDenyPlan(bucket, keyArn, await latestMigrationsOf(connected, bucket));
+  } catch (err) {
+    const why = `not proposed: the read-deny of unmarked versions needs to know which prefixes were migrated, and Temporal could not list them: ${(err as Error).message}`;
+    return { prefixes: [], notes: [why], blockers: [] };
   } finally {
     await connected.close();
   }

@@ -46,7 +46,10 @@ export async function startOrAttach(connected: Connected, options: MigrationOpti
   const where = `s3://${options.bucket}/${options.prefix}`;
   try {
     if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) {
-      const clash = await overlapping(connected, options, workflowId);
+      const clash = await overlapping(connected, options, workflowId).catch((err: Error) => {
+        console.error(`note: running migrations of the bucket could not be listed to check their prefixes (${err.message})`);
+        return undefined;
+      });
       if (clash) throw new Error(clash);
       await beforeStart();
     }

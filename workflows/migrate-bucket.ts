@@ -198,8 +198,11 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
       });
       if (preflight.update && !preflight.update.available) log.warn(`every object is copied: ${preflight.update.reason}`);
       // A run of this workflow ID terminated by hand left its pages running: they stop before this one lists.
-      const orphans = await s3Activities.cancelEarlierPages({ migrationId: info.workflowId, chainId: info.firstExecutionRunId });
-      if (orphans > 0) log.warn(`cancelled ${orphans} pages left running by an earlier run of ${info.workflowId}`);
+      // Best effort: a visibility store that cannot answer the query (no advanced visibility) stops nothing.
+      const orphans = await s3Activities
+        .cancelEarlierPages({ migrationId: info.workflowId, chainId: info.firstExecutionRunId })
+        .catch((err: Error) => void log.warn(`pages left running by an earlier run could not be looked for: ${err.message}`));
+      if (orphans) log.warn(`cancelled ${orphans} pages left running by an earlier run of ${info.workflowId}`);
       label(pausedBecause === undefined ? 'running' : 'paused', preflight.keyArn);
       useBucketAccess(bucketAccessOf(options, preflight));
       const defaultEncryptionSet = options.setDefaultEncryption ? await makeKeyTheDefault(options, preflight.keyArn) : undefined;
