@@ -112,6 +112,8 @@ export interface PreflightInput {
 
 /** Everything that must hold before any object is touched; a failure names the bucket or key at fault. */
 export async function preflight(s3: S3Client, kms: KMSClient, sts: STSClient | undefined, input: PreflightInput): Promise<PreflightResult> {
+  // First whether the bucket is there at all (a HEAD tells its owner nothing), then whether its owner is the one expected.
+  await checkBucket(s3, input.bucket, undefined, false);
   const owner = input.expectedBucketOwner ?? (await workerAccount(sts));
   const reportOwner = input.reportBucket === undefined ? undefined : (input.reportBucketOwner ?? owner);
   const access = { bucket: input.bucket, owner, requesterPays: input.requesterPays, reportBucket: input.reportBucket, reportOwner };
