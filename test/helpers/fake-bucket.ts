@@ -38,9 +38,15 @@ export class FakeBucket {
   /** Unencrypted objects of 100 MiB: copied in parts (a copyInParts child), whose upload waits until release(). */
   largeKeys = new Set<string>();
   uploadsStarted = 0;
-  /** Parts of multipart copies copied so far, each taking partMs. */
+  /** Parts of multipart copies started and copied so far, each taking partMs (and waiting for releaseParts() while holdParts). */
+  /** Uploads wait until release() (the default), or start at once. */
+  holdUploads = true;
+  partsStarted = 0;
   partsCopied = 0;
   partMs = 50;
+  holdParts = false;
+  private partsReleased!: () => void;
+  private partsHeld = new Promise<void>((resolve) => (this.partsReleased = resolve));
   /** UpdateObjectEncryption refuses every object (as for a key of another account): each is copied alone. */
   refuseUpdates = false;
   /** SSE-S3 objects whose update S3 refuses (as under a key of another account): copied instead (in parts if large). */
@@ -58,6 +64,11 @@ export class FakeBucket {
 
   release(): void {
     this.released();
+    this.partsReleased();
+  }
+
+  releaseParts(): void {
+    this.partsReleased();
   }
 
   migrated(): number {
@@ -129,10 +140,12 @@ export class FakeBucket {
       },
       startUpload: async () => {
         this.uploadsStarted++;
-        await this.held;
+        if (this.holdUploads) await this.held;
         return { status: 'started', uploadId: 'u' };
       },
       copyPart: async () => {
+        this.partsStarted++;
+        if (this.holdParts) await this.partsHeld;
         await new Promise((resolve) => setTimeout(resolve, this.partMs));
         this.partsCopied++;
         return 'copied';

@@ -59,9 +59,9 @@ describe('migrate plan', () => {
       const kind = KIND_OF[name];
       if (kind && (path === `/${bucket}` || path.startsWith(`/${bucket}/`))) actual[kind] = (actual[kind] ?? 0) + 1;
     }
-    // Exact for every per-object request; the migration's preflight adds a HEAD of the bucket and one probe
-    // UpdateObjectEncryption of an object that does not exist.
-    const expected = { ...estimate.requests, HeadObject: estimate.requests.HeadObject + 1, UpdateObjectEncryption: estimate.requests.UpdateObjectEncryption + 1 };
+    // Exact for every per-object request; the migration's preflight adds two HEADs of the bucket (is it there,
+    // is it the expected owner's) and one probe UpdateObjectEncryption of an object that does not exist.
+    const expected = { ...estimate.requests, HeadObject: estimate.requests.HeadObject + 2, UpdateObjectEncryption: estimate.requests.UpdateObjectEncryption + 1 };
     assert.deepEqual(actual, expected, `plan ${JSON.stringify(estimate.requests)}\nmigration ${JSON.stringify(actual)}`);
   });
 

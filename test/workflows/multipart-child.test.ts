@@ -41,18 +41,22 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
   it('stops starting parts when the migration is paused, and finishes the copy after the resume', async () => {
     const bucket = new FakeBucket(1);
     bucket.largeKeys.add(bucket.keys[0]);
-    bucket.release(); // the upload starts at once
-    bucket.partMs = 100;
+    bucket.holdUploads = false; // the upload starts at once
+    bucket.holdParts = true; // the first parts wait until the pause has reached the copy
     await h.withWorkers(bucket, async () => {
       // 100 MiB in parts of 5 MiB: 20 parts, 8 at a time.
       const handle = await h.start(h.optionsFor({ pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024, partSizeBytes: 5 * 1024 * 1024 }));
-      for (const deadline = Date.now() + 20_000; bucket.partsCopied === 0 && Date.now() < deadline; ) await sleep(20);
+      for (const deadline = Date.now() + 20_000; bucket.partsStarted < 8 && Date.now() < deadline; ) await sleep(20);
+      assert.equal(bucket.partsStarted, 8, 'the first parts in flight');
       await handle.signal(pauseSignal, 'by hand');
-      await sleep(1500); // the parts in flight finish
-      const atPause = bucket.partsCopied;
-      assert.ok(atPause < 20, `${atPause} parts copied when paused`);
+      const copy = h.env.client.workflow.getHandle(`${pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)}/parts-0.1`);
+      const told = async () => ((await copy.fetchHistory()).events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'pause');
+      for (const deadline = Date.now() + 20_000; !(await told()) && Date.now() < deadline; ) await sleep(50);
+      assert.ok(await told(), 'the page told its multipart copy');
+      bucket.releaseParts(); // the parts in flight finish
+      for (const deadline = Date.now() + 10_000; bucket.partsCopied < 8 && Date.now() < deadline; ) await sleep(20);
       await sleep(1500);
-      assert.equal(bucket.partsCopied, atPause, 'no part started while paused');
+      assert.equal(bucket.partsStarted, 8, 'no part started while paused');
       await handle.signal(resumeSignal);
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.counts.migrated, 1);
