@@ -5,10 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=dist/workflow-bundle.js
 if [ ! -f "$stamp" ] || [ -n "$(find common workflows activities workers client package.json package-lock.json tsconfig.json tsconfig.build.json -newer "$stamp" -type f -print -quit)" ]; then
-  if [ ! -x node_modules/.bin/tsc ]; then
-    echo "[s3-kms-migrator] installing the locked dependencies" >&2
-    npm install --no-audit --no-fund --loglevel=error >&2
-  fi
+  bash scripts/install-deps.sh
   echo "[s3-kms-migrator] building dist/ (npm run build)" >&2
   npm run --silent build >&2
 fi

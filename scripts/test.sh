@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
-# npm test: type-check, then unit and integration tests against a stack of their own
+# npm test: on the current Node LTS (scripts/node-lts.sh), type-check, then unit and integration tests against a stack of their own
 # (fresh Temporal database, free ports, so it never clashes with a demo stack), torn down on exit.
 set -euo pipefail
+[ -n "${S3_KMS_MIGRATOR_NODE:-}" ] || exec bash "$(dirname "$0")/node-lts.sh" bash "$0" "$@"
 cd "$(dirname "$0")/.."
-
-# npm install, not npm ci: see scripts/run.sh.
-if [ ! -x node_modules/.bin/tsx ]; then
-  echo "[test] installing the locked dependencies" >&2
-  npm install --no-audit --no-fund --loglevel=error >&2
-fi
+echo "[test] on Node $(node --version)" >&2
+bash scripts/install-deps.sh
 echo "[test] type-checking" >&2
 node_modules/.bin/tsc --noEmit -p .
 

@@ -17,5 +17,6 @@ if [ ! -x "$dir/bin/node" ]; then
   rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
 fi
 export PATH="$dir/bin:$PATH"
-echo "[with-node] $(node --version): $*" >&2
+export S3_KMS_MIGRATOR_NODE="$version" # scripts/node-lts.sh keeps this Node
+[ -n "${WITH_NODE_QUIET:-}" ] || echo "[with-node] $(node --version): $*" >&2
 exec "$@"

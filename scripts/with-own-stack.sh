@@ -4,13 +4,9 @@
 # The command sees the stack's variables (TEMPORAL_ADDRESS, AWS_ENDPOINT_URL, ...) and STACK_DIR,
 # TEMPORAL_PORT, TEMPORAL_UI_PORT, MOTO_PORT (for `stack.sh restart-temporal`).
 set -euo pipefail
+[ -n "${S3_KMS_MIGRATOR_NODE:-}" ] || exec bash "$(dirname "$0")/node-lts.sh" bash "$0" "$@"
 cd "$(dirname "$0")/.."
-
-# npm install, not npm ci: see scripts/run.sh.
-if [ ! -x node_modules/.bin/tsx ]; then
-  echo "[s3-kms-migrator] installing the locked dependencies" >&2
-  npm install --no-audit --no-fund --loglevel=error >&2
-fi
+bash scripts/install-deps.sh
 
 export STACK_DIR="$1"; shift
 bash scripts/stack.sh down >/dev/null 2>&1 || true

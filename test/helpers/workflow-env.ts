@@ -10,24 +10,39 @@ import { DEFAULTS, KMS_TASK_QUEUE, TASK_QUEUE, type MigrationOptions, type Migra
 import type { FakeBucket } from './fake-bucket';
 import type { migrateBucket } from '../../workflows';
 import { progressQuery } from '../../workflows/messages';
+import { startServerProcess, type ServerProcess } from './server-process';
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 /** Temporal's time-skipping test server (Java, from Maven Central: see time-skipping-server/). */
-export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const server = path.join(__dirname, 'time-skipping-server/start.sh');
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server } } });
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const server = await startServerProcess(path.join(__dirname, 'time-skipping-server/start.sh'), (port) => [String(port)]);
+  // The SDK's own constructor for a server it did not start, with its time-skipping client: the public
+  // createFromExistingServer assumes a server that cannot skip time.
+  const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create;
+  return withServer(await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address: server.address, supportsTimeSkipping: true }), server);
 }
 
 /**
- * A Temporal dev server (the CLI the local stack uses), for what the test server does not model; with
- * `partitions`, every task queue has that many (Temporal's default on a cluster is 4, the local stack's 1).
+ * A Temporal dev server (the CLI the local stack uses, in memory), for what the test server does not model;
+ * with `partitions`, every task queue has that many (Temporal's default on a cluster is 4, the local stack's 1).
  */
-export function devServerEnv(opts: { partitions?: number } = {}): Promise<TestWorkflowEnvironment> {
+export async function devServerEnv(opts: { partitions?: number } = {}): Promise<TestWorkflowEnvironment> {
   const cache = execFileSync('bash', [path.join(__dirname, '../../scripts/install-stack.sh')], { encoding: 'utf8' }).trim();
   const cli = path.join(cache, `temporal-cli-${process.env.TEMPORAL_CLI_VERSION ?? 'v1.5.1'}`, 'bin/temporal');
   const partitions = opts.partitions === undefined ? [] : ['Read', 'Write'].flatMap((rw) => ['--dynamic-config-value', `matching.numTaskqueue${rw}Partitions=${opts.partitions}`]);
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, extraArgs: partitions } });
+  const server = await startServerProcess(cli, (port) => ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error', ...partitions]);
+  return withServer(await TestWorkflowEnvironment.createFromExistingServer({ address: server.address }), server);
+}
+
+/** The environment, whose teardown also stops the server it runs on. */
+function withServer(env: TestWorkflowEnvironment, server: ServerProcess): TestWorkflowEnvironment {
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    await teardown();
+    await server.stop();
+  };
+  return env;
 }
 
 export class WorkflowHarness {

@@ -27,7 +27,7 @@ describe('the worker image (Dockerfile stages, run without Docker)', () => {
   });
 
   it('is built on a current Node LTS and ships only the compiled worker, its bundle and production dependencies', () => {
-    assert.ok(image.bases.every((b) => /^node:(22|24)\b/.test(b)), `bases: ${image.bases.join(', ')}`);
+    assert.ok(image.bases.every((b) => /^node:(22|24|26)\b/.test(b)), `bases: ${image.bases.join(', ')}`);
     assert.deepEqual(readdirSync(image.workdir).sort(), ['dist', 'node_modules', 'package.json']);
     assert.ok(existsSync(path.join(image.workdir, 'dist/workflow-bundle.js')));
     assert.ok(existsSync(path.join(image.workdir, 'dist/workers/main.js')));
