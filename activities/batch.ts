@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { forEachConcurrently } from '../common/concurrently';
-import type { FailedOutcome } from './types';
+import type { FailedOutcome } from '../common/contract';
 import { describeError, errorCode, isRetryable, rethrowForTemporal } from './s3-errors';
 
 /** Objects of a batch worked on at once (each makes a few S3 requests in a row). */

@@ -1,5 +1,5 @@
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { CopyInput, CopyObjectsInput, CopyResult, FailedOutcome } from './types';
+import type { CopyInput, CopyObjectsInput, CopyResult, FailedOutcome } from '../common/contract';
 import { runBatch, step } from './batch';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';

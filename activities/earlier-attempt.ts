@@ -1,6 +1,6 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
-import type { CopyInput } from './types';
+import type { CopyInput } from '../common/contract';
 import { hasMarkerTag, readTags } from './marker-tag';
 import { isNotFound } from './s3-errors';
 

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { withBucketAccess } from './bucket-access';
-import type { BatchResult, CopyInput, CopyObjectsInput, EnsureTagInput, FailedOutcome, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from './types';
+import type { BatchResult, CopyInput, CopyObjectsInput, EnsureTagInput, FailedOutcome, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from '../common/contract';
 import { kmsWeightFromTemporal, type KmsWeightSource } from './kms-weight';
 import type { ObjectIssue, ReportLocation } from '../common/types';
 import { preflight, type PreflightInput } from './preflight';

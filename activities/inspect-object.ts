@@ -1,7 +1,7 @@
 import { ChecksumAlgorithm, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { forEachConcurrently } from '../common/concurrently';
-import type { ObjectLock, ObjectSnapshot } from './types';
+import type { ObjectLock, ObjectSnapshot } from '../common/contract';
 import { errorCode, httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
 
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);

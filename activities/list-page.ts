@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ChecksumAlgorithm, ListedObject, ListPageInput, ListPageResult } from './types';
+import type { ChecksumAlgorithm, ListedObject, ListPageInput, ListPageResult } from '../common/contract';
 import { rethrowForTemporal } from './s3-errors';
 
 /** The first checksum algorithm a listing names for an object (S3 lists at most one). */

@@ -1,6 +1,6 @@
 import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import { MAX_TAGS_PER_OBJECT } from '../common/s3-limits';
-import type { CopyInput, EnsureTagInput, EnsureTagResult } from './types';
+import type { CopyInput, EnsureTagInput, EnsureTagResult } from '../common/contract';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
 
 // The marker tag: merged into an object's tags (never replacing them), on the version that was re-encrypted.

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadResult, UploadRef } from './types';
+import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadResult, UploadRef } from '../common/contract';
 import { checksumTypeInParts } from '../common/checksums';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';

@@ -1,5 +1,5 @@
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { CopyInput } from './types';
+import type { CopyInput } from '../common/contract';
 
 /** Whether `key` has a version with the ID "null": its versions, newest first, lead a listing by its own prefix. */
 async function hasNullVersion(s3: S3Client, bucket: string, key: string): Promise<boolean> {

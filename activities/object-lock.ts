@@ -1,4 +1,4 @@
-import type { ObjectLock } from './types';
+import type { ObjectLock } from '../common/contract';
 
 /** The Object Lock headers CopyObject and CreateMultipartUpload take. */
 export interface LockHeaders {

@@ -3,7 +3,7 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Engine } from '../common/types';
-import type { PreflightResult, UpdateAvailability } from './types';
+import type { PreflightResult, UpdateAvailability } from '../common/contract';
 import { probeUpdate } from './probe-update';
 import { runWithBucketAccess } from './bucket-access';
 import { errorCode, httpStatus, isRetryable, rethrowForTemporal } from './s3-errors';

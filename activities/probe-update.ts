@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
-import type { UpdateAvailability } from './types';
+import type { UpdateAvailability } from '../common/contract';
 import { describeError, errorCode, httpStatus, isRetryable } from './s3-errors';
 import { updateRequest } from './update-objects';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { emptyTally, tallyObject, type PlanTally } from '../common/plan-model';
-import type { Cursor, ListPageInput } from './types';
-import { decide } from '../workflows/decide'; // pure: the plan decides each object exactly as a migration would
+import type { Cursor, ListPageInput } from '../common/contract';
+import { decide } from '../common/decide'; // pure: the plan decides each object exactly as a migration would
 import { inspectObjects } from './inspect-object';
 import { listPage } from './list-page';
 

@@ -1,4 +1,4 @@
-import type { ChecksumAlgorithm, ChecksumType } from '../activities/types';
+import type { ChecksumAlgorithm, ChecksumType } from './contract';
 
 /**
  * The algorithms S3 can combine into a checksum of the whole object in a multipart upload (CRCs combine; hashes

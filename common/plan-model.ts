@@ -1,7 +1,6 @@
 // What a migration of each object will cost, decided as the migration decides it: the plan's model.
-import type { Decision } from '../workflows/types';
-import { lockedBy } from '../workflows/decide';
-import type { ObjectSnapshot } from '../activities/types';
+import { lockedBy, type Decision } from './decide';
+import type { ObjectSnapshot } from './contract';
 import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCreateUpload } from './kms-budget';
 import { effectivePartSize } from './part-plan';
 

@@ -1,6 +1,6 @@
 // The migration's shared contract: options, counts, progress and summary, IDs, task queues.
 // Workflow code imports it: constants and types only, no side effects.
-import type { Cursor } from '../activities/types';
+import type { Cursor } from './contract';
 import { MAX_SINGLE_COPY_BYTES, MIB } from './s3-limits';
 
 export const TASK_QUEUE = 's3-kms-migrator';

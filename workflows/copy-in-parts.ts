@@ -1,6 +1,6 @@
 import { ActivityFailure, CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CopyInPartsInput } from './types';
-import type { CopyResult, PartCopyResult } from '../activities/types';
+import type { CopyResult, PartCopyResult } from '../common/contract';
 import { kmsRequestsPerPart, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload } from '../common/kms-budget';
 import { effectivePartSize, planParts, type PartRange } from '../common/part-plan';
 import { s3Activities, withKmsCost } from './activity-proxies';

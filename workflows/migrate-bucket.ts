@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { addCounts, DEFAULTS, emptyCounts, pageNumberOf, pageWorkflowId, settledCount, type BucketAccess, type DefaultEncryptionChange, type MigrationOptions, type MigrationProgress, type MigrationSummary } from '../common/types';
 import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
-import type { ListedObject, PreflightResult } from '../activities/types';
+import type { ListedObject, PreflightResult } from '../common/contract';
 import { useBucketAccess } from './bucket-access';
 import { preflightActivity, reportActivities, s3Activities } from './activity-proxies';
 import { migratePage, PAGE_REVISION } from './migrate-page';

@@ -18,9 +18,9 @@ import {
 } from '@temporalio/workflow';
 import { emptyCounts, type Counts, type ObjectIssue, type SkipReason } from '../common/types';
 import { GIB } from '../common/s3-limits';
-import type { BatchOutcome, BatchResult, CopyInput, CopyResult, FailedOutcome, ListedObject, ObjectSnapshot } from '../activities/types';
+import type { BatchOutcome, BatchResult, CopyInput, CopyResult, FailedOutcome, ListedObject, ObjectSnapshot } from '../common/contract';
 import type { CopyInPartsInput, PageInput, PageResult } from './types';
-import { decide } from './decide';
+import { decide } from '../common/decide';
 import { FailureRate } from './failure-rate';
 import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload, kmsTaskWeight, MAX_BATCH_OBJECTS } from '../common/kms-budget';
 import { effectivePartSize, planParts } from '../common/part-plan';

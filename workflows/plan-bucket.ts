@@ -1,6 +1,6 @@
 import { continueAsNew, setCurrentDetails } from '@temporalio/workflow';
 import { addTally, emptyTally, type PlanTally } from '../common/plan-model';
-import type { Cursor, PreflightResult } from '../activities/types';
+import type { Cursor, PreflightResult } from '../common/contract';
 import { planActivities, preflightActivity } from './activity-proxies';
 import { useBucketAccess } from './bucket-access';
 

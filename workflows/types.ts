@@ -1,13 +1,7 @@
 // The workflows' inputs and the state a coordinator carries into continue-as-new.
 
-import type { CopyInput, Cursor, ListedObject, PreflightResult } from '../activities/types';
-import type { BucketAccess, Counts, DefaultEncryptionChange, MigrationOptions, ObjectIssue, ReportLocation, SkipReason } from '../common/types';
-
-export type Decision =
-  | { action: 'skip'; reason: SkipReason; message: string }
-  | { action: 'ensure-tag' }
-  | { action: 'update' }
-  | { action: 'copy'; multipart: boolean };
+import type { CopyInput, Cursor, ListedObject, PreflightResult } from '../common/contract';
+import type { BucketAccess, Counts, DefaultEncryptionChange, MigrationOptions, ObjectIssue, ReportLocation } from '../common/types';
 
 /** A multipart copy in progress, carried across continue-as-new. */
 export interface CopyInPartsInput {

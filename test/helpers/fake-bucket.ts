@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
 import { cancelEarlierPages, closedPages } from '../../activities/page-workflows';
-import type { BatchOutcome, CopyInput, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../activities/types';
+import type { BatchOutcome, CopyInput, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../common/contract';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
 const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/other';

@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { copyInPlace } from '../../activities/copy-object';
 import { startUpload } from '../../activities/multipart-copy';
 import { ACL_NOT_CARRIED, grantHeaders } from '../../activities/object-acl';
-import type { CopyInput } from '../../activities/types';
+import type { CopyInput } from '../../common/contract';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
 const OWNER = { Type: 'CanonicalUser' as const, ID: 'owner-id' };

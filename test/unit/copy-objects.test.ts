@@ -5,7 +5,7 @@ import { CopyObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { copyObjects } from '../../activities/copy-object';
 import { packBatches } from '../../workflows/migrate-page';
-import type { CopyInput } from '../../activities/types';
+import type { CopyInput } from '../../common/contract';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
 const copyOf = (key: string, size = 3): CopyInput => ({

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, type DecideOptions } from '../../workflows/decide';
-import type { ObjectSnapshot } from '../../activities/types';
+import { decide, type DecideOptions } from '../../common/decide';
+import type { ObjectSnapshot } from '../../common/contract';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/target';
 const NOW = Date.parse('2026-12-07T00:00:00Z');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ObjectSnapshot } from '../../activities/types';
+import type { ObjectSnapshot } from '../../common/contract';
 import { INSPECT_RESULT_BYTES, withinBytes } from '../../activities/inspect-object';
 
 function snapshot(key: string, metadataBytes: number): ObjectSnapshot {

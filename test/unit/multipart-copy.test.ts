@@ -17,7 +17,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { abortUpload, completeUpload, copyPart, startUpload, withExpiresAsItWas } from '../../activities/multipart-copy';
 import { MIB } from '../../common/s3-limits';
-import type { CopyInput, PartCopyInput } from '../../activities/types';
+import type { CopyInput, PartCopyInput } from '../../common/contract';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/k';
 const input: CopyInput = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { emptyTally, tallyObject } from '../../common/plan-model';
 import { estimatePlan } from '../../client/plan-estimate';
 import { sampled } from '../../activities/survey-page';
-import type { ObjectSnapshot } from '../../activities/types';
+import type { ObjectSnapshot } from '../../common/contract';
 import type { PlanResult } from '../../workflows/plan-bucket';
 
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/k';

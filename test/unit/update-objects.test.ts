@@ -16,7 +16,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { updateObjects, updateRequest } from '../../activities/update-objects';
 import { inspectObject } from '../../activities/inspect-object';
-import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../../activities/types';
+import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../../common/contract';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 /** Items cost a KMS request each where they are updated, unless they say otherwise. */

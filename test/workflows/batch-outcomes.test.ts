@@ -3,7 +3,7 @@
 // looked at and updated again).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BatchOutcome } from '../../activities/types';
+import type { BatchOutcome } from '../../common/contract';
 import type { MigrationSummary } from '../../common/types';
 import { FakeBucket } from '../helpers/fake-bucket';
 import { devServerEnv, WorkflowHarness } from '../helpers/workflow-env';

@@ -1,7 +1,15 @@
-import { wholeObjectChecksumNeedsOneCopy } from '../common/checksums';
-import { MAX_SINGLE_COPY_BYTES } from '../common/s3-limits';
-import type { Decision } from './types';
-import type { ObjectSnapshot } from '../activities/types';
+import { wholeObjectChecksumNeedsOneCopy } from './checksums';
+import { MAX_SINGLE_COPY_BYTES } from './s3-limits';
+import type { SkipReason } from './types';
+import type { ObjectSnapshot } from './contract';
+
+/** What becomes of one object (or version). */
+export type Decision =
+  | { action: 'skip'; reason: SkipReason; message: string }
+  | { action: 'ensure-tag' }
+  | { action: 'update' }
+  | { action: 'copy'; multipart: boolean };
+
 
 export interface DecideOptions {
   keyArn: string;
