@@ -6,13 +6,13 @@ export interface PreflightResult {
   keyArn: string;
   region: string;
   versioning: 'Enabled' | 'Suspended' | 'Disabled';
-  /** Whether objects are re-encrypted in place (UpdateObjectEncryption) or copied; absent means copied. */
-  update?: UpdateAvailability;
+  /** Whether objects are re-encrypted in place (UpdateObjectEncryption) or copied. */
+  update: UpdateAvailability;
   /**
    * Whether object ACLs are in force (Object Ownership other than BucketOwnerEnforced), so that a copy must
-   * carry each object's grants; absent (migrations started before this was read) means no.
+   * carry each object's grants.
    */
-  acls?: boolean;
+  acls: boolean;
   /** The account that owns the bucket, and the report bucket: every request to them expects it. */
   owner?: string;
   reportOwner?: string;
@@ -226,7 +226,8 @@ export interface EnsureTagInput {
   tagValue: string;
   /**
    * Where there is no version to tag (unversioned buckets): the object HEAD saw, which must still be there,
-   * under the key, after the tagging; otherwise the result is 'changed'. Absent in older runs (replay).
+   * under the key, after the tagging; otherwise the result is 'changed'. Absent: not checked (the
+   * preflight probe's own object, the bench).
    */
   expect?: { etag: string; keyArn: string };
 }

@@ -45,9 +45,9 @@ export interface MigrationOptions {
   kmsBudgetRps: number;
   /**
    * 'auto': UpdateObjectEncryption where S3 offers it (probed once at preflight), copying what it refuses;
-   * 'copy': copy every object, as before the operation existed. Absent in migrations started before it.
+   * 'copy': copy every object (as S3 did before UpdateObjectEncryption existed).
    */
-  engine?: Engine;
+  engine: Engine;
   /** Versioned buckets: re-encrypt the noncurrent versions too (in place, by version ID). */
   allVersions?: boolean;
   /**

@@ -31,7 +31,7 @@ export interface PageFailureReport {
    * How many resumes the page had heard of when these attempts were made. A report from before the latest
    * resume (sent before the page heard of it) is stale: the resume restarted the rule's window.
    */
-  resumes?: number;
+  resumes: number;
 }
 export const pageFailuresSignal = defineSignal<[report: PageFailureReport]>('pageFailures');
 

@@ -15,20 +15,16 @@ export class PageReporter {
   private sending: Promise<void> | undefined;
   private answer: boolean | undefined;
   private readonly pageId = workflowInfo().workflowId;
-  /** Resumes heard of (see PageFailureReport.resumes); undefined for pages started before they were numbered. */
-  private resumes: number | undefined;
-  private readonly dropsStaleCounts: boolean;
 
-  /** `onPaused` runs in the answer's signal handler, so in order with the pause and resume signals. */
+  /**
+   * `resumes`: the resumes heard of (see PageFailureReport.resumes). `onPaused` runs in the answer's signal
+   * handler, so in order with the pause and resume signals.
+   */
   constructor(
     private readonly coordinatorId: string,
-    resumes: number | undefined,
+    private resumes: number,
     onPaused: () => void,
-    inForce: (patch: string) => boolean,
   ) {
-    this.resumes = resumes;
-    // (patched: pages replayed from before resumes were numbered sent what they held after a resume.)
-    this.dropsStaleCounts = inForce('stale-failures-after-resume');
     setHandler(failuresSeenSignal, (paused) => {
       this.answer = paused;
       if (paused) onPaused(); // its pause signal may still be on the way
@@ -39,8 +35,7 @@ export class PageReporter {
    * The migration was resumed: what is not sent yet happened before, in the window the resume closed
    * (failures from before a resume are tried again anyway). In a signal handler: in order with the failures.
    */
-  resumed(resumes: number | undefined): void {
-    if (resumes === undefined || !this.dropsStaleCounts) return;
+  resumed(resumes: number): void {
     this.resumes = resumes;
     this.attempts = 0;
     this.failures = 0;
@@ -101,7 +96,7 @@ export class PageReporter {
 
   private labelled(failures: number): PageFailureReport {
     const { pageId, attempts, lastError, resumes } = this;
-    return resumes === undefined ? { pageId, attempts, failures, lastError } : { pageId, attempts, failures, lastError, resumes };
+    return { pageId, attempts, failures, lastError, resumes };
   }
 
   private coordinator() {

@@ -22,20 +22,16 @@ export interface PageInput {
   /** Sent with every request to the bucket (and the report bucket): its owner, Requester Pays. */
   access?: BucketAccess;
   objects: ListedObject[];
-  /** Re-encrypt in place where S3 allows it; absent (pages started before the update engine) means copy. */
-  update?: boolean;
+  /** Re-encrypt in place where S3 allows it (else copy). */
+  update: boolean;
   /** Batches per kind the page may keep scheduled at once (workflows/kms-lanes.ts); the coordinator signals changes. */
   kmsLanes: number;
   /** The KMS budget the coordinator last heard of: the page forms its first batches to its weight. */
   kmsBudgetRps: number;
-  /**
-   * The coordinator's workflow ID: the page reports failures and its result there by signal and leaves the
-   * stop-early rule to it. Absent (pages started before the coordinator owned control): the page keeps a
-   * rule of its own and returns its result only.
-   */
-  reportTo?: string;
+  /** The coordinator's workflow ID: the page reports failures and its result there by signal. */
+  reportTo: string;
   /** How many times the migration had been resumed when the page started (see PageFailureReport.resumes). */
-  resumes?: number;
+  resumes: number;
   /** ACLs are in force in the bucket: copies carry each object's grants (see PreflightResult.acls). */
   carryAcls?: boolean;
   /** The bucket's versioning is suspended (see CopyInput.versioningSuspended). */
@@ -44,13 +40,6 @@ export interface PageInput {
   report?: ReportLocation;
   /** The page's number, naming its report files. */
   page?: number;
-  /**
-   * The page code's revision its coordinator started it for. From 1 on, every patch of migrate-page.ts and
-   * page-reporter.ts (up to the one that introduced the revision) is in force without asking patched(): a patch
-   * marker costs two history events (the marker and a search-attribute upsert), ten per page. Absent in pages
-   * started before: they ask, as they did.
-   */
-  revision?: number;
 }
 
 export interface PageResult {
@@ -62,6 +51,8 @@ export interface CoordinatorInput {
   options: MigrationOptions;
   /** Present when continuing as new. */
   state?: CoordinatorState;
+  /** Present when continuing as new: pause, resumes, budget and the stop-early rule (workflows/coordinator/control.ts). */
+  control?: ControlState;
 }
 
 /** What the rule has seen: plain data, so the coordinator can carry it across continue-as-new. */
@@ -76,6 +67,26 @@ export interface FailureRateState {
   recentFailures: number;
 }
 
+/** What a page in flight holds: to report its objects if it closes without a result. */
+export interface PageHeld {
+  objects: number;
+  firstKey: string;
+}
+
+export interface ControlState {
+  /** Why the migration is paused (pause, or the stop-early rule); absent while it runs. */
+  pausedBecause?: string;
+  /** The namespace's KMS budget as the latest start or set-rate told it (for status and the Web UI). */
+  kmsBudgetRps: number;
+  /** How many times the migration was resumed: pages label their failure reports with it. */
+  resumes: number;
+  /** The stop-early rule's view across pages (workflows/failure-rate.ts), so its window spans runs. */
+  failureRate: FailureRateState;
+  /** The stop-early rule's view of each running page's own attempts. */
+  pageFailureRates: Record<string, FailureRateState>;
+}
+
+/** A migration's progress once preflight is done, carried across continue-as-new. */
 export interface CoordinatorState {
   preflight: PreflightResult;
   /** What --set-default-encryption did, before the listing started. */
@@ -91,18 +102,6 @@ export interface CoordinatorState {
   startedAt: number;
   issues: ObjectIssue[];
   issuesDropped: number;
-  /** Carried across continue-as-new: set by pause and set-rate. */
-  pausedBecause?: string;
-  /** The stop-early rule's view across pages (workflows/failure-rate.ts), so its window spans runs. */
-  failureRate?: FailureRateState;
-  /** The namespace's KMS budget as the latest start or set-rate told it (for status and the Web UI). */
-  kmsBudgetRps?: number;
-  /** The stop-early rule's view of each running page's own attempts (pages that report to the coordinator). */
-  pageFailureRates?: Record<string, FailureRateState>;
-  /** Pages still running, handed from one coordinator run to the next: they report to whichever is current. */
-  inFlightPages?: string[];
-  /** What each page in flight holds, to report its objects if it closes without a result. */
-  pageObjects?: Record<string, { objects: number; firstKey: string }>;
-  /** How many times the migration was resumed: pages label their failure reports with it. */
-  resumes?: number;
+  /** Pages still running, in the order they started: they report to whichever run is current. */
+  pagesInFlight: Record<string, PageHeld>;
 }

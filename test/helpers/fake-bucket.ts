@@ -77,7 +77,7 @@ export class FakeBucket {
 
   activities(): Partial<S3Activities & CopyActivities> {
     return {
-      preflight: async () => ({ keyArn: FAKE_KEY_ARN, region: 'us-east-1', versioning: 'Disabled', update: { available: true } }),
+      preflight: async () => ({ keyArn: FAKE_KEY_ARN, region: 'us-east-1', versioning: 'Disabled', update: { available: true }, acls: false }),
       listPage: async ({ after, maxKeys }: ListPageInput) => {
         const rest = this.keys.filter((k) => after.key === undefined || k > after.key);
         const page = rest.slice(0, maxKeys);
