@@ -1,7 +1,6 @@
-// A worker upgrade in the middle of a migration: histories recorded with an earlier build (a set-rate, a pause
-// and a resume, continue-as-new with pages in flight, a multipart copy) replay without a nondeterminism error
-// on today's workflow code. histories: recorded at the one KMS budget of the namespace (no release exists yet;
-// 1.0 records the set its successors must replay).
+// A worker upgrade in the middle of a migration: the histories recorded at 1.0 (test/fixtures/record-migration.ts
+// says what they cover) replay without a nondeterminism error on today's workflow code. A change that breaks
+// this goes behind a patch (workflows/patches.ts, docs/upgrading.md).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +21,7 @@ describe('replay across worker upgrades', () => {
     assert.equal(files.length, Object.keys(workflowIds).length, 'every recorded history is here');
     assert.ok(files.some((f) => f.startsWith('migrateBucket')) && files.some((f) => f.startsWith('migratePage')));
     assert.ok(files.some((f) => f.startsWith('copyInParts')), 'a multipart copy among them');
+    assert.ok(files.some((f) => f.startsWith('planBucket')), 'a plan among them');
     const histories = files.map((f) => ({
       workflowId: workflowIds[f],
       history: historyFromJSON(JSON.parse(readFileSync(path.join(FIXTURES, f), 'utf8'))),
