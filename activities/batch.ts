@@ -67,8 +67,13 @@ export async function runBatch<I, O>(
 ): Promise<(O | FailedOutcome | null)[]> {
   const ctx = Context.current();
   const previous = ctx.info.heartbeatDetails as (O | FailedOutcome | null)[] | undefined;
-  const outcomes: (O | FailedOutcome | null)[] = previous?.length === items.length ? [...previous] : new Array(items.length).fill(null);
-  const todo = paidFor(items, outcomes.flatMap((outcome, i) => (outcome === null ? [i] : [])), allowance);
+  const outcomes: (O | FailedOutcome | null)[] =
+    previous?.length === items.length ? [...previous] : new Array(items.length).fill(null);
+  const todo = paidFor(
+    items,
+    outcomes.flatMap((outcome, i) => (outcome === null ? [i] : [])),
+    allowance,
+  );
   let retryable: unknown;
   const heartbeat = setInterval(() => ctx.heartbeat([...outcomes]), HEARTBEAT_EVERY_MS);
   try {
@@ -86,7 +91,8 @@ export async function runBatch<I, O>(
           outcomes[i] = { status: 'failed', code: errorCode(error), message: describeError(error, what) };
         }
         const outcome = outcomes[i] as FailedOutcome | null;
-        if (outcome) ctx.log.warn('object failed', { key: label(items[i]), code: outcome.code, error: outcome.message });
+        if (outcome)
+          ctx.log.warn('object failed', { key: label(items[i]), code: outcome.code, error: outcome.message });
       }
     });
   } finally {

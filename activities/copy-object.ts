@@ -62,7 +62,9 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
     return tags.unmarked === undefined ? copied : { ...copied, unmarked: tags.unmarked };
   } catch (err) {
     if (isChangedMeanwhile(err)) {
-      return (await copiedByEarlierAttempt(s3, input)) ? { status: 'copied', bytes: source.size } : { status: 'changed' };
+      return (await copiedByEarlierAttempt(s3, input))
+        ? { status: 'copied', bytes: source.size }
+        : { status: 'changed' };
     }
     if (isNotFound(err)) return { status: 'vanished' };
     throw err;
@@ -79,8 +81,18 @@ export async function copyObject(s3: S3Client, input: CopyInput): Promise<CopyRe
 }
 
 /** Single copies of many objects in one activity (activities/batch.ts), each with its outcome. */
-export function copyObjects(s3: S3Client, input: CopyObjectsInput, kmsRequests?: number): Promise<(CopyResult | FailedOutcome | null)[]> {
+export function copyObjects(
+  s3: S3Client,
+  input: CopyObjectsInput,
+  kmsRequests?: number,
+): Promise<(CopyResult | FailedOutcome | null)[]> {
   const costs = new Map(input.copies.map((copy, i) => [copy, input.kmsCosts[i]]));
-  const allowance = kmsRequests === undefined ? undefined : { kmsRequests, cost: (copy: CopyInput) => costs.get(copy)! };
-  return runBatch(input.copies, (copy) => copy.source.key, (copy) => step('copy', () => copyInPlace(s3, copy)), allowance);
+  const allowance =
+    kmsRequests === undefined ? undefined : { kmsRequests, cost: (copy: CopyInput) => costs.get(copy)! };
+  return runBatch(
+    input.copies,
+    (copy) => copy.source.key,
+    (copy) => step('copy', () => copyInPlace(s3, copy)),
+    allowance,
+  );
 }

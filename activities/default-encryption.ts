@@ -36,16 +36,23 @@ async function readConfiguration(s3: S3Client, bucket: string): Promise<ServerSi
 }
 
 /** What a rule means for new uploads, against the migration's key. */
-async function describeRule(kms: KMSClient, rule: ServerSideEncryptionRule | null, keyArn: string): Promise<DefaultEncryption> {
+async function describeRule(
+  kms: KMSClient,
+  rule: ServerSideEncryptionRule | null,
+  keyArn: string,
+): Promise<DefaultEncryption> {
   const algorithm = rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
   const named = rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
   const bucketKey = rule?.BucketKeyEnabled ? ', Bucket Key on' : '';
   if (algorithm === 'aws:kms' && named) {
     const arn = await keyArnOf(kms, named, keyArn);
     if (arn === keyArn) return { underKey: true, setting: `SSE-KMS under the key${bucketKey}` };
-    return arn ? { underKey: false, setting: `SSE-KMS under another key (${arn})${bucketKey}` } : { setting: `SSE-KMS under ${named}, which could not be resolved` };
+    return arn
+      ? { underKey: false, setting: `SSE-KMS under another key (${arn})${bucketKey}` }
+      : { setting: `SSE-KMS under ${named}, which could not be resolved` };
   }
-  if (algorithm === 'aws:kms') return { underKey: false, setting: `SSE-KMS under the AWS managed key aws/s3${bucketKey}` };
+  if (algorithm === 'aws:kms')
+    return { underKey: false, setting: `SSE-KMS under the AWS managed key aws/s3${bucketKey}` };
   if (algorithm === 'AES256') return { underKey: false, setting: 'SSE-S3 (AES256)' };
   return { underKey: false, setting: algorithm ?? NONE };
 }
@@ -105,7 +112,11 @@ export async function readDefaultEncryption(
  * and the Bucket Key changed, so that everything else it holds (such as BlockedEncryptionTypes, which blocks
  * SSE-C uploads) stays as it was.
  */
-export function configurationWithKey(previous: string | undefined, keyArn: string, bucketKeyEnabled: boolean): ServerSideEncryptionConfiguration {
+export function configurationWithKey(
+  previous: string | undefined,
+  keyArn: string,
+  bucketKeyEnabled: boolean,
+): ServerSideEncryptionConfiguration {
   const config = (previous ? JSON.parse(previous) : { Rules: [] }) as ServerSideEncryptionConfiguration;
   const [first, ...others] = config.Rules ?? [];
   const rule: ServerSideEncryptionRule = {

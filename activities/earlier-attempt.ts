@@ -14,7 +14,8 @@ export async function copiedByEarlierAttempt(s3: S3Client, input: CopyInput): Pr
   const { bucket, source, keyArn } = input;
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: source.key }));
-    if (head.ServerSideEncryption !== 'aws:kms' || head.SSEKMSKeyId !== keyArn || head.ContentLength !== source.size) return false;
+    if (head.ServerSideEncryption !== 'aws:kms' || head.SSEKMSKeyId !== keyArn || head.ContentLength !== source.size)
+      return false;
     return hasMarkerTag(await readTags(s3, bucket, source.key), input.tagKey, input.tagValue);
   } catch (err) {
     if (isNotFound(err)) return false;

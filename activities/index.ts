@@ -2,7 +2,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { withBucketAccess } from './bucket-access';
-import type { BatchResult, CopyInput, CopyObjectsInput, EnsureTagInput, FailedOutcome, ListPageInput, PartCopyInput, UpdateObjectsInput, UploadRef } from '../common/contract';
+import type {
+  BatchResult,
+  CopyInput,
+  CopyObjectsInput,
+  EnsureTagInput,
+  FailedOutcome,
+  ListPageInput,
+  PartCopyInput,
+  UpdateObjectsInput,
+  UploadRef,
+} from '../common/contract';
 import { kmsWeightFromTemporal, type KmsWeightSource } from './kms-weight';
 import type { ObjectIssue, ReportLocation } from '../common/types';
 import { preflight, type PreflightInput } from './preflight';
@@ -42,12 +52,21 @@ export function createS3Activities({ s3, kms, sts }: ActivityDeps) {
     cancelEarlierPages,
     bucketDefaultEncryption: (input: { bucket: string; keyArn: string }) => bucketDefaultEncryption(s3, kms, input),
     bucketPolicyCheck: (input: { bucket: string; keyArn: string }) => bucketPolicyCheck(s3, input),
-    writeReport: (input: { location: ReportLocation; migratedBucket: string; page: number; part: number; issues: ObjectIssue[] }) => writeReport(s3, input),
-    writeReportManifest: (input: { location: ReportLocation; manifest: Omit<ReportManifest, 'files'> }) => writeReportManifest(s3, input),
+    writeReport: (input: {
+      location: ReportLocation;
+      migratedBucket: string;
+      page: number;
+      part: number;
+      issues: ObjectIssue[];
+    }) => writeReport(s3, input),
+    writeReportManifest: (input: { location: ReportLocation; manifest: Omit<ReportManifest, 'files'> }) =>
+      writeReportManifest(s3, input),
     countPage: (input: Omit<SurveyPageInput, 'sampleRate'>) => whileHeartbeating(() => countPage(s3, input)),
     surveyPage: (input: SurveyPageInput) => whileHeartbeating(() => surveyPage(s3, input)),
-    readDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) => readDefaultEncryption(s3, kms, input),
-    writeDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean; previous?: string }) => writeDefaultEncryption(s3, input),
+    readDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) =>
+      readDefaultEncryption(s3, kms, input),
+    writeDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean; previous?: string }) =>
+      writeDefaultEncryption(s3, input),
   });
 }
 
@@ -74,9 +93,14 @@ async function withinKmsWeight<O>(
 export function createCopyActivities({ s3, kmsWeight = kmsWeightFromTemporal }: ActivityDeps) {
   return withBucketAccess({
     updateObjects: (input: UpdateObjectsInput) =>
-      withinKmsWeight(input.items.map((item) => item.kmsCost), kmsWeight, (kmsRequests) => updateObjects(s3, input, kmsRequests)),
+      withinKmsWeight(
+        input.items.map((item) => item.kmsCost),
+        kmsWeight,
+        (kmsRequests) => updateObjects(s3, input, kmsRequests),
+      ),
     copyObject: (input: CopyInput) => whileHeartbeating(() => copyObject(s3, input)),
-    copyObjects: (input: CopyObjectsInput) => withinKmsWeight(input.kmsCosts, kmsWeight, (kmsRequests) => copyObjects(s3, input, kmsRequests)),
+    copyObjects: (input: CopyObjectsInput) =>
+      withinKmsWeight(input.kmsCosts, kmsWeight, (kmsRequests) => copyObjects(s3, input, kmsRequests)),
     startUpload: (input: CopyInput) => startUpload(s3, input),
     copyPart: (input: PartCopyInput) => copyPart(s3, input),
     completeUpload: (input: CopyInput & { uploadId: string; partCount: number }) => completeUpload(s3, input),

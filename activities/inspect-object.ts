@@ -1,4 +1,10 @@
-import { ChecksumAlgorithm, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import {
+  ChecksumAlgorithm,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { forEachConcurrently } from '../common/concurrently';
 import type { ObjectLock, ObjectSnapshot } from '../common/contract';
@@ -7,7 +13,9 @@ import { errorCode, httpStatus, isNotFound, rethrowForTemporal } from './s3-erro
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const ARCHIVE_TIERS = new Set(['ARCHIVE_ACCESS', 'DEEP_ARCHIVE_ACCESS']);
 /** Each algorithm the SDK knows with the HEAD header that carries it (ChecksumCRC32, … ChecksumXXHASH128). */
-const CHECKSUM_FIELDS = Object.values(ChecksumAlgorithm).map((algorithm) => [`Checksum${algorithm}`, algorithm] as const);
+const CHECKSUM_FIELDS = Object.values(ChecksumAlgorithm).map(
+  (algorithm) => [`Checksum${algorithm}`, algorithm] as const,
+);
 
 function isArchived(head: HeadObjectCommandOutput, storageClass: string): boolean {
   const restored = head.Restore?.includes('ongoing-request="false"') ?? false;
@@ -59,9 +67,14 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
  * HEAD one object: everything the decision and the copy need, never its data. Without ChecksumMode: on an
  * object under KMS that would cost a kms:Decrypt outside the budget (the listing names the algorithm).
  */
-export async function inspectObject(s3: S3Client, input: { bucket: string; key: string; versionId?: string }): Promise<ObjectSnapshot> {
+export async function inspectObject(
+  s3: S3Client,
+  input: { bucket: string; key: string; versionId?: string },
+): Promise<ObjectSnapshot> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }),
+    );
     // The version asked for is the one seen, whether or not S3 names it (for a `null` version it may not):
     // every later step on this object must act on that version, never on whatever is current.
     return snapshotFromHead(input.key, { ...head, VersionId: input.versionId ?? head.VersionId });
@@ -90,9 +103,14 @@ export async function inspectObject(s3: S3Client, input: { bucket: string; key: 
  * any other error is thrown as S3 gave it (the object fails with that code), and a GET that succeeds means the
  * 400 was not SSE-C (thrown, named).
  */
-async function storedWithCustomerKey(s3: S3Client, input: { bucket: string; key: string; versionId?: string }): Promise<boolean> {
+async function storedWithCustomerKey(
+  s3: S3Client,
+  input: { bucket: string; key: string; versionId?: string },
+): Promise<boolean> {
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, Range: 'bytes=0-0' }));
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, Range: 'bytes=0-0' }),
+    );
     (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
   } catch (err) {
     if (errorCode(err) === 'InvalidRequest' && SSE_C_REFUSAL.test((err as Error).message ?? '')) return true;
@@ -127,13 +145,17 @@ export async function inspectObjects(
   input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] },
 ): Promise<(ObjectSnapshot | null)[]> {
   const snapshots: (ObjectSnapshot | null)[] = new Array(input.keys.length).fill(null);
-  await forEachConcurrently(input.keys.map((key, i) => ({ key, i })), HEADS_IN_PARALLEL, async ({ key, i }) => {
-    try {
-      snapshots[i] = await inspectObject(s3, { bucket: input.bucket, key, versionId: input.versionIds?.[i] });
-    } catch {
-      snapshots[i] = null;
-    }
-  });
+  await forEachConcurrently(
+    input.keys.map((key, i) => ({ key, i })),
+    HEADS_IN_PARALLEL,
+    async ({ key, i }) => {
+      try {
+        snapshots[i] = await inspectObject(s3, { bucket: input.bucket, key, versionId: input.versionIds?.[i] });
+      } catch {
+        snapshots[i] = null;
+      }
+    },
+  );
   return withinBytes(snapshots, INSPECT_RESULT_BYTES);
 }
 

@@ -14,6 +14,8 @@ export const kmsWeightFromTemporal: KmsWeightSource = async () => {
   const { client, info, log } = Context.current();
   const budget = await readKmsBudget(client.workflowService, info.namespace);
   if (budget) return budget.weight;
-  log.warn(`the KMS queue's rate carries no s3-kms-migrator budget: each task does at most ${KMS_WEIGHT_FLOOR} KMS requests`);
+  log.warn(
+    `the KMS queue's rate carries no s3-kms-migrator budget: each task does at most ${KMS_WEIGHT_FLOOR} KMS requests`,
+  );
   return KMS_WEIGHT_FLOOR;
 };

@@ -1,4 +1,10 @@
-import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
+import {
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  type Tag,
+} from '@aws-sdk/client-s3';
 import { MAX_TAGS_PER_OBJECT } from '../common/s3-limits';
 import type { CopyInput, EnsureTagInput, EnsureTagResult } from '../common/contract';
 import { isChangedMeanwhile, isNotFound, rethrowForTemporal } from './s3-errors';
@@ -44,9 +50,15 @@ export async function tagsForCopy(s3: S3Client, input: CopyInput): Promise<{ tag
  * object that is not under the key (or the object we inspected would be gone untagged). So the same version is
  * asked for again: a `null` version by its ID, because it need not be the current one. Tags do not change the ETag.
  */
-async function stillTheOne(s3: S3Client, input: EnsureTagInput, expect: NonNullable<EnsureTagInput['expect']>): Promise<boolean> {
+async function stillTheOne(
+  s3: S3Client,
+  input: EnsureTagInput,
+  expect: NonNullable<EnsureTagInput['expect']>,
+): Promise<boolean> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, IfMatch: expect.etag }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, IfMatch: expect.etag }),
+    );
     return head.ServerSideEncryption === 'aws:kms' && head.SSEKMSKeyId === expect.keyArn && head.ETag === expect.etag;
   } catch (err) {
     if (isChangedMeanwhile(err) || isNotFound(err)) return false;
@@ -78,12 +90,21 @@ async function merge(s3: S3Client, input: EnsureTagInput, tagCount?: number): Pr
  */
 async function withdrawMarker(s3: S3Client, input: EnsureTagInput, keyArn: string): Promise<void> {
   try {
-    const now = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }));
+    const now = await s3.send(
+      new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId }),
+    );
     if (now.ServerSideEncryption === 'aws:kms' && now.SSEKMSKeyId === keyArn) return;
     const tags = await readTags(s3, input.bucket, input.key, input.versionId);
     if (!hasMarkerTag(tags, input.tagKey, input.tagValue)) return;
     const kept = tags.filter((t) => !(t.Key === input.tagKey && t.Value === input.tagValue));
-    await s3.send(new PutObjectTaggingCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, Tagging: { TagSet: kept } }));
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: input.bucket,
+        Key: input.key,
+        VersionId: input.versionId,
+        Tagging: { TagSet: kept },
+      }),
+    );
   } catch (err) {
     if (isNotFound(err)) return; // gone: no marker left anywhere
     throw err;
@@ -95,7 +116,11 @@ async function withdrawMarker(s3: S3Client, input: EnsureTagInput, keyArn: strin
  * the object is still the one inspected ('changed' if not: the marker is withdrawn from the newer object, and
  * the page decides again). `tagCount` 0 (HEAD's x-amz-tagging-count) saves reading an empty tag set.
  */
-export async function mergeMarkerInto(s3: S3Client, input: EnsureTagInput, tagCount?: number): Promise<EnsureTagResult> {
+export async function mergeMarkerInto(
+  s3: S3Client,
+  input: EnsureTagInput,
+  tagCount?: number,
+): Promise<EnsureTagResult> {
   try {
     const result = await merge(s3, input, tagCount);
     const unversioned = input.versionId === undefined || input.versionId === 'null';

@@ -9,7 +9,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CopyInput, CopyResult, PartCopyInput, PartCopyResult, StartUploadResult, UploadRef } from '../common/contract';
+import type {
+  CopyInput,
+  CopyResult,
+  PartCopyInput,
+  PartCopyResult,
+  StartUploadResult,
+  UploadRef,
+} from '../common/contract';
 import { checksumTypeInParts } from '../common/checksums';
 import { encodeCopySource } from './copy-source';
 import { grantsOf } from './object-acl';
@@ -58,26 +65,29 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
     const tags = await tagsForCopy(s3, input);
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
     const out = await s3.send(
-      withExpiresAsItWas(h.Expires, new CreateMultipartUploadCommand({
-        ...grants,
-        ...lockHeaders(source.lock),
-        Bucket: input.bucket,
-        Key: source.key,
-        ContentType: h.ContentType,
-        CacheControl: h.CacheControl,
-        ContentDisposition: h.ContentDisposition,
-        ContentEncoding: h.ContentEncoding,
-        ContentLanguage: h.ContentLanguage,
-        WebsiteRedirectLocation: h.WebsiteRedirectLocation,
-        Metadata: h.Metadata,
-        StorageClass: source.storageClass as never,
-        Tagging: tags.tagging,
-        ChecksumAlgorithm: source.checksumAlgorithm,
-        ChecksumType: checksumTypeInParts(source.checksumAlgorithm, source.checksumType),
-        ServerSideEncryption: 'aws:kms',
-        SSEKMSKeyId: input.keyArn,
-        BucketKeyEnabled: input.bucketKeyEnabled,
-      })),
+      withExpiresAsItWas(
+        h.Expires,
+        new CreateMultipartUploadCommand({
+          ...grants,
+          ...lockHeaders(source.lock),
+          Bucket: input.bucket,
+          Key: source.key,
+          ContentType: h.ContentType,
+          CacheControl: h.CacheControl,
+          ContentDisposition: h.ContentDisposition,
+          ContentEncoding: h.ContentEncoding,
+          ContentLanguage: h.ContentLanguage,
+          WebsiteRedirectLocation: h.WebsiteRedirectLocation,
+          Metadata: h.Metadata,
+          StorageClass: source.storageClass as never,
+          Tagging: tags.tagging,
+          ChecksumAlgorithm: source.checksumAlgorithm,
+          ChecksumType: checksumTypeInParts(source.checksumAlgorithm, source.checksumType),
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: input.keyArn,
+          BucketKeyEnabled: input.bucketKeyEnabled,
+        }),
+      ),
     );
     const started = { status: 'started' as const, uploadId: out.UploadId! };
     return tags.unmarked === undefined ? started : { ...started, unmarked: tags.unmarked };
@@ -120,9 +130,14 @@ async function listUploadedParts(s3: S3Client, upload: UploadRef): Promise<Compl
   // Paged by IsTruncated: S3 (and moto) return NextPartNumberMarker on the last page too, which would keep
   // the SDK's paginator asking for the same empty page forever.
   let marker: string | undefined;
-  for (let truncated = true; truncated; ) {
+  for (let truncated = true; truncated;) {
     const page = await s3.send(
-      new ListPartsCommand({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId, PartNumberMarker: marker }),
+      new ListPartsCommand({
+        Bucket: upload.bucket,
+        Key: upload.key,
+        UploadId: upload.uploadId,
+        PartNumberMarker: marker,
+      }),
     );
     truncated = page.IsTruncated === true;
     marker = page.NextPartNumberMarker;
@@ -137,7 +152,10 @@ async function listUploadedParts(s3: S3Client, upload: UploadRef): Promise<Compl
  * A vanished upload means a lost response of an earlier attempt that did complete, or an abort elsewhere:
  * either way "changed" makes the page HEAD the object and decide again.
  */
-export async function completeUpload(s3: S3Client, input: CopyInput & { uploadId: string; partCount: number }): Promise<CopyResult> {
+export async function completeUpload(
+  s3: S3Client,
+  input: CopyInput & { uploadId: string; partCount: number },
+): Promise<CopyResult> {
   const { source } = input;
   const upload = { bucket: input.bucket, key: source.key, uploadId: input.uploadId };
   try {
@@ -174,7 +192,9 @@ export async function completeUpload(s3: S3Client, input: CopyInput & { uploadId
   } catch (err) {
     if (errorCode(err) === 'NoSuchUpload' || isChangedMeanwhile(err)) {
       // A retry after a completion whose result was lost finds the upload gone and the copy in place.
-      return (await copiedByEarlierAttempt(s3, input)) ? { status: 'copied', bytes: source.size } : { status: 'changed' };
+      return (await copiedByEarlierAttempt(s3, input))
+        ? { status: 'copied', bytes: source.size }
+        : { status: 'changed' };
     }
     if (isNotFound(err)) return { status: 'vanished' };
     rethrowForTemporal(err, `complete upload ${source.key}`);
@@ -184,7 +204,9 @@ export async function completeUpload(s3: S3Client, input: CopyInput & { uploadId
 /** Aborts an upload so that no parts are left behind; an upload already gone is fine. */
 export async function abortUpload(s3: S3Client, upload: UploadRef): Promise<void> {
   try {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }));
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }),
+    );
   } catch (err) {
     if (!isNotFound(err)) rethrowForTemporal(err, `abort upload ${upload.key}`);
   }

@@ -5,7 +5,9 @@ import type { CopyInput } from '../common/contract';
 async function hasNullVersion(s3: S3Client, bucket: string, key: string): Promise<boolean> {
   let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 100, ...markers }));
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 100, ...markers }),
+    );
     const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
     if (entries.some((v) => v.Key === key && v.VersionId === 'null')) return true;
     // Keys that only start with `key` sort after it: once one shows up, every version of `key` was seen.

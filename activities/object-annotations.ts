@@ -11,7 +11,9 @@ const NOT_OFFERED = new Set(['NotImplemented', 'MethodNotAllowed']);
  */
 export async function hasAnnotations(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<boolean> {
   try {
-    const listed = await s3.send(new ListObjectAnnotationsCommand({ Bucket: bucket, Key: key, VersionId: versionId, MaxAnnotationResults: 1 }));
+    const listed = await s3.send(
+      new ListObjectAnnotationsCommand({ Bucket: bucket, Key: key, VersionId: versionId, MaxAnnotationResults: 1 }),
+    );
     return (listed.Annotations?.length ?? 0) > 0 || (listed.AnnotationCount ?? 0) > 0;
   } catch (err) {
     if (NOT_OFFERED.has(errorCode(err))) return false;

@@ -35,7 +35,10 @@ export async function cancelEarlierPages(input: { migrationId: string; chainId: 
   for await (const page of client.workflow.list({ query })) {
     const chain = isChainPageOf(page.workflowId, input.migrationId);
     if (chain === undefined || chain === input.chainId) continue;
-    await client.workflow.getHandle(page.workflowId).cancel().catch(() => undefined); // it may have just ended
+    await client.workflow
+      .getHandle(page.workflowId)
+      .cancel()
+      .catch(() => undefined); // it may have just ended
     cancelled++;
   }
   return cancelled;

@@ -1,4 +1,9 @@
-import { GetBucketOwnershipControlsCommand, GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketOwnershipControlsCommand,
+  GetBucketVersioningCommand,
+  HeadBucketCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -21,16 +26,25 @@ async function workerAccount(sts: STSClient | undefined): Promise<string | undef
     return (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (err) {
     if (isRetryable(err)) rethrowForTemporal(err, 'STS GetCallerIdentity');
-    fail(`the worker's AWS account could not be told (sts:GetCallerIdentity: ${errorCode(err)}): give the bucket owner's account with --expected-bucket-owner`);
+    fail(
+      `the worker's AWS account could not be told (sts:GetCallerIdentity: ${errorCode(err)}): give the bucket owner's account with --expected-bucket-owner`,
+    );
   }
 }
 
-async function checkBucket(s3: S3Client, bucket: string, owner: string | undefined, ownerNamed: boolean): Promise<string> {
+async function checkBucket(
+  s3: S3Client,
+  bucket: string,
+  owner: string | undefined,
+  ownerNamed: boolean,
+): Promise<string> {
   try {
     const out = await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: owner }));
     const workerRegion = await s3.config.region();
     if (out.BucketRegion && out.BucketRegion !== workerRegion) {
-      fail(`bucket "${bucket}" is in ${out.BucketRegion}, the worker in ${workerRegion} (AWS_REGION): run workers in the bucket's region`);
+      fail(
+        `bucket "${bucket}" is in ${out.BucketRegion}, the worker in ${workerRegion} (AWS_REGION): run workers in the bucket's region`,
+      );
     }
     return out.BucketRegion ?? workerRegion;
   } catch (err) {
@@ -39,8 +53,12 @@ async function checkBucket(s3: S3Client, bucket: string, owner: string | undefin
     const status = httpStatus(err);
     if (status === 404) fail(`bucket "${bucket}" does not exist`);
     if (status === 403 && owner) {
-      const whose = ownerNamed ? `account ${owner}` : `account ${owner}, the worker's own (--expected-bucket-owner names another)`;
-      fail(`access denied to bucket "${bucket}" (HeadBucket returned 403): it may not be owned by ${whose}, or the worker may not read it`);
+      const whose = ownerNamed
+        ? `account ${owner}`
+        : `account ${owner}, the worker's own (--expected-bucket-owner names another)`;
+      fail(
+        `access denied to bucket "${bucket}" (HeadBucket returned 403): it may not be owned by ${whose}, or the worker may not read it`,
+      );
     }
     if (status === 403) fail(`access denied to bucket "${bucket}" (HeadBucket returned 403)`);
     if (status === 301) fail(`bucket "${bucket}" is in another region than the worker's S3 client`);
@@ -93,7 +111,9 @@ async function aclsInForce(s3: S3Client, bucket: string): Promise<boolean> {
     if (errorCode(err) === 'OwnershipControlsNotFoundError') return true;
     if (isRetryable(err)) throw err;
     if (httpStatus(err) === 403) {
-      fail(`access denied to the Object Ownership of bucket "${bucket}" (s3:GetBucketOwnershipControls): needed to know whether copies must carry object ACLs`);
+      fail(
+        `access denied to the Object Ownership of bucket "${bucket}" (s3:GetBucketOwnershipControls): needed to know whether copies must carry object ACLs`,
+      );
     }
     fail(`the Object Ownership of bucket "${bucket}" could not be read: ${errorCode(err)}`);
   }
@@ -111,12 +131,23 @@ export interface PreflightInput {
 }
 
 /** Everything that must hold before any object is touched; a failure names the bucket or key at fault. */
-export async function preflight(s3: S3Client, kms: KMSClient, sts: STSClient | undefined, input: PreflightInput): Promise<PreflightResult> {
+export async function preflight(
+  s3: S3Client,
+  kms: KMSClient,
+  sts: STSClient | undefined,
+  input: PreflightInput,
+): Promise<PreflightResult> {
   // First whether the bucket is there at all (a HEAD tells its owner nothing), then whether its owner is the one expected.
   await checkBucket(s3, input.bucket, undefined, false);
   const owner = input.expectedBucketOwner ?? (await workerAccount(sts));
   const reportOwner = input.reportBucket === undefined ? undefined : (input.reportBucketOwner ?? owner);
-  const access = { bucket: input.bucket, owner, requesterPays: input.requesterPays, reportBucket: input.reportBucket, reportOwner };
+  const access = {
+    bucket: input.bucket,
+    owner,
+    requesterPays: input.requesterPays,
+    reportBucket: input.reportBucket,
+    reportOwner,
+  };
   return runWithBucketAccess(access, () => checkEverything(s3, kms, input, owner, reportOwner));
 }
 
@@ -129,7 +160,9 @@ async function checkEverything(
 ): Promise<PreflightResult> {
   const region = await checkBucket(s3, input.bucket, owner, input.expectedBucketOwner !== undefined);
   if (input.reportBucket !== undefined && input.reportBucket !== input.bucket) {
-    await checkBucket(s3, input.reportBucket, reportOwner, input.reportBucketOwner !== undefined).catch((err: Error) => fail(`--report-uri: ${err.message}`));
+    await checkBucket(s3, input.reportBucket, reportOwner, input.reportBucketOwner !== undefined).catch((err: Error) =>
+      fail(`--report-uri: ${err.message}`),
+    );
   }
   const keyArn = await resolveKey(kms, input.kmsKeyId, region);
   const versioning = await versioningOf(s3, input.bucket);
@@ -143,7 +176,12 @@ async function checkEverything(
  * (S3 refuses each object with AccessDenied otherwise): with a key of another account, every object is copied,
  * said once, and `plan` counts copies.
  */
-async function engineFor(s3: S3Client, input: PreflightInput, keyArn: string, owner: string | undefined): Promise<UpdateAvailability> {
+async function engineFor(
+  s3: S3Client,
+  input: PreflightInput,
+  keyArn: string,
+  owner: string | undefined,
+): Promise<UpdateAvailability> {
   if (input.engine !== 'auto') return { available: false, reason: 'copying every object (--engine copy)' };
   const keyAccount = keyArn.split(':')[4];
   if (owner && keyAccount && keyAccount !== owner) {

@@ -19,7 +19,12 @@ const UNAVAILABLE = new Set(['NotImplemented', 'MethodNotAllowed']);
  * that accepts the request takes it for another one (moto without this project's extension writes it as an
  * object): every version it wrote there is deleted, and the migration copies.
  */
-export async function probeUpdate(s3: S3Client, bucket: string, prefix: string, keyArn: string): Promise<UpdateAvailability> {
+export async function probeUpdate(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  keyArn: string,
+): Promise<UpdateAvailability> {
   const key = `${prefix}${PROBE_FOLDER}${randomUUID()}`;
   const input = { bucket, keyArn, bucketKeyEnabled: false, tagKey: '', tagValue: '', items: [] };
   try {
@@ -43,7 +48,8 @@ export async function probeUpdate(s3: S3Client, bucket: string, prefix: string, 
   await deleteEveryVersion(s3, bucket, key);
   return {
     available: false,
-    reason: 'UpdateObjectEncryption: the endpoint accepted the update of an object that does not exist (it does not implement the operation)',
+    reason:
+      'UpdateObjectEncryption: the endpoint accepted the update of an object that does not exist (it does not implement the operation)',
   };
 }
 
@@ -53,7 +59,8 @@ async function deleteEveryVersion(s3: S3Client, bucket: string, key: string): Pr
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
     const entries = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].filter((v) => v.Key === key);
     if (entries.length === 0) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    for (const v of entries) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v.VersionId }));
+    for (const v of entries)
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v.VersionId }));
   } catch {
     // Best effort: the object, if any, is a zero-byte probe under PROBE_FOLDER.
   }

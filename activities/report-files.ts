@@ -29,8 +29,16 @@ export function reportCsv(bucket: string, issues: ObjectIssue[]): string {
 
 /** The rows of report CSV, every value as it was before reportCsv neutralised it. */
 export function parseReportCsv(text: string): Record<(typeof REPORT_COLUMNS)[number], string>[] {
-  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<(typeof REPORT_COLUMNS)[number], string>[];
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, cell]) => [column, readCell(cell)])) as (typeof rows)[number]);
+  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<
+    (typeof REPORT_COLUMNS)[number],
+    string
+  >[];
+  return rows.map(
+    (row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([column, cell]) => [column, readCell(cell)]),
+      ) as (typeof rows)[number],
+  );
 }
 
 /**
@@ -43,7 +51,14 @@ export async function writeReport(
 ): Promise<string> {
   const key = `${input.location.keyPrefix}page-${String(input.page).padStart(6, '0')}-${input.part}.csv`;
   try {
-    await s3.send(new PutObjectCommand({ Bucket: input.location.bucket, Key: key, Body: reportCsv(input.migratedBucket, input.issues), ContentType: 'text/csv' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: input.location.bucket,
+        Key: key,
+        Body: reportCsv(input.migratedBucket, input.issues),
+        ContentType: 'text/csv',
+      }),
+    );
     return key;
   } catch (err) {
     rethrowForTemporal(err, `write the report s3://${input.location.bucket}/${key}`);
@@ -70,13 +85,22 @@ export async function writeReportManifest(
     const files: ReportManifest['files'] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${keyPrefix}page-`, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: `${keyPrefix}page-`, ContinuationToken: token }),
+      );
       for (const o of page.Contents ?? []) files.push({ key: o.Key!, bytes: o.Size ?? 0 });
       token = page.NextContinuationToken;
     } while (token);
     const key = `${keyPrefix}manifest.json`;
     const manifest: ReportManifest = { ...input.manifest, files };
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(manifest, null, 2), ContentType: 'application/json' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(manifest, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
     return key;
   } catch (err) {
     rethrowForTemporal(err, `write the report manifest to s3://${bucket}/${keyPrefix}`);
@@ -84,8 +108,12 @@ export async function writeReportManifest(
 }
 
 /** For `migrate report`: the manifest, the text of each file it names, and those that are gone. */
-export async function readReport(s3: S3Client, location: ReportLocation): Promise<{ manifest: ReportManifest; csv: string[]; missing: string[] }> {
-  const read = (key: string) => new GetObjectCommand({ Bucket: location.bucket, Key: key, ExpectedBucketOwner: location.owner });
+export async function readReport(
+  s3: S3Client,
+  location: ReportLocation,
+): Promise<{ manifest: ReportManifest; csv: string[]; missing: string[] }> {
+  const read = (key: string) =>
+    new GetObjectCommand({ Bucket: location.bucket, Key: key, ExpectedBucketOwner: location.owner });
   const text = async (key: string) => (await s3.send(read(key))).Body!.transformToString();
   const manifest = JSON.parse(await text(`${location.keyPrefix}manifest.json`)) as ReportManifest;
   const missing: string[] = [];

@@ -36,7 +36,12 @@ const NETWORK_FAILURES = new Set(['ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 
 function isNetworkFailure(err: unknown): boolean {
   const e = err as { code?: string; cause?: unknown; name?: string };
   if (e === null || typeof e !== 'object') return false;
-  return isTransientError(e as SdkError) || isThrottlingError(e as SdkError) || NETWORK_FAILURES.has(e.code ?? '') || (e.cause !== undefined && isNetworkFailure(e.cause));
+  return (
+    isTransientError(e as SdkError) ||
+    isThrottlingError(e as SdkError) ||
+    NETWORK_FAILURES.has(e.code ?? '') ||
+    (e.cause !== undefined && isNetworkFailure(e.cause))
+  );
 }
 
 export function errorCode(err: unknown): string {
@@ -64,7 +69,13 @@ export function isChangedMeanwhile(err: unknown): boolean {
 export function isThrottling(err: unknown): boolean {
   const status = httpStatus(err);
   const code = errorCode(err);
-  return status === 503 || status === 429 || code === 'SlowDown' || code.endsWith('ThrottlingException') || code === 'RequestLimitExceeded';
+  return (
+    status === 503 ||
+    status === 429 ||
+    code === 'SlowDown' ||
+    code.endsWith('ThrottlingException') ||
+    code === 'RequestLimitExceeded'
+  );
 }
 
 /** Throttling, 5xx, resets and timeouts: retried by Temporal with backoff. Everything else is permanent. */
@@ -102,7 +113,12 @@ export function rethrowForTemporal(err: unknown, what: string): never {
   const message = describeError(err, what);
   if (isRetryable(err)) {
     const attempt = Context.current().info.attempt;
-    throw ApplicationFailure.create({ type: code, message, nonRetryable: false, nextRetryDelay: retryDelayMs(attempt) });
+    throw ApplicationFailure.create({
+      type: code,
+      message,
+      nonRetryable: false,
+      nextRetryDelay: retryDelayMs(attempt),
+    });
   }
   throw ApplicationFailure.create({ type: code, nonRetryable: true, message });
 }

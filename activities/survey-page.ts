@@ -36,7 +36,13 @@ export function sampled(key: string, rate: number): boolean {
   return createHash('sha1').update(key).digest().readUInt32BE(0) / 2 ** 32 < rate;
 }
 
-const listInput = (input: { bucket: string; prefix: string; versioned: boolean; allVersions?: boolean; after: Cursor }): ListPageInput => ({
+const listInput = (input: {
+  bucket: string;
+  prefix: string;
+  versioned: boolean;
+  allVersions?: boolean;
+  after: Cursor;
+}): ListPageInput => ({
   bucket: input.bucket,
   prefix: input.prefix,
   versioned: input.versioned,
@@ -66,17 +72,35 @@ export async function countPage(s3: S3Client, input: Omit<SurveyPageInput, 'samp
 export async function surveyPage(s3: S3Client, input: SurveyPageInput): Promise<SurveyPageResult> {
   const page = await listPage(s3, listInput(input));
   const tally = countedPage(page);
-  const chosen = page.objects.filter((o) => sampled(o.versionId ? `${o.key}\u0000${o.versionId}` : o.key, input.sampleRate));
+  const chosen = page.objects.filter((o) =>
+    sampled(o.versionId ? `${o.key}\u0000${o.versionId}` : o.key, input.sampleRate),
+  );
   const versionIds = chosen.some((o) => o.versionId) ? chosen.map((o) => o.versionId) : undefined;
   const snapshots = await inspectObjects(s3, { bucket: input.bucket, keys: chosen.map((o) => o.key), versionIds });
   const now = Date.now();
   const options = {
-    keyArn: input.keyArn, multipartThresholdBytes: input.multipartThresholdBytes, update: input.update,
-    bucketKeyEnabled: input.bucketKeyEnabled, copyLocked: input.copyLocked, now,
+    keyArn: input.keyArn,
+    multipartThresholdBytes: input.multipartThresholdBytes,
+    update: input.update,
+    bucketKeyEnabled: input.bucketKeyEnabled,
+    copyLocked: input.copyLocked,
+    now,
   };
-  const ctx = { keyArn: input.keyArn, versioned: input.versioned, aclsInForce: input.aclsInForce, partSizeBytes: input.partSizeBytes, now };
+  const ctx = {
+    keyArn: input.keyArn,
+    versioned: input.versioned,
+    aclsInForce: input.aclsInForce,
+    partSizeBytes: input.partSizeBytes,
+    now,
+  };
   snapshots.forEach((snapshot, i) => {
-    if (snapshot !== null) return tallyObject(tally, snapshot, decide(snapshot, { ...options, noncurrent: chosen[i].versionId !== undefined }), ctx);
+    if (snapshot !== null)
+      return tallyObject(
+        tally,
+        snapshot,
+        decide(snapshot, { ...options, noncurrent: chosen[i].versionId !== undefined }),
+        ctx,
+      );
     tally.surveyed++;
     const failed = (tally.byAction['HEAD failed'] ??= { objects: 0, bytes: 0 });
     failed.objects++;

@@ -39,7 +39,16 @@ async function updateAndTag(s3: S3Client, input: UpdateObjectsInput, item: Batch
  * A batch of objects in one activity (activities/batch.ts): each is updated to the key (UpdateObjectEncryption,
  * no data moved) or only tagged, with its outcome in the result.
  */
-export function updateObjects(s3: S3Client, input: UpdateObjectsInput, kmsRequests?: number): Promise<(BatchOutcome | null)[]> {
+export function updateObjects(
+  s3: S3Client,
+  input: UpdateObjectsInput,
+  kmsRequests?: number,
+): Promise<(BatchOutcome | null)[]> {
   const allowance = kmsRequests === undefined ? undefined : { kmsRequests, cost: (item: BatchItem) => item.kmsCost };
-  return runBatch(input.items, (item) => item.key, (item) => updateAndTag(s3, input, item), allowance);
+  return runBatch(
+    input.items,
+    (item) => item.key,
+    (item) => updateAndTag(s3, input, item),
+    allowance,
+  );
 }

@@ -53,7 +53,9 @@ export function checkWorkerPrincipal(arn: string): string {
     );
   }
   if (!PRINCIPAL_ARN.test(arn)) {
-    throw new Error(`--worker-principal must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/s3-kms-migrator, not "${arn}"`);
+    throw new Error(
+      `--worker-principal must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/s3-kms-migrator, not "${arn}"`,
+    );
   }
   return arn;
 }
@@ -97,7 +99,8 @@ function uploadStatements(req: PolicyRequest, objects: string): PolicyStatement[
  */
 function readStatement(req: PolicyRequest, partition: string): PolicyStatement | string {
   const prefixes = req.readDeny?.prefixes ?? [];
-  if (prefixes.length === 0) return `not proposed: the read-deny of unmarked versions is needed nowhere${req.readDeny?.notes.length ? '' : ' yet'}`;
+  if (prefixes.length === 0)
+    return `not proposed: the read-deny of unmarked versions is needed nowhere${req.readDeny?.notes.length ? '' : ' yet'}`;
   if (req.workerPrincipal === undefined) {
     return (
       `not proposed: denying reads of versions without ${req.tagKey}=${req.tagValue} would deny the worker its ` +
@@ -147,5 +150,13 @@ export function formatPolicy(policy: BucketPolicy | undefined): string {
 export function policyDiff(bucket: string, before: BucketPolicy | undefined, after: BucketPolicy): string {
   const [a, b] = [formatPolicy(before), formatPolicy(after)];
   if (a === b) return '';
-  return createTwoFilesPatch(`s3://${bucket} policy (now)`, `s3://${bucket} policy (proposed)`, a, b, undefined, undefined, { context: 3 });
+  return createTwoFilesPatch(
+    `s3://${bucket} policy (now)`,
+    `s3://${bucket} policy (proposed)`,
+    a,
+    b,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
 }

@@ -1,5 +1,10 @@
 import { KmsBudgetTooLow, planKmsQueue, plannedKmsRps, type KmsQueuePlan } from '../common/kms-budget';
-import { detectKmsQueuePartitions, readKmsBudget, writeKmsBudget, type KmsBudgetInForce } from '../common/kms-queue-config';
+import {
+  detectKmsQueuePartitions,
+  readKmsBudget,
+  writeKmsBudget,
+  type KmsBudgetInForce,
+} from '../common/kms-queue-config';
 import { KMS_TASK_QUEUE } from '../common/types';
 import { kmsBudgetSignal } from '../workflows/messages';
 import type { Connected } from './connect';
@@ -17,15 +22,24 @@ export class BudgetNotSet extends Error {}
  * rate is computed for the queue's partitions as the workers' polls show them. Running migrations are told
  * the budget too, for their status and the Web UI.
  */
-export async function setKmsBudget(connected: Connected, budgetRps: number, setBy: string): Promise<{ plan: KmsQueuePlan; notes: string[] }> {
+export async function setKmsBudget(
+  connected: Connected,
+  budgetRps: number,
+  setBy: string,
+): Promise<{ plan: KmsQueuePlan; notes: string[] }> {
   const service = connected.client.connection.workflowService;
   const notes: string[] = [];
   let detected: number | undefined;
   let previous: KmsBudgetInForce | undefined;
   try {
-    [detected, previous] = await Promise.all([detectKmsQueuePartitions(service, connected.namespace), readKmsBudget(service, connected.namespace)]);
+    [detected, previous] = await Promise.all([
+      detectKmsQueuePartitions(service, connected.namespace),
+      readKmsBudget(service, connected.namespace),
+    ]);
   } catch (err) {
-    throw new BudgetNotSet(`could not read task queue ${KMS_TASK_QUEUE} (DescribeTaskQueue): ${(err as Error).message}`);
+    throw new BudgetNotSet(
+      `could not read task queue ${KMS_TASK_QUEUE} (DescribeTaskQueue): ${(err as Error).message}`,
+    );
   }
   // While no worker polls the queue, the partitions the budget in force was computed for, else Temporal's default.
   const partitions = detected ?? previous?.partitions ?? DEFAULT_PARTITIONS;
@@ -36,15 +50,27 @@ export async function setKmsBudget(connected: Connected, budgetRps: number, setB
     if (err instanceof KmsBudgetTooLow) throw new BudgetNotSet(err.message);
     throw err;
   }
-  if (detected === undefined) notes.push(`no worker polls task queue ${KMS_TASK_QUEUE} yet: the rate assumes ${partitions} partition(s); run set-rate again once the workers run`);
+  if (detected === undefined)
+    notes.push(
+      `no worker polls task queue ${KMS_TASK_QUEUE} yet: the rate assumes ${partitions} partition(s); run set-rate again once the workers run`,
+    );
   if (partitions > 1) notes.push(partitionNote(partitions));
   try {
     await writeKmsBudget(service, connected.namespace, plan, setBy);
   } catch (err) {
-    throw new BudgetNotSet(`could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${(err as Error).message}`);
+    throw new BudgetNotSet(
+      `could not set the KMS budget (UpdateTaskQueueConfig on task queue ${KMS_TASK_QUEUE}): ${(err as Error).message}`,
+    );
   }
   const running = await runningMigrationIds(connected);
-  await Promise.all(running.map((id) => connected.client.workflow.getHandle(id).signal(kmsBudgetSignal, budgetRps).catch(() => undefined)));
+  await Promise.all(
+    running.map((id) =>
+      connected.client.workflow
+        .getHandle(id)
+        .signal(kmsBudgetSignal, budgetRps)
+        .catch(() => undefined),
+    ),
+  );
   return { plan, notes };
 }
 

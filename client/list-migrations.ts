@@ -10,7 +10,9 @@ const RECENT_CLOSED = 10;
  */
 async function migrationIds(connected: Connected, query: string, limit: number): Promise<string[]> {
   const found: string[] = [];
-  for await (const execution of connected.client.workflow.list({ query: `WorkflowType = 'migrateBucket' AND ${query}` })) {
+  for await (const execution of connected.client.workflow.list({
+    query: `WorkflowType = 'migrateBucket' AND ${query}`,
+  })) {
     if (!found.includes(execution.workflowId)) found.push(execution.workflowId);
     if (found.length >= limit) break;
   }
@@ -22,11 +24,16 @@ export function runningMigrationIds(connected: Connected): Promise<string[]> {
   return migrationIds(connected, "ExecutionStatus = 'Running'", Infinity);
 }
 
-export async function listMigrations(connected: Connected): Promise<{ migrations: StatusReport[]; kmsBudget: KmsBudgetStatus }> {
+export async function listMigrations(
+  connected: Connected,
+): Promise<{ migrations: StatusReport[]; kmsBudget: KmsBudgetStatus }> {
   const ids = (query: string, limit: number) => migrationIds(connected, query, limit);
   const running = await runningMigrationIds(connected);
   // A run that continued as new is not a migration that ended; the same ID may have ended since and run again.
-  const ended = await ids("ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'", RECENT_CLOSED + running.length);
+  const ended = await ids(
+    "ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'",
+    RECENT_CLOSED + running.length,
+  );
   const recent = ended.filter((id) => !running.includes(id)).slice(0, RECENT_CLOSED);
   const kmsBudget = await kmsBudgetStatus(connected);
   const migrations = await Promise.all([...running, ...recent].map((id) => migrationStatus(connected, id, kmsBudget)));
@@ -40,15 +47,24 @@ function percent(report: StatusReport): string {
 }
 
 /** The KMS budget, then one line per migration: state, bucket and prefix, how far it got, its KMS rate, why it is paused. */
-export function formatMigrationList({ migrations, kmsBudget }: { migrations: StatusReport[]; kmsBudget: KmsBudgetStatus }): string {
+export function formatMigrationList({
+  migrations,
+  kmsBudget,
+}: {
+  migrations: StatusReport[];
+  kmsBudget: KmsBudgetStatus;
+}): string {
   if (migrations.length === 0) return 'no migrations in this namespace';
   const lines = migrations.map((r) => {
     const phase = r.progress?.phase ?? r.status.toLowerCase();
     const where = r.bucket !== undefined ? `s3://${r.bucket}/${r.prefix ?? ''}` : '';
     const kms = r.kmsRps !== undefined ? `${r.kmsRps} KMS req/s` : '';
-    const why = r.progress?.pausedBecause ? ` — paused because: ${r.progress.pausedBecause}` : r.error ? ` — ${r.error}` : '';
+    const why = r.progress?.pausedBecause
+      ? ` — paused because: ${r.progress.pausedBecause}`
+      : r.error
+        ? ` — ${r.error}`
+        : '';
     return `${phase.padEnd(10)} ${where.padEnd(40)} ${percent(r).padEnd(28)} ${kms.padEnd(16)} ${r.workflowId}${why}`;
   });
   return [formatKmsBudget(kmsBudget), ...lines].join('\n');
 }
-

@@ -1,5 +1,11 @@
 import type { Connected } from './connect';
-import { SKIP_REASONS, type Counts, type MigrationOptions, type MigrationSummary, type SkipReason } from '../common/types';
+import {
+  SKIP_REASONS,
+  type Counts,
+  type MigrationOptions,
+  type MigrationSummary,
+  type SkipReason,
+} from '../common/types';
 
 /** The latest migration of one prefix of a bucket, as Temporal keeps it. */
 export interface PrefixMigration {
@@ -27,7 +33,10 @@ const NOT_LOCKED: ReadonlySet<SkipReason> = new Set(['vanished', 'noncurrent-not
 
 /** Objects a migration left unmarked that a reader may still want: by reason, in the order S3 users read them. */
 function leftUnmarked(counts: Counts): [string, number][] {
-  const left: [string, number][] = SKIP_REASONS.filter((r) => !NOT_LOCKED.has(r)).map((r) => [r, counts.skipped[r] ?? 0]);
+  const left: [string, number][] = SKIP_REASONS.filter((r) => !NOT_LOCKED.has(r)).map((r) => [
+    r,
+    counts.skipped[r] ?? 0,
+  ]);
   left.push(['under the key without it (10 tags)', counts.unmarked ?? 0], ['failed', counts.failed]);
   return left.filter(([, n]) => n > 0);
 }
@@ -37,20 +46,28 @@ export function readDenyPlan(bucket: string, keyArn: string, migrations: PrefixM
   const plan: ReadDenyPlan = { prefixes: [], notes: [], blockers: [] };
   const where = (m: PrefixMigration) => `s3://${bucket}/${m.prefix} (${m.workflowId})`;
   if (migrations.length === 0) {
-    plan.notes.push(`not proposed: no migration of s3://${bucket} is known to Temporal; the read-deny would make every version not migrated yet unreadable by version: run the migration first`);
+    plan.notes.push(
+      `not proposed: no migration of s3://${bucket} is known to Temporal; the read-deny would make every version not migrated yet unreadable by version: run the migration first`,
+    );
   }
   for (const m of migrations) {
     if (m.status !== 'COMPLETED' || !m.summary) {
-      plan.notes.push(`no read-deny under ${where(m)}: its latest migration is ${m.status.toLowerCase()}, not completed`);
+      plan.notes.push(
+        `no read-deny under ${where(m)}: its latest migration is ${m.status.toLowerCase()}, not completed`,
+      );
       continue;
     }
     if (m.summary.keyArn !== keyArn) {
-      plan.notes.push(`no read-deny under ${where(m)}: it was migrated under ${m.summary.keyArn ?? 'another key'}, not ${keyArn}`);
+      plan.notes.push(
+        `no read-deny under ${where(m)}: it was migrated under ${m.summary.keyArn ?? 'another key'}, not ${keyArn}`,
+      );
       continue;
     }
     const left = leftUnmarked(m.summary.counts);
     if (m.allVersions && (m.summary.counts.skipped['noncurrent-not-updatable'] ?? 0) === 0 && left.length === 0) {
-      plan.notes.push(`no read-deny under ${where(m)}: --all-versions re-encrypted its older versions, none is left to hide`);
+      plan.notes.push(
+        `no read-deny under ${where(m)}: --all-versions re-encrypted its older versions, none is left to hide`,
+      );
       continue;
     }
     plan.prefixes.push(m.prefix);

@@ -8,11 +8,25 @@ import { migrationOptionsFrom, type StartFlags } from './options';
 import { DEFAULT_PRICES, estimatePlan, type PlanEstimate } from './plan-estimate';
 import type { PlanResult } from '../workflows/plan-bucket';
 
-export type PlanFlags = StartFlags & { sample?: string; readsPerMonth?: string; pricePut?: string; priceGet?: string; priceKms?: string };
+export type PlanFlags = StartFlags & {
+  sample?: string;
+  readsPerMonth?: string;
+  pricePut?: string;
+  priceGet?: string;
+  priceKms?: string;
+};
 
-const nonNegative = (flag: string) => z.coerce.number({ error: `${flag} must be a number` }).min(0, `${flag} must not be negative`).optional();
+const nonNegative = (flag: string) =>
+  z.coerce
+    .number({ error: `${flag} must be a number` })
+    .min(0, `${flag} must not be negative`)
+    .optional();
 const planFlags = z.object({
-  sample: z.coerce.number({ error: '--sample must be a number' }).int('--sample must be a whole number').min(1, '--sample must be at least 1').optional(),
+  sample: z.coerce
+    .number({ error: '--sample must be a number' })
+    .int('--sample must be a whole number')
+    .min(1, '--sample must be at least 1')
+    .optional(),
   readsPerMonth: nonNegative('--reads-per-month'),
   pricePut: nonNegative('--price-put'),
   priceGet: nonNegative('--price-get'),
@@ -23,7 +37,10 @@ const planFlags = z.object({
  * `migrate plan`: the durable scan (workflow planBucket, resumable like a migration: started again while it
  * runs, it is attached to), then the estimate from what it found. Changes nothing in the bucket.
  */
-export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{ plan: PlanResult; estimate: PlanEstimate; workflowId: string }> {
+export async function runPlan(
+  connected: Connected,
+  flags: PlanFlags,
+): Promise<{ plan: PlanResult; estimate: PlanEstimate; workflowId: string }> {
   const options = migrationOptionsFrom(flags);
   const parsed = planFlags.safeParse(flags);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
@@ -73,6 +90,11 @@ export async function runPlan(connected: Connected, flags: PlanFlags): Promise<{
     getPer1000: f.priceGet ?? DEFAULT_PRICES.getPer1000,
     kmsPer10000: f.priceKms ?? DEFAULT_PRICES.kmsPer10000,
   };
-  const estimate = estimatePlan(plan, { bucketKey: options.bucketKeyEnabled, budgetRps: options.kmsBudgetRps, readsPerMonth: f.readsPerMonth, prices });
+  const estimate = estimatePlan(plan, {
+    bucketKey: options.bucketKeyEnabled,
+    budgetRps: options.kmsBudgetRps,
+    readsPerMonth: f.readsPerMonth,
+    prices,
+  });
   return { plan, estimate, workflowId };
 }

@@ -44,7 +44,12 @@ export interface PlanEstimate {
 }
 
 const scaled = (record: Record<string, ObjectsAndBytes>, scale: number) =>
-  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, { objects: Math.round(v.objects * scale), bytes: Math.round(v.bytes * scale) }]));
+  Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [
+      k,
+      { objects: Math.round(v.objects * scale), bytes: Math.round(v.bytes * scale) },
+    ]),
+  );
 
 export function estimatePlan(
   plan: PlanResult,
@@ -127,7 +132,9 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
     plan.allVersions
       ? `  ${e.objects} objects and noncurrent versions (--all-versions), ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} delete markers` : ''}`
       : `  ${e.objects} objects, ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} older versions and delete markers (left as they are without --all-versions)` : ''}`,
-    e.sampled ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, scaled ×${e.scale.toFixed(2)}` : `  every object inspected`,
+    e.sampled
+      ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, scaled ×${e.scale.toFixed(2)}`
+      : `  every object inspected`,
     '  by encryption now:',
     ...rows(e.byState),
     '  what the migration would do:',

@@ -15,7 +15,9 @@ export interface PolicyBackup {
 
 /** Where backups go unless --backup-dir says otherwise: one folder per bucket, one file per apply. */
 export function defaultBackupDir(env: NodeJS.ProcessEnv): string {
-  return env.S3_KMS_MIGRATOR_HOME ? path.join(env.S3_KMS_MIGRATOR_HOME, 'policy-backups') : path.join(os.homedir(), '.s3-kms-migrator', 'policy-backups');
+  return env.S3_KMS_MIGRATOR_HOME
+    ? path.join(env.S3_KMS_MIGRATOR_HOME, 'policy-backups')
+    : path.join(os.homedir(), '.s3-kms-migrator', 'policy-backups');
 }
 
 /** Written before the policy is: if it cannot be saved, nothing is applied. Returns the file. */
@@ -28,12 +30,19 @@ export async function savePolicyBackup(dir: string, backup: PolicyBackup): Promi
 }
 
 /** The given backup file, or the bucket's latest; an error that says where it looked when there is none. */
-export async function readPolicyBackup(dir: string, bucket: string, file?: string): Promise<{ file: string; backup: PolicyBackup }> {
+export async function readPolicyBackup(
+  dir: string,
+  bucket: string,
+  file?: string,
+): Promise<{ file: string; backup: PolicyBackup }> {
   let chosen = file;
   if (chosen === undefined) {
     const folder = path.join(dir, bucket);
     const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-    if (names.length === 0) throw new Error(`no saved policy of bucket "${bucket}" in ${folder}: nothing to restore (give --backup-dir or --from)`);
+    if (names.length === 0)
+      throw new Error(
+        `no saved policy of bucket "${bucket}" in ${folder}: nothing to restore (give --backup-dir or --from)`,
+      );
     chosen = path.join(folder, names[names.length - 1]!);
   }
   let backup: PolicyBackup;
@@ -42,6 +51,7 @@ export async function readPolicyBackup(dir: string, bucket: string, file?: strin
   } catch (err) {
     throw new Error(`saved policy ${chosen} could not be read: ${(err as Error).message}`);
   }
-  if (backup.bucket !== bucket) throw new Error(`saved policy ${chosen} is of bucket "${backup.bucket}", not "${bucket}"`);
+  if (backup.bucket !== bucket)
+    throw new Error(`saved policy ${chosen} is of bucket "${backup.bucket}", not "${bucket}"`);
   return { file: chosen, backup };
 }

@@ -10,7 +10,15 @@ import {
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsClientsFromEnv } from './aws';
 import { markerTagKey, markerTagValue } from './options';
-import { checkWorkerPrincipal, formatPolicy, mergePolicy, migrationStatements, policyDiff, READ_DENY_SID, type BucketPolicy } from './bucket-policy';
+import {
+  checkWorkerPrincipal,
+  formatPolicy,
+  mergePolicy,
+  migrationStatements,
+  policyDiff,
+  READ_DENY_SID,
+  type BucketPolicy,
+} from './bucket-policy';
 import { latestMigrationsOf, readDenyPlan, type ReadDenyPlan } from './migrated-prefixes';
 import { defaultBackupDir, readPolicyBackup, savePolicyBackup } from './policy-backup';
 import { connectTemporal, type Connected } from './connect';
@@ -74,7 +82,9 @@ async function currentPolicy(s3: S3Client, bucket: string): Promise<BucketPolicy
 
 async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
   await s3.send(new HeadBucketCommand({ Bucket: bucket })).catch((err) => {
-    throw new Error(`bucket "${bucket}" ${errorCode(err) === 'NotFound' ? 'does not exist' : `is not reachable: ${errorCode(err)}`}`);
+    throw new Error(
+      `bucket "${bucket}" ${errorCode(err) === 'NotFound' ? 'does not exist' : `is not reachable: ${errorCode(err)}`}`,
+    );
   });
 }
 
@@ -101,7 +111,9 @@ async function readDenyFor(bucket: string, keyArn: string): Promise<ReadDenyPlan
 async function defaultNote(s3: S3Client, kms: KMSClient, bucket: string, keyArn: string): Promise<string[]> {
   const { underKey, setting } = await bucketDefaultEncryption(s3, kms, { bucket, keyArn });
   if (underKey) return [];
-  return [`note: uploads that name no encryption are not denied and get the bucket's default encryption, which is ${setting}, not the key: set it (migrate --set-default-encryption)`];
+  return [
+    `note: uploads that name no encryption are not denied and get the bucket's default encryption, which is ${setting}, not the key: set it (migrate --set-default-encryption)`,
+  ];
 }
 
 /**
@@ -127,7 +139,15 @@ export async function runPolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
     const versioning = (await s3.send(new GetBucketVersioningCommand({ Bucket: f.bucket }))).Status;
     const versioned = versioning === 'Enabled' || versioning === 'Suspended';
     const readDeny = versioned ? await readDenyFor(f.bucket, keyArn) : undefined;
-    const request = { bucket: f.bucket, keyArn, versioned, tagKey: f.tagKey, tagValue: f.tagValue, workerPrincipal, readDeny };
+    const request = {
+      bucket: f.bucket,
+      keyArn,
+      versioned,
+      tagKey: f.tagKey,
+      tagValue: f.tagValue,
+      workerPrincipal,
+      readDeny,
+    };
     const { statements, refused } = migrationStatements(request);
     refused.push(...(await defaultNote(s3, kms, f.bucket, keyArn)));
     const before = await currentPolicy(s3, f.bucket);
@@ -138,11 +158,14 @@ export async function runPolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
     const locks = statements.some((s) => s.Sid === READ_DENY_SID) ? (readDeny?.blockers ?? []) : [];
     if (locks.length > 0) throw new Error(`refusing to apply the policy, nothing was written: ${locks.join('; ')}`);
     const dir = f.backupDir ?? defaultBackupDir(process.env);
-    const backup = await savePolicyBackup(dir, { bucket: f.bucket, savedAt: new Date().toISOString(), previous: before ?? null, applied: policy }).catch(
-      (err: Error) => {
-        throw new Error(`the policy it would replace could not be saved in ${dir} (${err.message}): nothing was written`);
-      },
-    );
+    const backup = await savePolicyBackup(dir, {
+      bucket: f.bucket,
+      savedAt: new Date().toISOString(),
+      previous: before ?? null,
+      applied: policy,
+    }).catch((err: Error) => {
+      throw new Error(`the policy it would replace could not be saved in ${dir} (${err.message}): nothing was written`);
+    });
     await s3.send(new PutBucketPolicyCommand({ Bucket: f.bucket, Policy: JSON.stringify(policy) }));
     return { ...outcome, applied: true, backup };
   } finally {
@@ -171,7 +194,11 @@ async function restorePolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
       );
     }
     const previous = backup.previous ?? undefined;
-    const diff = previous ? policyDiff(f.bucket, now, previous) : now ? `the policy of s3://${f.bucket} is deleted: it had none before\n` : '';
+    const diff = previous
+      ? policyDiff(f.bucket, now, previous)
+      : now
+        ? `the policy of s3://${f.bucket} is deleted: it had none before\n`
+        : '';
     if (previous) await s3.send(new PutBucketPolicyCommand({ Bucket: f.bucket, Policy: JSON.stringify(previous) }));
     else if (now) await s3.send(new DeleteBucketPolicyCommand({ Bucket: f.bucket }));
     return { bucket: f.bucket, refused: [], diff, policy: backup.previous, applied: diff !== '', backup: file };

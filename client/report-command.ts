@@ -38,7 +38,12 @@ function byReason(rows: ReportRow[]): Record<string, number> {
 }
 
 const fromIssue = (bucket: string, i: ObjectIssue): ReportRow => ({
-  bucket, key: i.key, version_id: i.versionId ?? '', status: i.status, code: i.code, message: i.message,
+  bucket,
+  key: i.key,
+  version_id: i.versionId ?? '',
+  status: i.status,
+  code: i.code,
+  message: i.message,
 });
 
 /**
@@ -51,7 +56,9 @@ export async function migrationReport(connected: Connected, workflowId: string):
     throw new Error(`no migration with workflow ID "${workflowId}": ${err.message}`);
   });
   if (described.status.name !== 'COMPLETED') {
-    throw new Error(`migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status shows its progress)`);
+    throw new Error(
+      `migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status shows its progress)`,
+    );
   }
   const summary: MigrationSummary = await handle.result();
   const skippedOrFailed = summary.counts.failed + totalSkipped(summary.counts);
@@ -66,10 +73,21 @@ export async function migrationReport(connected: Connected, workflowId: string):
     const location = `s3://${summary.report.bucket}/${summary.report.keyPrefix}`;
     const unlisted = Math.max(0, skippedOrFailed - rows.length);
     const why = [
-      missing.length > 0 ? `${missing.length} report files the manifest names are gone (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : '',
-      unlisted > 0 ? `${unlisted} of the ${skippedOrFailed} objects not migrated are in no report file (a part that could not be written: the worker's log says why)` : '',
+      missing.length > 0
+        ? `${missing.length} report files the manifest names are gone (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`
+        : '',
+      unlisted > 0
+        ? `${unlisted} of the ${skippedOrFailed} objects not migrated are in no report file (a part that could not be written: the worker's log says why)`
+        : '',
     ].filter(Boolean);
-    const report: MigrationReport = { workflowId, source: 'report files', location, byReason: byReason(rows), unlisted, rows };
+    const report: MigrationReport = {
+      workflowId,
+      source: 'report files',
+      location,
+      byReason: byReason(rows),
+      unlisted,
+      rows,
+    };
     return why.length > 0 ? { ...report, incomplete: why.join('; ') } : report;
   } finally {
     s3.destroy();
@@ -87,8 +105,13 @@ export function formatReport(report: MigrationReport): string {
     `${report.workflowId}: ${report.rows.length} objects not migrated, from ${report.source}${report.location ? ` (${report.location})` : ''}`,
     report.incomplete ? `  INCOMPLETE: ${report.incomplete}` : '',
     ...reasons.map(([reason, n]) => `  ${reason.padEnd(40)} ${n}`),
-    report.unlisted > 0 && report.source === 'summary' ? `  … and ${report.unlisted} more the summary did not keep: give --report-uri to a migration for all of them` : '',
-    ...report.rows.map((r) => `  ${r.status.padEnd(7)} ${r.code.padEnd(20)} ${JSON.stringify(r.key)}${r.version_id ? ` (version ${r.version_id})` : ''}: ${r.message}`),
+    report.unlisted > 0 && report.source === 'summary'
+      ? `  … and ${report.unlisted} more the summary did not keep: give --report-uri to a migration for all of them`
+      : '',
+    ...report.rows.map(
+      (r) =>
+        `  ${r.status.padEnd(7)} ${r.code.padEnd(20)} ${JSON.stringify(r.key)}${r.version_id ? ` (version ${r.version_id})` : ''}: ${r.message}`,
+    ),
   ]
     .filter(Boolean)
     .join('\n');

@@ -1,13 +1,21 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Connected } from './connect';
-import { MIGRATION_BUCKET, MIGRATION_KMS_KEY, MIGRATION_PREFIX, MIGRATION_SEARCH_ATTRIBUTES, MIGRATION_STATE } from '../common/search-attributes';
+import {
+  MIGRATION_BUCKET,
+  MIGRATION_KMS_KEY,
+  MIGRATION_PREFIX,
+  MIGRATION_SEARCH_ATTRIBUTES,
+  MIGRATION_STATE,
+} from '../common/search-attributes';
 import type { MigrationOptions } from '../common/types';
 
 /** The migration's search attributes the namespace lacks (all of them when it cannot be asked). */
 export async function missingSearchAttributes(connected: Connected): Promise<string[]> {
   const names = MIGRATION_SEARCH_ATTRIBUTES.map((key) => key.name);
   try {
-    const listed = await connected.client.connection.operatorService.listSearchAttributes({ namespace: connected.namespace });
+    const listed = await connected.client.connection.operatorService.listSearchAttributes({
+      namespace: connected.namespace,
+    });
     return names.filter((name) => !(name in (listed.customAttributes ?? {})));
   } catch {
     return names;
@@ -15,7 +23,9 @@ export async function missingSearchAttributes(connected: Connected): Promise<str
 }
 
 export function registrationHint(missing: string[]): string {
-  const commands = missing.map((name) => `temporal operator search-attribute create --name ${name} --type Keyword`).join('; ');
+  const commands = missing
+    .map((name) => `temporal operator search-attribute create --name ${name} --type Keyword`)
+    .join('; ');
   return `search attributes ${missing.join(', ')} are not registered in this namespace, so the Web UI cannot find migrations by bucket (${commands})`;
 }
 

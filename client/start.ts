@@ -23,11 +23,15 @@ async function isRunning(handle: WorkflowHandle): Promise<boolean> {
  * A running migration of the same bucket whose prefix overlaps this one ("" and "logs/"): two would work on
  * the same objects at once, each deciding from what it saw. Found by workflow ID, prefix from its memo.
  */
-async function overlapping(connected: Connected, options: MigrationOptions, workflowId: string): Promise<string | undefined> {
+async function overlapping(
+  connected: Connected,
+  options: MigrationOptions,
+  workflowId: string,
+): Promise<string | undefined> {
   const bucketIds = migrationWorkflowId(options.bucket, '').replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   const query = `WorkflowType = 'migrateBucket' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${bucketIds}'`;
   for await (const execution of connected.client.workflow.list({ query })) {
-    const other = (execution.memo?.options as MigrationOptions | undefined);
+    const other = execution.memo?.options as MigrationOptions | undefined;
     if (execution.workflowId === workflowId || !other || other.bucket !== options.bucket) continue;
     if (other.prefix.startsWith(options.prefix) || options.prefix.startsWith(other.prefix)) {
       return `a migration of s3://${other.bucket}/${other.prefix} is running (workflow ${execution.workflowId}), and its objects overlap with s3://${options.bucket}/${options.prefix}; wait for it to finish or cancel it first`;
@@ -41,13 +45,19 @@ async function overlapping(connected: Connected, options: MigrationOptions, work
  * The workflow ID is derived from bucket and prefix, so the same migration can never run twice at once.
  * `beforeStart` runs only when a new migration is about to start (the KMS budget): if it fails, nothing starts.
  */
-export async function startOrAttach(connected: Connected, options: MigrationOptions, beforeStart: () => Promise<void>): Promise<Started> {
+export async function startOrAttach(
+  connected: Connected,
+  options: MigrationOptions,
+  beforeStart: () => Promise<void>,
+): Promise<Started> {
   const workflowId = migrationWorkflowId(options.bucket, options.prefix);
   const where = `s3://${options.bucket}/${options.prefix}`;
   try {
     if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) {
       const clash = await overlapping(connected, options, workflowId).catch((err: Error) => {
-        console.error(`note: running migrations of the bucket could not be listed to check their prefixes (${err.message})`);
+        console.error(
+          `note: running migrations of the bucket could not be listed to check their prefixes (${err.message})`,
+        );
         return undefined;
       });
       if (clash) throw new Error(clash);

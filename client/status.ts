@@ -53,7 +53,11 @@ export interface StatusReport {
 }
 
 /** Progress of a running migration (by query) or the summary of a finished one (its result). */
-export async function migrationStatus(connected: Connected, workflowId: string, budget?: KmsBudgetStatus): Promise<StatusReport> {
+export async function migrationStatus(
+  connected: Connected,
+  workflowId: string,
+  budget?: KmsBudgetStatus,
+): Promise<StatusReport> {
   const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
   const described = await handle.describe().catch((err) => {
     throw new Error(`no migration with workflow ID "${workflowId}": ${(err as Error).message}`);
@@ -83,7 +87,8 @@ export async function migrationStatus(connected: Connected, workflowId: string, 
   if (!budget) report.kmsBudget = await kmsBudgetStatus(connected);
   // A running migration follows the budget in force, whatever it was started with.
   const inForce = (budget ?? report.kmsBudget)?.inForce;
-  if (report.progress && described.status.name === 'RUNNING' && inForce) report.progress.kmsBudgetRps = inForce.budgetRps;
+  if (report.progress && described.status.name === 'RUNNING' && inForce)
+    report.progress.kmsBudgetRps = inForce.budgetRps;
   return report;
 }
 
@@ -91,7 +96,9 @@ export function formatStatus(report: StatusReport): string {
   return [
     `${report.workflowId}: ${report.status}${report.bucket !== undefined ? ` (s3://${report.bucket}/${report.prefix ?? ''})` : ''}`,
     report.progress ? formatProgress(report.progress) : '',
-    report.kmsRps !== undefined ? `KMS requests caused: ${report.progress?.counts.kmsRequests} (${report.kmsRps}/s on average)` : '',
+    report.kmsRps !== undefined
+      ? `KMS requests caused: ${report.progress?.counts.kmsRequests} (${report.kmsRps}/s on average)`
+      : '',
     report.kmsBudget ? formatKmsBudget(report.kmsBudget) : '',
     report.note ?? '',
     report.error ? `error: ${report.error}` : '',

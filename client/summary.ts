@@ -1,4 +1,12 @@
-import { totalSkipped, SKIP_REASONS, type Counts, type DefaultEncryption, type DefaultEncryptionChange, type MigrationProgress, type MigrationSummary } from '../common/types';
+import {
+  totalSkipped,
+  SKIP_REASONS,
+  type Counts,
+  type DefaultEncryption,
+  type DefaultEncryptionChange,
+  type MigrationProgress,
+  type MigrationSummary,
+} from '../common/types';
 
 export const EXIT_OK = 0;
 export const EXIT_CANNOT_RUN = 1;
@@ -18,13 +26,19 @@ export function bucketFinished(summary: MigrationSummary): BucketFinished {
   const objectsUnderKey = summary.counts.failed + totalSkipped(summary.counts) === 0;
   const defaultEncryption = summary.defaultEncryption?.underKey;
   const policy = summary.policy?.inPlace;
-  return { objectsUnderKey, defaultEncryption, policy, finished: objectsUnderKey && defaultEncryption === true && policy === true };
+  return {
+    objectsUnderKey,
+    defaultEncryption,
+    policy,
+    finished: objectsUnderKey && defaultEncryption === true && policy === true,
+  };
 }
 
 export function formatBucketFinished(summary: MigrationSummary): string {
   if (!summary.defaultEncryption && !summary.policy) return ''; // a migration that finished before these were read
   const f = bucketFinished(summary);
-  const yes = (v: boolean | undefined, detail?: string) => `${v === undefined ? 'unknown' : v ? 'yes' : 'no'}${detail && v !== true ? ` (${detail})` : ''}`;
+  const yes = (v: boolean | undefined, detail?: string) =>
+    `${v === undefined ? 'unknown' : v ? 'yes' : 'no'}${detail && v !== true ? ` (${detail})` : ''}`;
   return [
     `  bucket finished: ${yes(f.finished)}`,
     `    every current object under the key  ${yes(f.objectsUnderKey, 'see the objects not migrated')}`,
@@ -44,13 +58,17 @@ export function exitCodeFor(summary: MigrationSummary, requireFinishedBucket = f
 
 export function formatCounts(c: Counts): string {
   const skipped = SKIP_REASONS.filter((r) => (c.skipped[r] ?? 0) > 0).map((r) => `${r} ${c.skipped[r]}`);
-  const refusals = Object.entries(c.refused).map(([code, n]) => `${code} ${n}`).join(', ');
+  const refusals = Object.entries(c.refused)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
   return [
     `  scanned        ${c.scanned}`,
     `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated} updated in place, ${c.migrated - c.updated} copied`,
     refusals ? `  refused        ${refusals} (updates S3 refused, copied instead)` : '',
     `  already done   ${c.alreadyDone}`,
-    c.unmarked ? `  unmarked       ${c.unmarked} (under the key, without the marker: they have 10 tags already, S3's limit)` : '',
+    c.unmarked
+      ? `  unmarked       ${c.unmarked} (under the key, without the marker: they have 10 tags already, S3's limit)`
+      : '',
     `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
     `  failed         ${c.failed}`,
     `  re-checked     ${c.rechecked} (overwritten while being migrated, decided again)`,
@@ -63,7 +81,8 @@ export function formatCounts(c: Counts): string {
 export function formatIssues(p: MigrationProgress): string {
   if (p.issues.length === 0) return '';
   const lines = p.issues.map(
-    (i) => `  ${i.status.padEnd(7)} ${i.code.padEnd(16)} ${JSON.stringify(i.key)}${i.versionId ? ` (version ${i.versionId})` : ''}: ${i.message}`,
+    (i) =>
+      `  ${i.status.padEnd(7)} ${i.code.padEnd(16)} ${JSON.stringify(i.key)}${i.versionId ? ` (version ${i.versionId})` : ''}: ${i.message}`,
   );
   // From the counts, which cover every object (pages and the migration keep only so much detail).
   const unlisted = totalSkipped(p.counts) + p.counts.failed - p.issues.length;

@@ -17,7 +17,8 @@ export async function bucketsTagged(s3: S3Client, region: string, filter: string
   const { key, value } = parseTagFilter(filter);
   const names: string[] = [];
   for await (const page of paginateListBuckets({ client: s3 }, { BucketRegion: region })) {
-    for (const bucket of page.Buckets ?? []) if (bucket.Name && (!bucket.BucketRegion || bucket.BucketRegion === region)) names.push(bucket.Name);
+    for (const bucket of page.Buckets ?? [])
+      if (bucket.Name && (!bucket.BucketRegion || bucket.BucketRegion === region)) names.push(bucket.Name);
   }
   const matching = new Set<string>();
   await forEachConcurrently(names, 8, async (name) => {

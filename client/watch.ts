@@ -2,7 +2,13 @@ import cliProgress from 'cli-progress';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { migrateBucket } from '../workflows';
 import { liveProgress } from './live-progress';
-import { emptyCounts, settledCount, totalSkipped, type MigrationProgress, type MigrationSummary } from '../common/types';
+import {
+  emptyCounts,
+  settledCount,
+  totalSkipped,
+  type MigrationProgress,
+  type MigrationSummary,
+} from '../common/types';
 
 /**
  * How often the bar is redrawn, and so how often the client asks for progress: each time a query to the
@@ -25,7 +31,10 @@ function barPayload(p: Pick<MigrationProgress, 'counts' | 'phase'>, since: numbe
 }
 
 /** A live progress bar on stderr until the migration ends; resolves with its summary. */
-export async function watchUntilDone(client: Client, handle: WorkflowHandle<typeof migrateBucket>): Promise<MigrationSummary> {
+export async function watchUntilDone(
+  client: Client,
+  handle: WorkflowHandle<typeof migrateBucket>,
+): Promise<MigrationSummary> {
   const bar = new cliProgress.SingleBar(
     {
       format:

@@ -196,10 +196,7 @@ export interface BatchResult<O> {
 }
 
 export type StartUploadResult =
-  | { status: 'started'; uploadId: string; unmarked?: number }
-  | { status: 'vanished' }
-  | NullVersionKept
-  | Annotated;
+  { status: 'started'; uploadId: string; unmarked?: number } | { status: 'vanished' } | NullVersionKept | Annotated;
 
 export interface UploadRef {
   bucket: string;
@@ -233,5 +230,4 @@ export interface EnsureTagInput {
 }
 
 export type EnsureTagResult =
-  | { status: 'already-tagged' | 'tagged' | 'vanished' | 'changed' }
-  | { status: 'too-many-tags'; tagCount: number };
+  { status: 'already-tagged' | 'tagged' | 'vanished' | 'changed' } | { status: 'too-many-tags'; tagCount: number };

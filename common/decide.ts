@@ -10,7 +10,6 @@ export type Decision =
   | { action: 'update' }
   | { action: 'copy'; multipart: boolean };
 
-
 export interface DecideOptions {
   keyArn: string;
   multipartThresholdBytes: number;
@@ -31,7 +30,10 @@ export function lockedBy(snapshot: ObjectSnapshot, now: number): string | undefi
   if (!snapshot.exists || !snapshot.lock) return undefined;
   const { mode, retainUntil, legalHold } = snapshot.lock;
   const retained = mode !== undefined && retainUntil !== undefined && Date.parse(retainUntil) > now;
-  const reasons = [retained ? `${mode} retention until ${retainUntil}` : '', legalHold === 'ON' ? 'a legal hold' : ''].filter(Boolean);
+  const reasons = [
+    retained ? `${mode} retention until ${retainUntil}` : '',
+    legalHold === 'ON' ? 'a legal hold' : '',
+  ].filter(Boolean);
   return reasons.length ? reasons.join(' and ') : undefined;
 }
 
@@ -51,7 +53,8 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
     };
   }
   if (snapshot.sse === 'aws:kms' && snapshot.kmsKeyArn === options.keyArn) {
-    const wantsBucketKey = options.update && options.bucketKeyEnabled && !snapshot.bucketKeyEnabled && !lockedBy(snapshot, options.now);
+    const wantsBucketKey =
+      options.update && options.bucketKeyEnabled && !snapshot.bucketKeyEnabled && !lockedBy(snapshot, options.now);
     return wantsBucketKey ? { action: 'update' } : { action: 'ensure-tag' };
   }
   if (snapshot.sse === 'aws:kms:dsse') {
@@ -72,7 +75,8 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
     };
   }
   // In place: no data moved, so archived objects and objects of any size are updated where they lie.
-  if (!locked && options.update && snapshot.sse !== undefined && UPDATABLE.has(snapshot.sse)) return { action: 'update' };
+  if (!locked && options.update && snapshot.sse !== undefined && UPDATABLE.has(snapshot.sse))
+    return { action: 'update' };
   if (options.noncurrent) {
     return {
       action: 'skip',

@@ -154,7 +154,8 @@ export function kmsQueueRate(budgetRps: number, partitions = 1): number {
   const span = WINDOW_SECONDS + DISPATCH_JITTER_SECONDS;
   if (allowed + 1 - partitions <= 0) {
     // One partition: below one task per window no rate can keep it; 11/12 of the budget on average, as elsewhere.
-    if (partitions === 1) return thousandths((budgetRps / weight) * (WINDOW_LIMIT * WINDOW_SECONDS) / (WINDOW_SECONDS + 1));
+    if (partitions === 1)
+      return thousandths(((budgetRps / weight) * (WINDOW_LIMIT * WINDOW_SECONDS)) / (WINDOW_SECONDS + 1));
     const least = Math.ceil((partitions * weight) / (WINDOW_LIMIT * WINDOW_SECONDS));
     throw new KmsBudgetTooLow(
       `a KMS budget of ${budgetRps} requests/s cannot be held on a KMS queue of ${partitions} partitions: their ` +
@@ -167,7 +168,8 @@ export function kmsQueueRate(budgetRps: number, partitions = 1): number {
   for (let k = 1; k * partitions <= allowed + 1; k++) {
     best = Math.max(best, Math.min(k * partitions, (allowed + 1 - k * partitions) / span - 0.001));
   }
-  if (best <= 0) throw new KmsBudgetTooLow(`a KMS budget of ${budgetRps} requests/s cannot be held on ${partitions} partitions`);
+  if (best <= 0)
+    throw new KmsBudgetTooLow(`a KMS budget of ${budgetRps} requests/s cannot be held on ${partitions} partitions`);
   return thousandths(best);
 }
 
@@ -184,7 +186,12 @@ export interface KmsQueuePlan {
 }
 
 export function planKmsQueue(budgetRps: number, partitions = 1): KmsQueuePlan {
-  return { budgetRps, weight: kmsTaskWeight(budgetRps), tasksPerSecond: kmsQueueRate(budgetRps, partitions), partitions };
+  return {
+    budgetRps,
+    weight: kmsTaskWeight(budgetRps),
+    tasksPerSecond: kmsQueueRate(budgetRps, partitions),
+    partitions,
+  };
 }
 
 /** Seconds that `kmsRequests` take at a budget, at the KMS queue's rate on one partition. */

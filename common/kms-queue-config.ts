@@ -14,7 +14,10 @@ const ACTIVITY = temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
 const RECORD = /^s3-kms-migrator budget=([0-9.]+) weight=(\d+) partitions=(\d+)/;
 
 export function budgetRecord(plan: KmsQueuePlan, setBy: string): string {
-  return `s3-kms-migrator budget=${plan.budgetRps} weight=${plan.weight} partitions=${plan.partitions} set by ${setBy}`.slice(0, 200);
+  return `s3-kms-migrator budget=${plan.budgetRps} weight=${plan.weight} partitions=${plan.partitions} set by ${setBy}`.slice(
+    0,
+    200,
+  );
 }
 
 export interface KmsBudgetInForce extends KmsQueuePlan {
@@ -31,7 +34,12 @@ export function parseBudgetRecord(reason: string, tasksPerSecond: number): Omit<
 }
 
 /** Sets the KMS budget for every migration of the namespace: the queue's rate and its weight, in one call. */
-export async function writeKmsBudget(service: WorkflowService, namespace: string, plan: KmsQueuePlan, setBy: string): Promise<void> {
+export async function writeKmsBudget(
+  service: WorkflowService,
+  namespace: string,
+  plan: KmsQueuePlan,
+  setBy: string,
+): Promise<void> {
   await service.updateTaskQueueConfig({
     namespace,
     identity: 's3-kms-migrator',
@@ -42,7 +50,10 @@ export async function writeKmsBudget(service: WorkflowService, namespace: string
 }
 
 /** The KMS budget in force, or undefined when none was set (or the queue's rate was set by hand). */
-export async function readKmsBudget(service: WorkflowService, namespace: string): Promise<KmsBudgetInForce | undefined> {
+export async function readKmsBudget(
+  service: WorkflowService,
+  namespace: string,
+): Promise<KmsBudgetInForce | undefined> {
   const described = await service.describeTaskQueue({
     namespace,
     taskQueue: { name: KMS_TASK_QUEUE },
@@ -50,7 +61,9 @@ export async function readKmsBudget(service: WorkflowService, namespace: string)
     reportConfig: true,
   });
   const limit = described.config?.queueRateLimit;
-  const record = limit?.metadata?.reason ? parseBudgetRecord(limit.metadata.reason, limit.rateLimit?.requestsPerSecond ?? 0) : undefined;
+  const record = limit?.metadata?.reason
+    ? parseBudgetRecord(limit.metadata.reason, limit.rateLimit?.requestsPerSecond ?? 0)
+    : undefined;
   if (!record) return undefined;
   const seconds = limit?.metadata?.updateTime?.seconds;
   return { ...record, setAt: seconds == null ? undefined : new Date(Number(seconds) * 1000) };
@@ -64,11 +77,20 @@ const MOST_PARTITIONS = 16;
  * queue's read partitions (partition k > 0 is named /_sys/<queue>/k) and remembers its pollers for minutes.
  * Undefined while no worker polls the queue.
  */
-export async function detectKmsQueuePartitions(service: WorkflowService, namespace: string): Promise<number | undefined> {
-  const names = Array.from({ length: MOST_PARTITIONS }, (_, k) => (k === 0 ? KMS_TASK_QUEUE : `/_sys/${KMS_TASK_QUEUE}/${k}`));
+export async function detectKmsQueuePartitions(
+  service: WorkflowService,
+  namespace: string,
+): Promise<number | undefined> {
+  const names = Array.from({ length: MOST_PARTITIONS }, (_, k) =>
+    k === 0 ? KMS_TASK_QUEUE : `/_sys/${KMS_TASK_QUEUE}/${k}`,
+  );
   const polled = await Promise.all(
     names.map(async (name, k) => {
-      const described = await service.describeTaskQueue({ namespace, taskQueue: { name, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType: ACTIVITY });
+      const described = await service.describeTaskQueue({
+        namespace,
+        taskQueue: { name, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: ACTIVITY,
+      });
       return described.pollers.length > 0 ? k : -1;
     }),
   );

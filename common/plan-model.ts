@@ -140,7 +140,14 @@ export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: De
     t.locked.bytes += size;
   }
   const readsTags = snapshot.tagCount === undefined || snapshot.tagCount > 0;
-  const action = decision.action === 'copy' ? (decision.multipart ? 'copy in parts' : 'copy') : decision.action === 'skip' ? `skip: ${decision.reason}` : decision.action;
+  const action =
+    decision.action === 'copy'
+      ? decision.multipart
+        ? 'copy in parts'
+        : 'copy'
+      : decision.action === 'skip'
+        ? `skip: ${decision.reason}`
+        : decision.action;
   add(t.byAction, action, 1, size);
   const kms = (withoutBucketKey: number, withBucketKey: number) => {
     t.kmsRequests += withoutBucketKey;

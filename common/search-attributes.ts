@@ -10,6 +10,11 @@ export const MIGRATION_PREFIX = defineSearchAttributeKey('MigrationPrefix', Sear
 export const MIGRATION_KMS_KEY = defineSearchAttributeKey('MigrationKmsKey', SearchAttributeType.KEYWORD);
 export const MIGRATION_STATE = defineSearchAttributeKey('MigrationState', SearchAttributeType.KEYWORD);
 
-export const MIGRATION_SEARCH_ATTRIBUTES = [MIGRATION_BUCKET, MIGRATION_PREFIX, MIGRATION_KMS_KEY, MIGRATION_STATE] as const;
+export const MIGRATION_SEARCH_ATTRIBUTES = [
+  MIGRATION_BUCKET,
+  MIGRATION_PREFIX,
+  MIGRATION_KMS_KEY,
+  MIGRATION_STATE,
+] as const;
 
 export type MigrationState = 'preflight' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';

@@ -1,7 +1,13 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { loadClientConfigProfile, loadConfigData, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  loadConfigData,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ConfigDataSource,
+} from '@temporalio/envconfig';
 import { ConfigError } from './env-config';
 
 /** The variables of Temporal's environment configuration (the CLI and every SDK read the same ones). */
@@ -40,17 +46,23 @@ export interface TemporalTarget {
  */
 export function temporalTargetFromEnv(env: NodeJS.ProcessEnv, now = Date.now()): TemporalTarget {
   // An empty variable (as docker compose passes ${VAR:-}) means unset.
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
   let profile: ClientConfigProfile;
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: vars });
   } catch (err) {
-    const where = vars.TEMPORAL_CONFIG_FILE ? ` (TEMPORAL_CONFIG_FILE ${vars.TEMPORAL_CONFIG_FILE}${vars.TEMPORAL_PROFILE ? `, TEMPORAL_PROFILE ${vars.TEMPORAL_PROFILE}` : ''})` : '';
+    const where = vars.TEMPORAL_CONFIG_FILE
+      ? ` (TEMPORAL_CONFIG_FILE ${vars.TEMPORAL_CONFIG_FILE}${vars.TEMPORAL_PROFILE ? `, TEMPORAL_PROFILE ${vars.TEMPORAL_PROFILE}` : ''})`
+      : '';
     throw new ConfigError(`invalid Temporal connection settings${where}: ${(err as Error).message}`);
   }
   const address = profile.address ?? DEFAULT_ADDRESS;
   if (!/^[^\s:/]+:\d{1,5}$/.test(address)) {
-    throw new ConfigError(`invalid configuration:\n  TEMPORAL_ADDRESS: must be host:port, for example localhost:7233 (got "${address}")`);
+    throw new ConfigError(
+      `invalid configuration:\n  TEMPORAL_ADDRESS: must be host:port, for example localhost:7233 (got "${address}")`,
+    );
   }
   const tls = profile.tls;
   if (tls && !tls.disabled) {
@@ -70,7 +82,13 @@ export function temporalTargetFromEnv(env: NodeJS.ProcessEnv, now = Date.now()):
         `${address}; turn TLS on, or unset the key`,
     );
   }
-  const security = profile.apiKey ? 'API key' : tls?.clientCert && !tls.disabled ? 'mTLS' : connectionOptions.tls ? 'TLS' : 'plaintext';
+  const security = profile.apiKey
+    ? 'API key'
+    : tls?.clientCert && !tls.disabled
+      ? 'mTLS'
+      : connectionOptions.tls
+        ? 'TLS'
+        : 'plaintext';
   return { address, namespace: namespace ?? 'default', security, connectionOptions: { ...connectionOptions, address } };
 }
 
@@ -88,7 +106,8 @@ function checkCertificates(
     } catch (err) {
       throw new ConfigError(`${name} is not a PEM certificate: ${(err as Error).message}`);
     }
-    if (Date.parse(cert.validTo) < now) throw new ConfigError(`${name} expired on ${cert.validTo} (subject ${cert.subject.replace(/\n/g, ', ')})`);
+    if (Date.parse(cert.validTo) < now)
+      throw new ConfigError(`${name} expired on ${cert.validTo} (subject ${cert.subject.replace(/\n/g, ', ')})`);
     if (Date.parse(cert.validFrom) > now) throw new ConfigError(`${name} is not valid before ${cert.validFrom}`);
     return cert;
   };
@@ -102,7 +121,8 @@ function checkCertificates(
     } catch (err) {
       throw new ConfigError(`${keyName} is not a PEM private key: ${(err as Error).message}`);
     }
-    if (!cert.checkPrivateKey(key)) throw new ConfigError(`${keyName} is not the key of the certificate in ${certName}`);
+    if (!cert.checkPrivateKey(key))
+      throw new ConfigError(`${keyName} is not the key of the certificate in ${certName}`);
   }
   if (serverCA) certificate(serverCA, sourceName(serverCA, 'SERVER_CA_CERT', vars));
 }
@@ -112,7 +132,9 @@ function read(source: ConfigDataSource, name: string): Buffer {
   try {
     return Buffer.from(loadConfigData(source)!);
   } catch (err) {
-    throw new ConfigError(`${name}: cannot read ${'path' in source ? source.path : 'the data'}: ${(err as Error).message}`);
+    throw new ConfigError(
+      `${name}: cannot read ${'path' in source ? source.path : 'the data'}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -162,7 +184,10 @@ interface TlsSettings {
 
 /** The TLS error of a handshake with these settings, or undefined when it succeeds or nothing answers. */
 function tlsHandshakeProblem(address: string, settings: TlsSettings): Promise<string | undefined> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
   return new Promise((resolve) => {
     const socket = tlsConnect({
       host,
@@ -179,7 +204,9 @@ function tlsHandshakeProblem(address: string, settings: TlsSettings): Promise<st
       resolve(problem);
     };
     const timer = setTimeout(() => done(undefined), 5_000);
-    socket.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' ? undefined : tlsAlertInWords(e.message)));
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      done(e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' ? undefined : tlsAlertInWords(e.message)),
+    );
     // TLS 1.3 servers refuse a client certificate after the handshake: wait a moment for them to hang up.
     socket.on('secureConnect', () => {
       const hungUp = () =>
@@ -211,7 +238,9 @@ export async function checkNamespace(
     const code = (err as { code?: number }).code;
     const details = (err as { details?: string }).details ?? (err as Error).message;
     if (code === NOT_FOUND) {
-      throw new ConfigError(`namespace "${target.namespace}" does not exist on Temporal at ${target.address} (TEMPORAL_NAMESPACE): ${details}`);
+      throw new ConfigError(
+        `namespace "${target.namespace}" does not exist on Temporal at ${target.address} (TEMPORAL_NAMESPACE): ${details}`,
+      );
     }
     if (code === PERMISSION_DENIED || code === UNAUTHENTICATED) {
       throw new ConfigError(

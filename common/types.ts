@@ -254,7 +254,6 @@ export function settledCount(counts: Counts): number {
   return counts.migrated + counts.alreadyDone + totalSkipped(counts) + counts.failed;
 }
 
-
 /**
  * A page's workflow ID: the migration's, the ID of the first run of its chain of runs (continue-as-new keeps
  * it; a new start after a termination gets another, so its pages never meet pages left running by the old

@@ -35,49 +35,87 @@ interface Row extends Outcome {
   correct: number;
 }
 
-async function seed(s3: S3Client, label: string, objects: number, size: number): Promise<{ bucket: string; keys: string[] }> {
+async function seed(
+  s3: S3Client,
+  label: string,
+  objects: number,
+  size: number,
+): Promise<{ bucket: string; keys: string[] }> {
   const bucket = `bench-${label}-${Date.now().toString(36)}`;
   return { bucket, keys: await seedSseS3Bucket(s3, bucket, objects, size) };
 }
 
 function awsCliBinary(): string {
-  const install = spawnSync('bash', ['scripts/install-stack.sh', 'awscli'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const install = spawnSync('bash', ['scripts/install-stack.sh', 'awscli'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (install.status !== 0) throw new Error('could not install the AWS CLI (scripts/install-stack.sh awscli)');
   return path.join(install.stdout.trim(), `awscli-${process.env.AWSCLI_VERSION ?? '1.46.3'}`, 'bin', 'aws');
 }
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toFixed(digits));
 
-const perObject = (n: number | undefined, r: Row, digits: number) => (n === undefined ? '—' : (n / r.objects).toFixed(digits));
+const perObject = (n: number | undefined, r: Row, digits: number) =>
+  n === undefined ? '—' : (n / r.objects).toFixed(digits);
 
 /** The emulator's CPU per request it served: when it stays the same, a slower contender waited on something else. */
-const perRequest = (r: Row) => (r.endpointCpuMs === undefined || !r.requests?.length ? '—' : (r.endpointCpuMs / r.requests.length).toFixed(2));
+const perRequest = (r: Row) =>
+  r.endpointCpuMs === undefined || !r.requests?.length ? '—' : (r.endpointCpuMs / r.requests.length).toFixed(2);
 
 function printTable(rows: Row[]): void {
   const header = [
-    'contender', 'objects/s', 'run s', 'wall s', 'correct', 'CPU ms/object (own)', 'Temporal CPU ms/object', 'endpoint CPU ms/request', 'S3 requests/object',
-    'history events/object', 'activity tasks/object', 'largest history', 'worker peak RSS MB',
+    'contender',
+    'objects/s',
+    'run s',
+    'wall s',
+    'correct',
+    'CPU ms/object (own)',
+    'Temporal CPU ms/object',
+    'endpoint CPU ms/request',
+    'S3 requests/object',
+    'history events/object',
+    'activity tasks/object',
+    'largest history',
+    'worker peak RSS MB',
   ];
   const lines = rows.map((r) => [
-    r.name, fmt(r.objects / r.seconds, 1), fmt(r.seconds, 1), fmt(r.wallSeconds ?? r.seconds, 1), `${r.correct}/${r.objects}`, perObject(r.cpuMs, r, 2),
-    perObject(r.temporalCpuMs, r, 2), perRequest(r), perObject(r.requests?.length, r, 2), perObject(r.history?.totalEvents, r, 3),
-    perObject(r.history?.activities, r, 3), fmt(r.history?.largestHistory), fmt(r.workerPeakRssMb),
+    r.name,
+    fmt(r.objects / r.seconds, 1),
+    fmt(r.seconds, 1),
+    fmt(r.wallSeconds ?? r.seconds, 1),
+    `${r.correct}/${r.objects}`,
+    perObject(r.cpuMs, r, 2),
+    perObject(r.temporalCpuMs, r, 2),
+    perRequest(r),
+    perObject(r.requests?.length, r, 2),
+    perObject(r.history?.totalEvents, r, 3),
+    perObject(r.history?.activities, r, 3),
+    fmt(r.history?.largestHistory),
+    fmt(r.workerPeakRssMb),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const show = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const show = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log(show(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const l of lines) console.log(show(l));
 }
 
 /** Temporal's CPU per object, split into what idling costs over the run (per second) and what the objects cost. */
-const aboveIdle = (r: Row) => r.temporalCpuMs === undefined || !r.idle ? undefined : r.temporalCpuMs - r.idle.temporalMsPerSecond * (r.wallSeconds ?? r.seconds);
+const aboveIdle = (r: Row) =>
+  r.temporalCpuMs === undefined || !r.idle
+    ? undefined
+    : r.temporalCpuMs - r.idle.temporalMsPerSecond * (r.wallSeconds ?? r.seconds);
 
 /** Where the product's history events go, per page of objects: the events of each kind that cost the most. */
 function printEventTypes(row: Row, pageSize: number): void {
   const byType = Object.entries(row.history?.eventsByType ?? {}).sort((a, b) => b[1] - a[1]);
   const perPage = (n: number) => ((n / row.objects) * pageSize).toFixed(1);
-  console.log(`${row.name}: history events per page of ${pageSize} objects: ${byType.map(([type, n]) => `${type} ${perPage(n)}`).join(', ')}`);
+  console.log(
+    `${row.name}: history events per page of ${pageSize} objects: ${byType.map(([type, n]) => `${type} ${perPage(n)}`).join(', ')}`,
+  );
 }
 
 function printIdle(rows: Row[]): void {
@@ -102,30 +140,52 @@ async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--objects <n>', 'objects per contender', '5000')
     .option('--size <bytes>', 'bytes per object', '1024')
-    .option('--awscli-concurrency <list>', "max_concurrent_requests values to try besides the default 10, or 'none' for no AWS CLI run", '32,100')
+    .option(
+      '--awscli-concurrency <list>',
+      "max_concurrent_requests values to try besides the default 10, or 'none' for no AWS CLI run",
+      '32,100',
+    )
     .parse()
     .opts<{ objects: string; size: string; awscliConcurrency: string }>();
   const objects = Number(opts.objects);
   const size = Number(opts.size);
-  if (!Number.isInteger(objects) || objects < 1) throw new Error(`--objects must be a whole number ≥ 1, got "${opts.objects}"`);
-  if (!Number.isInteger(size) || size < 0) throw new Error(`--size must be a whole number of bytes, got "${opts.size}"`);
+  if (!Number.isInteger(objects) || objects < 1)
+    throw new Error(`--objects must be a whole number ≥ 1, got "${opts.objects}"`);
+  if (!Number.isInteger(size) || size < 0)
+    throw new Error(`--size must be a whole number of bytes, got "${opts.size}"`);
   const cliLevels =
     opts.awscliConcurrency === 'none'
       ? []
-      : [AWSCLI_DEFAULT_CONCURRENCY, ...opts.awscliConcurrency.split(',').map(Number).filter((n) => n > 0)];
+      : [
+          AWSCLI_DEFAULT_CONCURRENCY,
+          ...opts.awscliConcurrency
+            .split(',')
+            .map(Number)
+            .filter((n) => n > 0),
+        ];
 
   const env = process.env;
-  const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: WORKER_SOCKETS });
+  const { s3, kms } = createAwsClients({
+    region: env.AWS_REGION!,
+    endpoint: env.AWS_ENDPOINT_URL,
+    maxSockets: WORKER_SOCKETS,
+  });
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'bench target key' }))).KeyMetadata!.Arn!;
   const aws = cliLevels.length > 0 ? awsCliBinary() : '';
   const rows: Row[] = [];
-  const contend = async (name: string, label: string, run: (bucket: string, keys: string[]) => Promise<Outcome>, tagged = true, count = objects) => {
+  const contend = async (
+    name: string,
+    label: string,
+    run: (bucket: string, keys: string[]) => Promise<Outcome>,
+    tagged = true,
+    count = objects,
+  ) => {
     console.error(`[bench] ${name}: seeding ${count} objects of ${size} bytes`);
     const { bucket, keys } = await seed(s3, label, count, size);
     console.error(`[bench] ${name}: running`);
     const outcome = await run(bucket, keys);
     const after = await census(s3, bucket, keyArn);
-    const correct = tagged ? after.verified : after.byState['SSE-KMS (target key)'] ?? 0;
+    const correct = tagged ? after.verified : (after.byState['SSE-KMS (target key)'] ?? 0);
     rows.push({ name, objects: count, correct, ...outcome });
     console.error(`[bench] ${name}: ${(count / outcome.seconds).toFixed(1)} objects/s, ${correct}/${count} correct`);
   };
@@ -134,15 +194,25 @@ async function main(): Promise<void> {
   const clientBucket = await seed(s3, 'client', CLIENT_CPU_REQUESTS, size);
   const clientCpu = await s3ClientCpu(env, clientBucket.bucket, clientBucket.keys, keyArn);
 
-  await contend(`raw loop, same engine (${WORKER_COPY_SLOTS} at once)`, 'raw', (bucket, keys) => runRaw(s3, bucket, keys, keyArn, WORKER_COPY_SLOTS));
+  await contend(`raw loop, same engine (${WORKER_COPY_SLOTS} at once)`, 'raw', (bucket, keys) =>
+    runRaw(s3, bucket, keys, keyArn, WORKER_COPY_SLOTS),
+  );
   await contend('s3-kms-migrator (1 worker)', 'product', (bucket) => runProduct(env, bucket, keyArn, objects));
   // Each update of an SSE-S3 object costs one KMS request: a budget at half of what the raw loop got.
   const budget = Math.max(1, Math.round(updatesPerSecond(rows[0].requests ?? []) * BUDGET_SHARE_OF_RAW));
   const budgetObjects = Math.min(objects, budget * BUDGET_RUN_SECONDS);
-  await contend(`s3-kms-migrator at --max-kms-rps ${budget}`, 'budget', (bucket) => runProduct(env, bucket, keyArn, budgetObjects, { maxKmsRps: budget }), true, budgetObjects);
+  await contend(
+    `s3-kms-migrator at --max-kms-rps ${budget}`,
+    'budget',
+    (bucket) => runProduct(env, bucket, keyArn, budgetObjects, { maxKmsRps: budget }),
+    true,
+    budgetObjects,
+  );
   const budgetRow = rows[2];
   // The fallback: every object copied (as for unencrypted objects), batched the same way.
-  await contend('s3-kms-migrator --engine copy', 'copy', (bucket) => runProduct(env, bucket, keyArn, objects, { args: ['--engine', 'copy'] }));
+  await contend('s3-kms-migrator --engine copy', 'copy', (bucket) =>
+    runProduct(env, bucket, keyArn, objects, { args: ['--engine', 'copy'] }),
+  );
   const achieved = updatesPerSecond(budgetRow.requests ?? []);
   const achievedSteady = updatesPerSecond(budgetRow.requests ?? [], STEADY_TRIM);
   for (const level of cliLevels) {
@@ -155,51 +225,58 @@ async function main(): Promise<void> {
   printIdle(rows);
   printEventTypes(rows[1], DEFAULTS.pageSize);
   const pct = (n: number) => `${Math.round((n / budget) * 100)}% of it`;
-  console.log(`\nKMS budget ${budget} requests/s: ${achieved.toFixed(1)}/s over the whole run (${pct(achieved)}), ${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`);
+  console.log(
+    `\nKMS budget ${budget} requests/s: ${achieved.toFixed(1)}/s over the whole run (${pct(achieved)}), ${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`,
+  );
   const ops = (r: Row) => r.objects / r.seconds;
   const [raw, product, , copying, ...clis] = rows;
   const bestCli = clis.length > 0 ? clis.reduce((best, r) => (ops(r) > ops(best) ? r : best)) : undefined;
   const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-  console.log(JSON.stringify({
-    objects,
-    size_bytes: size,
-    raw_ops: round(ops(raw), 1),
-    product_ops: round(ops(product), 1),
-    awscli_ops: bestCli && round(ops(bestCli), 1),
-    awscli_default_ops: bestCli && round(ops(clis[0]), 1),
-    awscli_best_concurrency: bestCli && cliLevels[clis.indexOf(bestCli)],
-    ratio_raw: round(ops(product) / ops(raw)),
-    ratio_awscli: bestCli && round(ops(product) / ops(bestCli)),
-    max_history_events: product.history?.largestHistory,
-    history_events_per_object: round((product.history?.totalEvents ?? 0) / objects, 3),
-    activity_tasks_per_object: round((product.history?.activities ?? 0) / objects, 3),
-    raw_cpu_ms_per_object: round((raw.cpuMs ?? 0) / objects),
-    worker_cpu_ms_per_object: round((product.cpuMs ?? 0) / objects),
-    temporal_cpu_ms_per_object: round((product.temporalCpuMs ?? 0) / objects),
-    temporal_idle_cpu_ms_per_second: product.idle && round(product.idle.temporalMsPerSecond, 1),
-    temporal_cpu_ms_per_object_above_idle: round((aboveIdle(product) ?? 0) / objects),
-    worker_idle_cpu_ms_per_second: product.idle && round(product.idle.workerMsPerSecond, 1),
-    worker_cpu_vs_raw: round((product.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
-    raw_endpoint_cpu_ms_per_request: round((raw.endpointCpuMs ?? 0) / (raw.requests?.length ?? 1)),
-    product_endpoint_cpu_ms_per_request: round((product.endpointCpuMs ?? 0) / (product.requests?.length ?? 1)),
-    raw_s3_requests_per_object: round((raw.requests?.length ?? 0) / objects),
-    product_s3_requests_per_object: round((product.requests?.length ?? 0) / objects),
-    budget_kms_rps: budget,
-    budget_achieved_kms_rps: round(achieved, 1),
-    budget_tracking: round(achieved / budget),
-    budget_achieved_steady_kms_rps: round(achievedSteady, 1),
-    budget_tracking_steady: round(achievedSteady / budget),
-    copy_engine_ops: round(ops(copying), 1),
-    copy_engine_worker_cpu_ms_per_object: round((copying.cpuMs ?? 0) / objects),
-    copy_engine_temporal_cpu_ms_per_object: round((copying.temporalCpuMs ?? 0) / objects),
-    copy_engine_history_events_per_object: round((copying.history?.totalEvents ?? 0) / objects, 3),
-    copy_engine_activity_tasks_per_object: round((copying.history?.activities ?? 0) / objects, 3),
-    worker_peak_rss_mb: product.workerPeakRssMb,
-    correct: Object.fromEntries(rows.map((r) => [r.name, r.correct])),
-    s3_client_cpu_ms_per_request: Object.fromEntries(
-      clientCpu.map((c) => [c.client, Object.fromEntries(Object.entries(c.perRequestMs).map(([k, v]) => [k, round(v)]))]),
-    ),
-  }));
+  console.log(
+    JSON.stringify({
+      objects,
+      size_bytes: size,
+      raw_ops: round(ops(raw), 1),
+      product_ops: round(ops(product), 1),
+      awscli_ops: bestCli && round(ops(bestCli), 1),
+      awscli_default_ops: bestCli && round(ops(clis[0]), 1),
+      awscli_best_concurrency: bestCli && cliLevels[clis.indexOf(bestCli)],
+      ratio_raw: round(ops(product) / ops(raw)),
+      ratio_awscli: bestCli && round(ops(product) / ops(bestCli)),
+      max_history_events: product.history?.largestHistory,
+      history_events_per_object: round((product.history?.totalEvents ?? 0) / objects, 3),
+      activity_tasks_per_object: round((product.history?.activities ?? 0) / objects, 3),
+      raw_cpu_ms_per_object: round((raw.cpuMs ?? 0) / objects),
+      worker_cpu_ms_per_object: round((product.cpuMs ?? 0) / objects),
+      temporal_cpu_ms_per_object: round((product.temporalCpuMs ?? 0) / objects),
+      temporal_idle_cpu_ms_per_second: product.idle && round(product.idle.temporalMsPerSecond, 1),
+      temporal_cpu_ms_per_object_above_idle: round((aboveIdle(product) ?? 0) / objects),
+      worker_idle_cpu_ms_per_second: product.idle && round(product.idle.workerMsPerSecond, 1),
+      worker_cpu_vs_raw: round((product.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
+      raw_endpoint_cpu_ms_per_request: round((raw.endpointCpuMs ?? 0) / (raw.requests?.length ?? 1)),
+      product_endpoint_cpu_ms_per_request: round((product.endpointCpuMs ?? 0) / (product.requests?.length ?? 1)),
+      raw_s3_requests_per_object: round((raw.requests?.length ?? 0) / objects),
+      product_s3_requests_per_object: round((product.requests?.length ?? 0) / objects),
+      budget_kms_rps: budget,
+      budget_achieved_kms_rps: round(achieved, 1),
+      budget_tracking: round(achieved / budget),
+      budget_achieved_steady_kms_rps: round(achievedSteady, 1),
+      budget_tracking_steady: round(achievedSteady / budget),
+      copy_engine_ops: round(ops(copying), 1),
+      copy_engine_worker_cpu_ms_per_object: round((copying.cpuMs ?? 0) / objects),
+      copy_engine_temporal_cpu_ms_per_object: round((copying.temporalCpuMs ?? 0) / objects),
+      copy_engine_history_events_per_object: round((copying.history?.totalEvents ?? 0) / objects, 3),
+      copy_engine_activity_tasks_per_object: round((copying.history?.activities ?? 0) / objects, 3),
+      worker_peak_rss_mb: product.workerPeakRssMb,
+      correct: Object.fromEntries(rows.map((r) => [r.name, r.correct])),
+      s3_client_cpu_ms_per_request: Object.fromEntries(
+        clientCpu.map((c) => [
+          c.client,
+          Object.fromEntries(Object.entries(c.perRequestMs).map(([k, v]) => [k, round(v)])),
+        ]),
+      ),
+    }),
+  );
 }
 
 main().then(

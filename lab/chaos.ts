@@ -14,7 +14,8 @@ async function main(): Promise<number> {
     .opts<{ objects: string; kills: string; faults: string; overwrite: string; seed: string }>();
   const number = (name: string, value: string, min: number, max: number) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new Error(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
     return n;
   };
   const objects = number('objects', opts.objects, 1, 1_000_000);

@@ -56,7 +56,9 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
       const now = Date.now();
       const settled = settledCount(progress.counts);
       const rate = ((settled - last.settled) * 1000) / (now - last.at);
-      console.log(`  ${String(Math.round((now - started) / 1000)).padStart(5)}   ${String(settled).padStart(7)}   ${rate.toFixed(1).padStart(25)}   ${String(memory.rssMb).padStart(13)}`);
+      console.log(
+        `  ${String(Math.round((now - started) / 1000)).padStart(5)}   ${String(settled).padStart(7)}   ${rate.toFixed(1).padStart(25)}   ${String(memory.rssMb).padStart(13)}`,
+      );
       last = { at: now, settled };
     }
     const summary = await result;
@@ -64,8 +66,10 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
     peakRssMb = Math.max(peakRssMb, processGroupMemoryMb(worker.child.pid!).peakMb);
     if (summary.counts.migrated !== objects) throw new Error(`migrated ${summary.counts.migrated} of ${objects}`);
     const history = await historyStats(client, handle.workflowId);
-    console.log(`  wall time ${seconds.toFixed(0)} s (${(objects / seconds).toFixed(1)} objects/s), continue-as-new ${history.coordinatorRuns - 1} times, ` +
-      `largest history: coordinator run ${history.largestByType.migrateBucket}, page ${history.largestByType.migratePage}; worker peak RSS ${peakRssMb} MB`);
+    console.log(
+      `  wall time ${seconds.toFixed(0)} s (${(objects / seconds).toFixed(1)} objects/s), continue-as-new ${history.coordinatorRuns - 1} times, ` +
+        `largest history: coordinator run ${history.largestByType.migrateBucket}, page ${history.largestByType.migratePage}; worker peak RSS ${peakRssMb} MB`,
+    );
     return { objects, seconds, history, peakRssMb };
   } finally {
     await worker.kill('SIGTERM');
@@ -73,9 +77,13 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
 }
 
 async function main(): Promise<void> {
-  const opts = new Command('scale').option('--objects <list>', 'object counts, one migration each', '10000,100000').parse().opts<{ objects: string }>();
+  const opts = new Command('scale')
+    .option('--objects <list>', 'object counts, one migration each', '10000,100000')
+    .parse()
+    .opts<{ objects: string }>();
   const sizes = opts.objects.split(',').map((n) => Number(n));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--objects must be whole numbers separated by commas, got "${opts.objects}"`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--objects must be whole numbers separated by commas, got "${opts.objects}"`);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const results: ScaleResult[] = [];
   try {
@@ -83,12 +91,16 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
   }
-  console.log('\n| objects | wall s | objects/s | s per 1,000 objects | events/object | continue-as-new | largest coordinator run | largest page | worker peak RSS MB |');
+  console.log(
+    '\n| objects | wall s | objects/s | s per 1,000 objects | events/object | continue-as-new | largest coordinator run | largest page | worker peak RSS MB |',
+  );
   console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of results) {
     const h = r.history;
-    console.log(`| ${r.objects} | ${r.seconds.toFixed(0)} | ${(r.objects / r.seconds).toFixed(1)} | ${((r.seconds * 1000) / r.objects).toFixed(1)} | ` +
-      `${(h.totalEvents / r.objects).toFixed(2)} | ${h.coordinatorRuns - 1} | ${h.largestByType.migrateBucket} | ${h.largestByType.migratePage} | ${r.peakRssMb} |`);
+    console.log(
+      `| ${r.objects} | ${r.seconds.toFixed(0)} | ${(r.objects / r.seconds).toFixed(1)} | ${((r.seconds * 1000) / r.objects).toFixed(1)} | ` +
+        `${(h.totalEvents / r.objects).toFixed(2)} | ${h.coordinatorRuns - 1} | ${h.largestByType.migrateBucket} | ${h.largestByType.migratePage} | ${r.peakRssMb} |`,
+    );
   }
 }
 

@@ -17,7 +17,12 @@ interface Start {
 
 async function measure(command: string, args: string[]): Promise<Start> {
   const started = Date.now();
-  const child = spawn(command, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MIGRATOR_METRICS_PORT: '0' } });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MIGRATOR_METRICS_PORT: '0' },
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -57,10 +62,16 @@ async function main(): Promise<void> {
     rssSettledMb: median(runs.map((r) => r.rssSettledMb)),
     startMsRange: [Math.min(...runs.map((r) => r.startMs)), Math.max(...runs.map((r) => r.startMs))],
   }));
-  console.log(`Node ${process.version}, medians of ${RUNS} starts (start: spawn to "worker started"; RSS of the largest process)`);
-  console.log(`${'worker'.padEnd(38)} ${'start ms'.padStart(9)} ${'range'.padStart(12)} ${'RSS at start MB'.padStart(16)} ${`RSS +${SETTLE_MS / 1000} s MB`.padStart(14)}`);
+  console.log(
+    `Node ${process.version}, medians of ${RUNS} starts (start: spawn to "worker started"; RSS of the largest process)`,
+  );
+  console.log(
+    `${'worker'.padEnd(38)} ${'start ms'.padStart(9)} ${'range'.padStart(12)} ${'RSS at start MB'.padStart(16)} ${`RSS +${SETTLE_MS / 1000} s MB`.padStart(14)}`,
+  );
   for (const r of rows) {
-    console.log(`${r.name.padEnd(38)} ${String(r.startMs).padStart(9)} ${r.startMsRange.join('–').padStart(12)} ${String(r.rssAtStartMb).padStart(16)} ${String(r.rssSettledMb).padStart(14)}`);
+    console.log(
+      `${r.name.padEnd(38)} ${String(r.startMs).padStart(9)} ${r.startMsRange.join('–').padStart(12)} ${String(r.rssAtStartMb).padStart(16)} ${String(r.rssSettledMb).padStart(14)}`,
+    );
   }
   console.log(JSON.stringify({ node: process.version, workers: rows }));
 }

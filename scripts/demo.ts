@@ -12,7 +12,11 @@ import { census, type Census } from '../lab/lib/census';
 const STACK_DIR = path.join(ROOT, '.stack');
 
 function stack(command: 'up' | 'down'): void {
-  const run = spawnSync('bash', ['scripts/stack.sh', command], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, STACK_DIR } });
+  const run = spawnSync('bash', ['scripts/stack.sh', command], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, STACK_DIR },
+  });
   if (run.status !== 0) throw new Error(`stack ${command} failed (exit ${run.status})`);
 }
 
@@ -26,9 +30,15 @@ function runClient(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 function table(before: Census, after: Census): string {
   const states = [...new Set([...Object.keys(before.byState), ...Object.keys(after.byState)])].sort();
-  const rows = states.map((s) => `  ${s.padEnd(22)} ${String(before.byState[s] ?? 0).padStart(7)} ${String(after.byState[s] ?? 0).padStart(7)}`);
-  return [`  ${'encryption'.padEnd(22)} ${'before'.padStart(7)} ${'after'.padStart(7)}`, ...rows,
-    `  ${'total'.padEnd(22)} ${String(before.total).padStart(7)} ${String(after.total).padStart(7)}`].join('\n');
+  const rows = states.map(
+    (s) =>
+      `  ${s.padEnd(22)} ${String(before.byState[s] ?? 0).padStart(7)} ${String(after.byState[s] ?? 0).padStart(7)}`,
+  );
+  return [
+    `  ${'encryption'.padEnd(22)} ${'before'.padStart(7)} ${'after'.padStart(7)}`,
+    ...rows,
+    `  ${'total'.padEnd(22)} ${String(before.total).padStart(7)} ${String(after.total).padStart(7)}`,
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -54,7 +64,17 @@ async function main(): Promise<number> {
     worker = await spawnWorkerProcess(env);
 
     console.log('== 4. migration, through the client script');
-    const args = ['--bucket', demo.bucket, '--kms-key', demo.keyAlias, '--multipart-threshold', String(8 * MIB), '--part-size', String(5 * MIB), '--wait'];
+    const args = [
+      '--bucket',
+      demo.bucket,
+      '--kms-key',
+      demo.keyAlias,
+      '--multipart-threshold',
+      String(8 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+    ];
     console.log(`npm run migrate -- ${args.join(' ')}`);
     const exitCode = await runClient(args, env);
 

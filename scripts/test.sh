@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "[test] on Node $(node --version)" >&2
 bash scripts/install-deps.sh
-echo "[test] type-checking" >&2
+echo "[test] type-checking, formatting (prettier) and lint (eslint)" >&2
 node_modules/.bin/tsc --noEmit -p .
+node_modules/.bin/prettier --check . --log-level warn
+node_modules/.bin/eslint .
 
 bash scripts/install-stack.sh chromium >/dev/null # the Web UI test drives Debian's Chromium
 

@@ -4,7 +4,10 @@ import { WORKFLOW_BUNDLE_PATH } from './workflow-code';
 
 /** Build step (`npm run build`): bundles the compiled workflows once, so a worker starts without webpack. */
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   await writeFile(WORKFLOW_BUNDLE_PATH, code);
   console.error(`[build] workflow bundle: ${WORKFLOW_BUNDLE_PATH} (${Math.round(code.length / 1024)} KiB)`);
 }

@@ -3,7 +3,11 @@ import { awsEnv, parseEnv } from '../common/env-config';
 import { DEFAULT_METRICS_PORT } from './metrics';
 import { TEMPORAL_ENV_NAMES, temporalTargetFromEnv, type TemporalTarget } from '../common/temporal-connection';
 
-const slots = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(2000, 'must be at most 2000');
+const slots = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(2000, 'must be at most 2000');
 
 const workerSchema = z.object({
   ...awsEnv,
@@ -12,7 +16,12 @@ const workerSchema = z.object({
   /** Concurrent copy activities (each costs KMS requests). */
   MIGRATOR_KMS_ACTIVITY_SLOTS: slots.default(100),
   /** Prometheus /metrics port; 0 turns it off. */
-  MIGRATOR_METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be at most 65535').default(DEFAULT_METRICS_PORT),
+  MIGRATOR_METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be a port number')
+    .max(65535, 'must be at most 65535')
+    .default(DEFAULT_METRICS_PORT),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

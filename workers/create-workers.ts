@@ -17,8 +17,14 @@ export interface MigratorWorkerOptions {
  * The two workers of one process: the main queue (workflows, listing, HEAD, tagging, copies that cost no
  * KMS request) and the KMS queue (tasks that each stand for the weight in force, at the rate the KMS budget sets). `run` resolves when both have stopped.
  */
-export async function runMigratorWorkers(options: MigratorWorkerOptions): Promise<{ run: Promise<void>; shutdown(): void }> {
-  const common = { connection: options.connection, namespace: options.namespace, interceptors: { activity: [permanentErrors] } };
+export async function runMigratorWorkers(
+  options: MigratorWorkerOptions,
+): Promise<{ run: Promise<void>; shutdown(): void }> {
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace,
+    interceptors: { activity: [permanentErrors] },
+  };
   const main = await Worker.create({
     ...common,
     ...options.workflows,

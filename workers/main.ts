@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const config = workerConfigFromEnv(process.env);
   const log = createLogger(config.LOG_LEVEL);
   try {
-    Runtime.install({ logger: temporalLoggerFor(log, config.LOG_LEVEL), telemetryOptions: prometheusTelemetry(config.MIGRATOR_METRICS_PORT) });
+    Runtime.install({
+      logger: temporalLoggerFor(log, config.LOG_LEVEL),
+      telemetryOptions: prometheusTelemetry(config.MIGRATOR_METRICS_PORT),
+    });
   } catch (err) {
     if (!/address already in use/i.test((err as Error).message)) throw err;
     throw new ConfigError(
@@ -32,7 +35,8 @@ async function main(): Promise<void> {
     maxSockets: config.MIGRATOR_S3_ACTIVITY_SLOTS + config.MIGRATOR_KMS_ACTIVITY_SLOTS,
     onConcurrencyChange: (limit, cause) => {
       s3Metrics.changed(limit, cause);
-      if (cause === 'throttled') log.warn({ s3Concurrency: limit }, 'S3 or KMS throttling: concurrent S3 requests lowered');
+      if (cause === 'throttled')
+        log.warn({ s3Concurrency: limit }, 'S3 or KMS throttling: concurrent S3 requests lowered');
       else log.debug({ s3Concurrency: limit }, 'no throttling: concurrent S3 requests raised');
     },
   });

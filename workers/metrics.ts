@@ -14,8 +14,17 @@ export function prometheusTelemetry(port: number): TelemetryOptions | undefined 
 
 /** The worker process's own series: S3 throttling and the adaptive concurrency it causes. */
 export function s3ConcurrencyMetrics(meter: MetricMeter) {
-  const throttled = meter.createCounter('s3kms_s3_throttled', 'events', 'times throttling (SlowDown, 503, KMS throttling) lowered the concurrent S3 requests');
-  const concurrency = meter.createGauge('s3kms_s3_concurrency', 'int', 'requests', 'concurrent S3 requests the worker allows now');
+  const throttled = meter.createCounter(
+    's3kms_s3_throttled',
+    'events',
+    'times throttling (SlowDown, 503, KMS throttling) lowered the concurrent S3 requests',
+  );
+  const concurrency = meter.createGauge(
+    's3kms_s3_concurrency',
+    'int',
+    'requests',
+    'concurrent S3 requests the worker allows now',
+  );
   return {
     changed(limit: number, cause: 'throttled' | 'recovering') {
       if (cause === 'throttled') throttled.add(1);

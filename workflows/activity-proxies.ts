@@ -59,8 +59,11 @@ export const preflightActivity = proxyActivities<S3Activities>({
 
 /** The copy activities on one task queue. */
 function copyActivitiesOn(taskQueue: string) {
-  const on = (options: { startToCloseTimeout: string; heartbeatTimeout?: string; cancellationType?: ActivityCancellationType }) =>
-    carryingBucketAccess(proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options }));
+  const on = (options: {
+    startToCloseTimeout: string;
+    heartbeatTimeout?: string;
+    cancellationType?: ActivityCancellationType;
+  }) => carryingBucketAccess(proxyActivities<CopyActivities>({ taskQueue, retry: RETRY, ...options }));
   return {
     // A batch of updates (or tags): each object's outcome is heartbeated, so a retry goes on from there.
     updateObjects: on({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds' }).updateObjects,
@@ -70,7 +73,11 @@ function copyActivitiesOn(taskQueue: string) {
     copyObject: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).copyObject,
     startUpload: on({ startToCloseTimeout: '1 minute' }).startUpload,
     // A cancelled part is waited for, so the upload is aborted only once no part is in flight.
-    copyPart: on({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }).copyPart,
+    copyPart: on({
+      startToCloseTimeout: '1 hour',
+      heartbeatTimeout: '30 seconds',
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    }).copyPart,
     // CompleteMultipartUpload of a large object can take minutes; S3 decrypts the upload's data key for it.
     completeUpload: on({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds' }).completeUpload,
   };

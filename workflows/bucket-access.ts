@@ -10,10 +10,14 @@ export function useBucketAccess(given: BucketAccess | undefined): void {
   access = given;
 }
 
-type Callable = ((...args: unknown[]) => unknown) & { executeWithOptions?: (options: unknown, args: unknown[]) => unknown };
+type Callable = ((...args: unknown[]) => unknown) & {
+  executeWithOptions?: (options: unknown, args: unknown[]) => unknown;
+};
 
 const withAccess = (args: unknown[]): unknown[] =>
-  access && args.length > 0 && typeof args[0] === 'object' && args[0] !== null ? [{ ...(args[0] as object), access }, ...args.slice(1)] : args;
+  access && args.length > 0 && typeof args[0] === 'object' && args[0] !== null
+    ? [{ ...(args[0] as object), access }, ...args.slice(1)]
+    : args;
 
 /** The proxy's activities, each called with `access` added to its input object. */
 export function carryingBucketAccess<T extends object>(activities: T): T {
@@ -22,7 +26,8 @@ export function carryingBucketAccess<T extends object>(activities: T): T {
       const fn = Reflect.get(target, name) as Callable;
       if (typeof fn !== 'function') return fn;
       const call = (...args: unknown[]) => fn(...withAccess(args));
-      call.executeWithOptions = (options: unknown, args: unknown[]) => fn.executeWithOptions!(options, withAccess(args));
+      call.executeWithOptions = (options: unknown, args: unknown[]) =>
+        fn.executeWithOptions!(options, withAccess(args));
       return call;
     },
   });

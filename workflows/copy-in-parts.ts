@@ -1,4 +1,12 @@
-import { ActivityFailure, CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CopyInPartsInput } from './types';
 import type { CopyResult, PartCopyResult } from '../common/contract';
 import { kmsRequestsPerPart, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload } from '../common/kms-budget';
@@ -32,10 +40,14 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
   let uploadId = input.uploadId;
   let unmarked = input.unmarked;
   const abort = (id: string) =>
-    CancellationScope.nonCancellable(() => s3Activities.abortUpload({ bucket: copy.bucket, key: source.key, uploadId: id }));
+    CancellationScope.nonCancellable(() =>
+      s3Activities.abortUpload({ bucket: copy.bucket, key: source.key, uploadId: id }),
+    );
   try {
     if (uploadId === undefined) {
-      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), (copies) => copies.startUpload(copy));
+      const started = await withKmsCost(kmsRequestsToCreateUpload(copy.bucketKeyEnabled), (copies) =>
+        copies.startUpload(copy),
+      );
       if (started.status !== 'started') return started;
       uploadId = started.uploadId;
       unmarked = started.unmarked;

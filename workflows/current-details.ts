@@ -8,7 +8,9 @@ export function currentDetails(p: MigrationProgress): string {
   const c = p.counts;
   const settled = c.migrated + c.alreadyDone + totalSkipped(c) + c.failed;
   const lines = [
-    p.pausedBecause !== undefined ? `**Paused**: ${p.pausedBecause}` : `**${p.phase === 'completed' ? 'Completed' : 'Running'}**`,
+    p.pausedBecause !== undefined
+      ? `**Paused**: ${p.pausedBecause}`
+      : `**${p.phase === 'completed' ? 'Completed' : 'Running'}**`,
     `${settled} of ${c.scanned} listed objects settled: ${c.migrated} migrated (${c.updated} in place), ` +
       `${c.alreadyDone} already done, ${totalSkipped(c)} skipped, ${c.failed} failed; ` +
       `pages ${p.pagesDone} of ${p.pagesStarted} done, ${p.pagesInFlight} in flight${p.listingDone ? ', listing done' : ''}`,

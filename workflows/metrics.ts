@@ -7,9 +7,21 @@ import { emptyCounts, type Counts } from '../common/types';
  * The SDK adds namespace, task_queue and workflow_type to every series.
  */
 export class MigrationMetrics {
-  private readonly objects = metricMeter.createCounter('s3kms_objects', 'objects', 'objects settled, by outcome (and skip reason)');
-  private readonly bytes = metricMeter.createCounter('s3kms_migrated_bytes', 'bytes', 'bytes of the objects re-encrypted');
-  private readonly kmsRequests = metricMeter.createCounter('s3kms_kms_requests', 'requests', 'KMS requests the finished batches stood for, by kind');
+  private readonly objects = metricMeter.createCounter(
+    's3kms_objects',
+    'objects',
+    'objects settled, by outcome (and skip reason)',
+  );
+  private readonly bytes = metricMeter.createCounter(
+    's3kms_migrated_bytes',
+    'bytes',
+    'bytes of the objects re-encrypted',
+  );
+  private readonly kmsRequests = metricMeter.createCounter(
+    's3kms_kms_requests',
+    'requests',
+    'KMS requests the finished batches stood for, by kind',
+  );
   private sent: Counts = emptyCounts();
 
   /** Emits what the counts gained since the last call. */
@@ -37,5 +49,7 @@ export class MigrationMetrics {
 
 /** The KMS budget a migration runs under (requests/s), per migration. */
 export function recordKmsBudget(workflowId: string, rps: number): void {
-  metricMeter.createGauge('s3kms_kms_budget_rps', 'float', 'requests/s', 'the KMS budget a migration runs under').set(rps, { migration: workflowId });
+  metricMeter
+    .createGauge('s3kms_kms_budget_rps', 'float', 'requests/s', 'the KMS budget a migration runs under')
+    .set(rps, { migration: workflowId });
 }

@@ -16,7 +16,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ListedObject } from '../common/contract';
-import { addCounts, DEFAULTS, emptyCounts, pageWorkflowId, type MigrationProgress, type MigrationSummary } from '../common/types';
+import {
+  addCounts,
+  DEFAULTS,
+  emptyCounts,
+  pageWorkflowId,
+  type MigrationProgress,
+  type MigrationSummary,
+} from '../common/types';
 import { MIGRATION_KMS_KEY, MIGRATION_STATE, type MigrationState } from '../common/search-attributes';
 import type { CoordinatorInput, CoordinatorState, PageResult } from './types';
 import { reportActivities, s3Activities } from './activity-proxies';
@@ -26,7 +33,15 @@ import { bucketAccessOf, prepare } from './coordinator/first-run';
 import { PagesInFlight } from './coordinator/pages-in-flight';
 import { currentDetails } from './current-details';
 import { keepWithin, MIGRATION_ISSUE_BYTES } from './issue-budget';
-import { failuresSeenSignal, kmsBudgetSignal, pageDoneSignal, pageFailuresSignal, pauseSignal, progressQuery, resumeSignal } from './messages';
+import {
+  failuresSeenSignal,
+  kmsBudgetSignal,
+  pageDoneSignal,
+  pageFailuresSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+} from './messages';
 import { migratePage } from './migrate-page';
 
 /** A migration whose listing met a permanent error ends with this failure, naming the bucket and the error. */
@@ -43,7 +58,9 @@ function pageSummary(page: number, objects: ListedObject[]): string {
 function engineOf(state: CoordinatorState | undefined): string | undefined {
   const update = state?.preflight.update;
   if (!update) return undefined;
-  return update.available ? 'update in place (UpdateObjectEncryption); copy what it refuses' : `copy (${update.reason})`;
+  return update.available
+    ? 'update in place (UpdateObjectEncryption); copy what it refuses'
+    : `copy (${update.reason})`;
 }
 
 /**
@@ -66,13 +83,17 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   /** Keeps the Web UI's view current: the state, and the key's ARN once preflight resolved it. */
   const label = (migrationState: MigrationState, keyArn?: string): void => {
     if (!options.searchAttributes) return;
-    upsertSearchAttributes([{ key: MIGRATION_STATE, value: migrationState }, ...(keyArn ? [{ key: MIGRATION_KMS_KEY, value: keyArn }] : [])]);
+    upsertSearchAttributes([
+      { key: MIGRATION_STATE, value: migrationState },
+      ...(keyArn ? [{ key: MIGRATION_KMS_KEY, value: keyArn }] : []),
+    ]);
   };
   /** Tells a running page the migration's pause state; it may have just finished, which is fine. */
   const tellPage = (workflowId: string): void => {
     const page = getExternalWorkflowHandle(workflowId);
     const { pausedBecause, resumes } = control.state;
-    const sent = pausedBecause === undefined ? page.signal(resumeSignal, resumes) : page.signal(pauseSignal, pausedBecause);
+    const sent =
+      pausedBecause === undefined ? page.signal(resumeSignal, resumes) : page.signal(pauseSignal, pausedBecause);
     sent.catch(() => undefined);
   };
   const control = new Control(options.maxFailureRate, input.control ?? initialControl(options.kmsBudgetRps), () => {
@@ -131,7 +152,10 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     shareLanes();
     control.forgetPage(workflowId);
     const message = `${workflowId} ended without a result (${ended.objects} objects from this key on): ${why}`;
-    absorb({ counts: { ...emptyCounts(), failed: ended.objects }, issues: [{ key: ended.firstKey, status: 'failed', code: 'PageFailed', message }] });
+    absorb({
+      counts: { ...emptyCounts(), failed: ended.objects },
+      issues: [{ key: ended.firstKey, status: 'failed', code: 'PageFailed', message }],
+    });
   };
 
   // Before any await: a signal waiting when a run starts (continue-as-new) is handled at once.
@@ -146,9 +170,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   setHandler(pageFailuresSignal, (report) => {
     // Failures a page reported before it heard of the latest resume are from before it: the window restarted.
     const stale = report.resumes < control.state.resumes;
-    if (pages.has(report.pageId) && !stale) control.recordAttempts(report.pageId, report.attempts, report.failures, report.lastError);
+    if (pages.has(report.pageId) && !stale)
+      control.recordAttempts(report.pageId, report.attempts, report.failures, report.lastError);
     if (report.answer) {
-      getExternalWorkflowHandle(report.pageId).signal(failuresSeenSignal, control.pausedBecause !== undefined).catch(() => undefined);
+      getExternalWorkflowHandle(report.pageId)
+        .signal(failuresSeenSignal, control.pausedBecause !== undefined)
+        .catch(() => undefined);
     }
   });
   setHandler(pageDoneSignal, ({ pageId, result, unreportedAttempts }) => {
@@ -168,14 +195,24 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
     if (!(err instanceof ContinueAsNew)) label(isCancellation(err) ? 'cancelled' : 'failed');
     // Pages outlive the coordinator's runs (ABANDON), so a cancelled migration cancels them itself.
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => Promise.all(pages.ids.map((id) => getExternalWorkflowHandle(id).cancel().catch(() => undefined))));
+      await CancellationScope.nonCancellable(() =>
+        Promise.all(
+          pages.ids.map((id) =>
+            getExternalWorkflowHandle(id)
+              .cancel()
+              .catch(() => undefined),
+          ),
+        ),
+      );
     }
     throw err;
   }
 
   async function coordinate(): Promise<MigrationSummary> {
     if (!state) {
-      const prepared = await prepare(options, startedAt, (keyArn) => label(control.pausedBecause === undefined ? 'running' : 'paused', keyArn));
+      const prepared = await prepare(options, startedAt, (keyArn) =>
+        label(control.pausedBecause === undefined ? 'running' : 'paused', keyArn),
+      );
       state = {
         ...prepared,
         counts: emptyCounts(),
@@ -234,7 +271,8 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
 
     const starting: Promise<void>[] = [];
     let pagesThisRun = 0;
-    const runIsFull = () => pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
+    const runIsFull = () =>
+      pagesThisRun >= options.pagesPerRun || workflowInfo().historyLength >= HISTORY_EVENTS_SOFT_LIMIT;
     let listingFailed: string | undefined;
     while (!s.listingDone && !runIsFull()) {
       await condition(() => control.pausedBecause === undefined && pages.size < options.pagesInFlight);
@@ -280,7 +318,12 @@ export async function migrateBucket(input: CoordinatorInput): Promise<MigrationS
   async function finish(s: CoordinatorState): Promise<MigrationSummary> {
     const summary: MigrationSummary = { ...progress(), finishedAt: Date.now() };
     if (s.report) {
-      const manifest = { migrationId: info.workflowId, bucket: options.bucket, prefix: options.prefix, keyArn: s.preflight.keyArn };
+      const manifest = {
+        migrationId: info.workflowId,
+        bucket: options.bucket,
+        prefix: options.prefix,
+        keyArn: s.preflight.keyArn,
+      };
       await reportActivities.writeReportManifest({
         location: s.report,
         manifest: { ...manifest, finishedAt: new Date(summary.finishedAt).toISOString(), counts: s.counts },

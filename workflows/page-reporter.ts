@@ -64,7 +64,10 @@ export class PageReporter {
     this.attempts = 0;
     const sent = await this.coordinator()
       .signal(pageFailuresSignal, report)
-      .then(() => true, () => false); // the coordinator is gone: nothing will pause
+      .then(
+        () => true,
+        () => false,
+      ); // the coordinator is gone: nothing will pause
     if (!sent) return false;
     await condition(() => this.answer !== undefined);
     return this.answer!;

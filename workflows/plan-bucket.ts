@@ -65,7 +65,12 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
       requesterPays: input.requesterPays,
     }));
   useBucketAccess({ bucket: input.bucket, owner: preflight.owner, requesterPays: input.requesterPays });
-  const s: PlanState = input.state ?? { preflight, phase: input.sample ? 'count' : 'survey', cursor: {}, tally: emptyTally() };
+  const s: PlanState = input.state ?? {
+    preflight,
+    phase: input.sample ? 'count' : 'survey',
+    cursor: {},
+    tally: emptyTally(),
+  };
   const versioned = preflight.versioning !== 'Disabled';
   const listing = { bucket: input.bucket, prefix: input.prefix, versioned, allVersions: input.allVersions };
   const context = {

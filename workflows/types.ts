@@ -1,7 +1,14 @@
 // The workflows' inputs and the state a coordinator carries into continue-as-new.
 
 import type { CopyInput, Cursor, ListedObject, PreflightResult } from '../common/contract';
-import type { BucketAccess, Counts, DefaultEncryptionChange, MigrationOptions, ObjectIssue, ReportLocation } from '../common/types';
+import type {
+  BucketAccess,
+  Counts,
+  DefaultEncryptionChange,
+  MigrationOptions,
+  ObjectIssue,
+  ReportLocation,
+} from '../common/types';
 
 /** A multipart copy in progress, carried across continue-as-new. */
 export interface CopyInPartsInput {

@@ -51,7 +51,13 @@ function stackPid(name: 'temporal' | 'moto'): number {
  * merge, reading tags only where the object has some, and the HEAD that confirms the object is still the one) in a plain concurrent loop with the worker's S3 client
  * settings, no Temporal. Its CPU is this process's own while it runs (nothing else runs here meanwhile).
  */
-export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyArn: string, concurrency: number): Promise<Outcome> {
+export async function runRaw(
+  s3: S3Client,
+  bucket: string,
+  keys: string[],
+  keyArn: string,
+  concurrency: number,
+): Promise<Outcome> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const endpointBefore = processGroupCpuMs(stackPid('moto'));
@@ -59,16 +65,34 @@ export async function runRaw(s3: S3Client, bucket: string, keys: string[], keyAr
     forEachConcurrently(keys, concurrency, async (key) => {
       const source = await inspectObject(s3, { bucket, key });
       if (!source.exists) throw new Error(`raw: ${key} vanished`);
-      const batch = { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
+      const batch = {
+        bucket,
+        keyArn,
+        bucketKeyEnabled: false,
+        tagKey: DEFAULTS.tagKey,
+        tagValue: DEFAULTS.tagValue,
+        items: [],
+      };
       await s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 }));
-      const marker = { bucket, key, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, expect: { etag: source.etag, keyArn } };
+      const marker = {
+        bucket,
+        key,
+        tagKey: DEFAULTS.tagKey,
+        tagValue: DEFAULTS.tagValue,
+        expect: { etag: source.etag, keyArn },
+      };
       const tagged = await mergeMarkerInto(s3, marker, source.tagCount);
       if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);
     }),
   );
   const cpu = process.cpuUsage(cpuBefore);
   const endpointCpuMs = processGroupCpuMs(stackPid('moto')) - endpointBefore;
-  return { seconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, endpointCpuMs, requests };
+  return {
+    seconds: (performance.now() - started) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    endpointCpuMs,
+    requests,
+  };
 }
 
 /**
@@ -97,9 +121,16 @@ export async function runProduct(
     };
     const started = performance.now();
     const moto = stackPid('moto');
-    const [workerCpu, temporalCpu, endpointCpu] = [processGroupCpuMs(workerGroup), processGroupCpuMs(temporal), processGroupCpuMs(moto)];
+    const [workerCpu, temporalCpu, endpointCpu] = [
+      processGroupCpuMs(workerGroup),
+      processGroupCpuMs(temporal),
+      processGroupCpuMs(moto),
+    ];
     const { result: run, requests } = await requestsDuring(() =>
-      runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', String(maxKmsRps), ...args, '--wait', '--json'], env),
+      runClient(
+        ['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', String(maxKmsRps), ...args, '--wait', '--json'],
+        env,
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     const cpuMs = processGroupCpuMs(workerGroup) - workerCpu;
@@ -112,7 +143,17 @@ export async function runProduct(
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     try {
       const history = await historyStats(new Client({ connection }), migrationWorkflowId(bucket, ''));
-      return { seconds: history.seconds, wallSeconds: seconds, cpuMs, temporalCpuMs, endpointCpuMs, requests, workerPeakRssMb: peakMb, history, idle };
+      return {
+        seconds: history.seconds,
+        wallSeconds: seconds,
+        cpuMs,
+        temporalCpuMs,
+        endpointCpuMs,
+        requests,
+        workerPeakRssMb: peakMb,
+        history,
+        idle,
+      };
     } finally {
       await connection.close();
     }
@@ -138,16 +179,37 @@ export function updatesPerSecond(requests: ServedRequest[], trim = 0): number {
 }
 
 /** The way operators re-encrypt today: `aws s3 cp --recursive` over itself, with a given max_concurrent_requests. */
-export async function runAwsCli(awsBin: string, env: NodeJS.ProcessEnv, bucket: string, keyArn: string, concurrency: number): Promise<Outcome> {
+export async function runAwsCli(
+  awsBin: string,
+  env: NodeJS.ProcessEnv,
+  bucket: string,
+  keyArn: string,
+  concurrency: number,
+): Promise<Outcome> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-awscli-'));
   const config = path.join(dir, 'config');
   writeFileSync(config, `[default]\nregion = ${env.AWS_REGION}\ns3 =\n  max_concurrent_requests = ${concurrency}\n`);
-  const args = ['s3', 'cp', `s3://${bucket}/`, `s3://${bucket}/`, '--recursive', '--sse', 'aws:kms', '--sse-kms-key-id', keyArn,
-    '--endpoint-url', env.AWS_ENDPOINT_URL!, '--only-show-errors'];
+  const args = [
+    's3',
+    'cp',
+    `s3://${bucket}/`,
+    `s3://${bucket}/`,
+    '--recursive',
+    '--sse',
+    'aws:kms',
+    '--sse-kms-key-id',
+    keyArn,
+    '--endpoint-url',
+    env.AWS_ENDPOINT_URL!,
+    '--only-show-errors',
+  ];
   const started = performance.now();
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(awsBin, args, { env: { ...env, AWS_CONFIG_FILE: config }, stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(awsBin, args, {
+        env: { ...env, AWS_CONFIG_FILE: config },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
       child.on('error', reject);
       child.on('close', resolve);
     });

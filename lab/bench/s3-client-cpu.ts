@@ -21,13 +21,26 @@ export interface ClientCpu {
 type Request = (s3: S3Client, key: string) => Promise<unknown>;
 
 function requests(bucket: string, keyArn: string): Record<string, Request> {
-  const batch = { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
+  const batch = {
+    bucket,
+    keyArn,
+    bucketKeyEnabled: false,
+    tagKey: DEFAULTS.tagKey,
+    tagValue: DEFAULTS.tagValue,
+    items: [],
+  };
   return {
     HeadObject: (s3, key) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
     UpdateObjectEncryption: (s3, key) => s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 })),
     GetObjectTagging: (s3, key) => s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key })),
     PutObjectTagging: (s3, key) =>
-      s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: DEFAULTS.tagKey, Value: DEFAULTS.tagValue }] } })),
+      s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          Tagging: { TagSet: [{ Key: DEFAULTS.tagKey, Value: DEFAULTS.tagValue }] },
+        }),
+      ),
   };
 }
 
@@ -47,8 +60,17 @@ async function measure(name: string, s3: S3Client, bucket: string, keys: string[
  * CPU of the S3 client itself per request (this process only; the endpoint runs elsewhere), for the SDK's
  * default client and the worker's (activities/aws-clients.ts), on the same objects, one after the other.
  */
-export async function s3ClientCpu(env: NodeJS.ProcessEnv, bucket: string, keys: string[], keyArn: string): Promise<ClientCpu[]> {
-  const base: S3ClientConfig = { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL) };
+export async function s3ClientCpu(
+  env: NodeJS.ProcessEnv,
+  bucket: string,
+  keys: string[],
+  keyArn: string,
+): Promise<ClientCpu[]> {
+  const base: S3ClientConfig = {
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL,
+    forcePathStyle: Boolean(env.AWS_ENDPOINT_URL),
+  };
   const sdkDefault = new S3Client(base);
   const worker = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: 300 });
   try {

@@ -88,7 +88,12 @@ export async function runChaos(env: NodeJS.ProcessEnv, o: ChaosOptions): Promise
   }
 }
 
-async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSClient, o: ChaosOptions): Promise<ChaosReport> {
+async function migrateUnderChaos(
+  env: NodeJS.ProcessEnv,
+  s3: S3Client,
+  kms: KMSClient,
+  o: ChaosOptions,
+): Promise<ChaosReport> {
   const random = mulberry32(o.seed);
   const bucket = `chaos-${Date.now().toString(36)}`;
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'chaos target key' }))).KeyMetadata!.Arn!;
@@ -99,13 +104,29 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
   o.log(`seeding ${o.objects} objects in ${bucket}`);
   // Every fifth object unencrypted: those take the copy path (UpdateObjectEncryption refuses them).
   const encryptionOf = (i: number) => (i % 5 === 0 ? undefined : ('AES256' as const));
-  await forEachConcurrently(keys.map((Key, i) => ({ Key, i })), 32, async ({ Key, i }) => {
-    const body = randomBytes(512);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ServerSideEncryption: encryptionOf(i), Tagging: tagsOf(i) }));
-    latest.set(Key, sha(body));
-  });
+  await forEachConcurrently(
+    keys.map((Key, i) => ({ Key, i })),
+    32,
+    async ({ Key, i }) => {
+      const body = randomBytes(512);
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body: body,
+          ServerSideEncryption: encryptionOf(i),
+          Tagging: tagsOf(i),
+        }),
+      );
+      latest.set(Key, sha(body));
+    },
+  );
 
-  const proxy = await startS3Proxy(env.AWS_ENDPOINT_URL!, undefined, { rate: o.faultRate, seed: o.seed, maxLatencyMs: 1500 });
+  const proxy = await startS3Proxy(env.AWS_ENDPOINT_URL!, undefined, {
+    rate: o.faultRate,
+    seed: o.seed,
+    maxLatencyMs: 1500,
+  });
   const workerEnv = { ...env, AWS_ENDPOINT_URL: proxy.endpoint };
   let worker: WorkerProcess | undefined = await spawnWorkerProcess(workerEnv);
   const started = Date.now();
@@ -115,10 +136,15 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
   let temporalRestarts = 0;
   const overwritten = new Set<string>();
   try {
-    const start = await runClient(['--bucket', bucket, '--kms-key', keyArn, '--page-size', String(o.pageSize), '--json'], env);
+    const start = await runClient(
+      ['--bucket', bucket, '--kms-key', keyArn, '--page-size', String(o.pageSize), '--json'],
+      env,
+    );
     if (start.code !== 0) throw new Error(`could not start the migration: ${start.stderr}`);
-    const result = withTemporal(env.TEMPORAL_ADDRESS!, Date.now() + 30 * 60_000, (client) =>
-      client.workflow.getHandle(id).result() as Promise<MigrationSummary>,
+    const result = withTemporal(
+      env.TEMPORAL_ADDRESS!,
+      Date.now() + 30 * 60_000,
+      (client) => client.workflow.getHandle(id).result() as Promise<MigrationSummary>,
     ).finally(() => (done = true));
 
     const writer = (async () => {
@@ -145,7 +171,11 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
         o.log(`SIGKILL worker (${kills}/${o.kills})`);
         if (o.restartTemporal && temporalRestarts === 0 && i === 1) {
           o.log('restarting the Temporal dev server (same database)');
-          const restart = spawnSync('bash', ['scripts/stack.sh', 'restart-temporal'], { cwd: ROOT, env, stdio: 'inherit' });
+          const restart = spawnSync('bash', ['scripts/stack.sh', 'restart-temporal'], {
+            cwd: ROOT,
+            env,
+            stdio: 'inherit',
+          });
           if (restart.status !== 0) throw new Error('stack.sh restart-temporal failed');
           temporalRestarts++;
         }
@@ -160,17 +190,31 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
     let correct = 0;
     let overwrittenAfterCopy = 0;
     const lostOrWrong: string[] = [];
-    await forEachConcurrently(keys.map((Key, i) => ({ Key, i })), 32, async ({ Key, i }) => {
-      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      const body = await got.Body!.transformToByteArray();
-      const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key }))).TagSet ?? [];
-      const tagged = tags.some((t) => t.Key === DEFAULTS.tagKey && t.Value === DEFAULTS.tagValue);
-      const originalTagsKept = overwritten.has(Key) || !tagsOf(i) || tags.some((t) => t.Key === 'team');
-      const sameContent = sha(body) === latest.get(Key);
-      if (sameContent && got.ServerSideEncryption === 'aws:kms' && got.SSEKMSKeyId === keyArn && tagged && originalTagsKept) correct++;
-      else if (sameContent && overwritten.has(Key) && got.ServerSideEncryption === 'AES256') overwrittenAfterCopy++;
-      else lostOrWrong.push(`${Key}: content ${sameContent ? 'latest' : 'NOT latest'}, ${got.ServerSideEncryption} ${got.SSEKMSKeyId ?? ''}, tagged ${tagged}`);
-    });
+    await forEachConcurrently(
+      keys.map((Key, i) => ({ Key, i })),
+      32,
+      async ({ Key, i }) => {
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+        const body = await got.Body!.transformToByteArray();
+        const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key }))).TagSet ?? [];
+        const tagged = tags.some((t) => t.Key === DEFAULTS.tagKey && t.Value === DEFAULTS.tagValue);
+        const originalTagsKept = overwritten.has(Key) || !tagsOf(i) || tags.some((t) => t.Key === 'team');
+        const sameContent = sha(body) === latest.get(Key);
+        if (
+          sameContent &&
+          got.ServerSideEncryption === 'aws:kms' &&
+          got.SSEKMSKeyId === keyArn &&
+          tagged &&
+          originalTagsKept
+        )
+          correct++;
+        else if (sameContent && overwritten.has(Key) && got.ServerSideEncryption === 'AES256') overwrittenAfterCopy++;
+        else
+          lostOrWrong.push(
+            `${Key}: content ${sameContent ? 'latest' : 'NOT latest'}, ${got.ServerSideEncryption} ${got.SSEKMSKeyId ?? ''}, tagged ${tagged}`,
+          );
+      },
+    );
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: keys[0] })); // the endpoint still answers
     const f = proxy.faults;
@@ -197,7 +241,10 @@ async function migrateUnderChaos(env: NodeJS.ProcessEnv, s3: S3Client, kms: KMSC
 
 export function chaosTable(r: ChaosReport): string {
   const rows: [string, string | number][] = [
-    ['faults injected (503 / 500 / reset / delay)', `${r.faultsInjected} (${r.faultsByKind.slowDown503} / ${r.faultsByKind.internalError500} / ${r.faultsByKind.resetAfterForwarding} / ${r.faultsByKind.delayed})`],
+    [
+      'faults injected (503 / 500 / reset / delay)',
+      `${r.faultsInjected} (${r.faultsByKind.slowDown503} / ${r.faultsByKind.internalError500} / ${r.faultsByKind.resetAfterForwarding} / ${r.faultsByKind.delayed})`,
+    ],
     ['worker SIGKILLs (each restarted)', r.workerKills],
     ['Temporal dev server restarts', r.temporalRestarts],
     ['objects overwritten by the writer', r.overwritten],
@@ -206,7 +253,10 @@ export function chaosTable(r: ChaosReport): string {
     ["overwritten after their copy (latest content, writer's encryption)", r.overwrittenAfterCopy],
     ['objects lost or wrong (must be 0)', r.lostOrWrong.length],
     ['multipart uploads left (must be 0)', r.uploadsLeft],
-    ['migration: migrated / already done / re-checked / failed', `${r.summary.counts.migrated} / ${r.summary.counts.alreadyDone} / ${r.summary.counts.rechecked} / ${r.summary.counts.failed}`],
+    [
+      'migration: migrated / already done / re-checked / failed',
+      `${r.summary.counts.migrated} / ${r.summary.counts.alreadyDone} / ${r.summary.counts.rechecked} / ${r.summary.counts.failed}`,
+    ],
     ['wall time', `${r.seconds.toFixed(0)} s`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -16,7 +16,12 @@ function stateOf(sse: string | undefined, keyArn: string | undefined, targetArn:
 }
 
 /** HEADs (and reads the tags of) every object, counting them by encryption state. */
-export async function census(s3: S3Client, bucket: string, targetArn: string, tagKey = '__ObjectEncrypted'): Promise<Census> {
+export async function census(
+  s3: S3Client,
+  bucket: string,
+  targetArn: string,
+  tagKey = '__ObjectEncrypted',
+): Promise<Census> {
   const keys: string[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
     for (const o of page.Contents ?? []) keys.push(o.Key!);

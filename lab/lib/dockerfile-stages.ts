@@ -24,7 +24,12 @@ interface Stage {
  * ENV and CMD are carried out; FROM's image is only recorded. Enough for this project's Dockerfile, so its
  * build steps run in the suite on machines without Docker.
  */
-export function runDockerfileStages(dockerfile: string, context: string, outDir: string, runEnv: NodeJS.ProcessEnv = process.env): BuiltImage {
+export function runDockerfileStages(
+  dockerfile: string,
+  context: string,
+  outDir: string,
+  runEnv: NodeJS.ProcessEnv = process.env,
+): BuiltImage {
   const lines = readFileSync(dockerfile, 'utf8')
     .replace(/\\\n/g, ' ')
     .split('\n')
@@ -39,7 +44,8 @@ export function runDockerfileStages(dockerfile: string, context: string, outDir:
     if (!stage) throw new Error(`${dockerfile}: an instruction before FROM`);
     return stage;
   };
-  const inStage = (stage: Stage, p: string) => path.join(stage.root, path.posix.isAbsolute(p) ? p : path.posix.join(stage.workdir, p));
+  const inStage = (stage: Stage, p: string) =>
+    path.join(stage.root, path.posix.isAbsolute(p) ? p : path.posix.join(stage.workdir, p));
 
   for (const line of lines) {
     const [instruction, ...rest] = line.split(/\s+/);
@@ -64,7 +70,9 @@ export function runDockerfileStages(dockerfile: string, context: string, outDir:
         if (from && !source) throw new Error(`${dockerfile}: COPY --from=${from}: no such stage`);
         for (const src of rest) {
           const srcPath = source ? inStage(source, src) : path.join(context, src);
-          const destPath = dest.endsWith('/') ? path.join(inStage(current(), dest), path.basename(src)) : inStage(current(), dest);
+          const destPath = dest.endsWith('/')
+            ? path.join(inStage(current(), dest), path.basename(src))
+            : inStage(current(), dest);
           cpSync(srcPath, destPath, { recursive: true });
         }
         break;

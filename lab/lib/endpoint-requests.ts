@@ -35,4 +35,5 @@ export async function requestsDuring<T>(work: () => Promise<T>): Promise<{ resul
   return { result, requests: servedRequests().slice(before) };
 }
 
-export const isUpdateObjectEncryption = (r: ServedRequest) => r.method === 'PUT' && /[?&]encryption(=|&|$)/.test(r.target);
+export const isUpdateObjectEncryption = (r: ServedRequest) =>
+  r.method === 'PUT' && /[?&]encryption(=|&|$)/.test(r.target);

@@ -39,8 +39,10 @@ export interface S3Proxy {
   close(): Promise<void>;
 }
 
-const SLOW_DOWN = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
-const INTERNAL = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
+const SLOW_DOWN =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+const INTERNAL =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
 
 /** A small deterministic pseudo-random generator (mulberry32), so a faulty run can be replayed. */
 export function mulberry32(seed: number): () => number {
@@ -66,7 +68,9 @@ export function callName(req: http.IncomingMessage): string {
   if (typeof target === 'string') return target.split('.').pop() ?? target;
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
   if (req.headers['x-amz-copy-source']) return query.has('partNumber') ? 'UploadPartCopy' : 'CopyObject';
-  const sub = ['tagging', 'acl', 'uploads', 'uploadId', 'versions', 'versioning', 'list-type', 'encryption'].find((q) => query.has(q));
+  const sub = ['tagging', 'acl', 'uploads', 'uploadId', 'versions', 'versioning', 'list-type', 'encryption'].find((q) =>
+    query.has(q),
+  );
   return `${req.method}${sub ? `?${sub}` : ''}`;
 }
 
@@ -75,7 +79,11 @@ export function callName(req: http.IncomingMessage): string {
  * interceptor answers (how tests make the emulator behave like real S3 where it does not) and, when asked,
  * a share of requests that get a 503 SlowDown, a 500, or a connection reset after forwarding.
  */
-export async function startS3Proxy(upstream: string, intercept: Interceptor = () => undefined, faults?: FaultOptions): Promise<S3Proxy> {
+export async function startS3Proxy(
+  upstream: string,
+  intercept: Interceptor = () => undefined,
+  faults?: FaultOptions,
+): Promise<S3Proxy> {
   const target = new URL(upstream);
   const random = mulberry32(faults?.seed ?? 1);
   const counts: FaultCounts = { slowDown503: 0, internalError500: 0, resetAfterForwarding: 0, delayed: 0 };
@@ -88,7 +96,8 @@ export async function startS3Proxy(upstream: string, intercept: Interceptor = ()
     const canned = intercept(req);
     let roll = faults && random() < faults.rate ? random() : undefined;
     // With latency on, a quarter of the faults are delays: the request is forwarded late and answered normally.
-    const delay = roll !== undefined && faults?.maxLatencyMs && roll >= 0.75 ? Math.round(random() * faults.maxLatencyMs) : 0;
+    const delay =
+      roll !== undefined && faults?.maxLatencyMs && roll >= 0.75 ? Math.round(random() * faults.maxLatencyMs) : 0;
     const share = faults?.maxLatencyMs ? 0.75 : 1;
     if (roll !== undefined) roll = delay ? undefined : roll / share;
     const reply = (r: CannedResponse) => {

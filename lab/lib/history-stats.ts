@@ -21,7 +21,16 @@ export interface HistoryStats {
 
 /** Events of every run that belongs to one migration (its coordinator and all its children), read from the server. */
 export async function historyStats(client: Client, coordinatorId: string): Promise<HistoryStats> {
-  const stats: HistoryStats = { runs: 0, coordinatorRuns: 0, totalEvents: 0, activities: 0, eventsByType: {}, largestHistory: 0, largestByType: {}, seconds: 0 };
+  const stats: HistoryStats = {
+    runs: 0,
+    coordinatorRuns: 0,
+    totalEvents: 0,
+    activities: 0,
+    eventsByType: {},
+    largestHistory: 0,
+    largestByType: {},
+    seconds: 0,
+  };
   let [firstStart, lastClose] = [Infinity, 0];
   const quoted = `'${coordinatorId.replace(/'/g, "\\'")}'`;
   for await (const run of client.workflow.list({ query: `RootWorkflowId = ${quoted} OR WorkflowId = ${quoted}` })) {

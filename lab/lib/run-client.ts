@@ -6,6 +6,7 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   /** The JSON object on the last line of stdout, when --json was given. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the fields of the command it ran
   json?: any;
 }
 

@@ -11,7 +11,12 @@ export interface TlsProxy {
  * (with ALPN h2, as gRPC clients require), asks for a client certificate signed by `clientCA` when one is
  * given (mTLS), and passes the bytes on.
  */
-export async function startTlsProxy(opts: { target: string; cert: Buffer; key: Buffer; clientCA?: Buffer }): Promise<TlsProxy> {
+export async function startTlsProxy(opts: {
+  target: string;
+  cert: Buffer;
+  key: Buffer;
+  clientCA?: Buffer;
+}): Promise<TlsProxy> {
   const [host, port] = opts.target.split(':');
   const sockets = new Set<net.Socket>();
   const server = tls.createServer(

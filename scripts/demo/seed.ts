@@ -23,7 +23,9 @@ export async function seedDemoBucket(s3: S3Client, kms: KMSClient, objects: numb
   const suffix = Date.now().toString(36);
   const bucket = `demo-${suffix}`;
   const keyAlias = `alias/demo-target-${suffix}`;
-  const target = await kms.send(new CreateKeyCommand({ Description: 'demo target key', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }));
+  const target = await kms.send(
+    new CreateKeyCommand({ Description: 'demo target key', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }),
+  );
   const old = await kms.send(new CreateKeyCommand({ Description: 'demo old key' }));
   await kms.send(new CreateAliasCommand({ AliasName: keyAlias, TargetKeyId: target.KeyMetadata!.KeyId }));
   const keyArn = target.KeyMetadata!.Arn!;
@@ -31,18 +33,33 @@ export async function seedDemoBucket(s3: S3Client, kms: KMSClient, objects: numb
 
   const largeObjectBytes = 12 * MIB;
   const plan: [string, string | Buffer, Extra][] = [
-    ['media/large-video.bin', randomBytes(largeObjectBytes), { ContentType: 'video/mp4', Metadata: { camera: '7' }, Tagging: 'project=atlas' }],
+    [
+      'media/large-video.bin',
+      randomBytes(largeObjectBytes),
+      { ContentType: 'video/mp4', Metadata: { camera: '7' }, Tagging: 'project=atlas' },
+    ],
   ];
   for (let i = 0; plan.length < objects; i++) {
     const n = String(i).padStart(5, '0');
     const body = `record ${n} ${'x'.repeat(1000)}`;
     if (i % 20 === 1) {
-      plan.push([`reports/${n}.csv`, body, {
-        ContentType: 'text/csv', CacheControl: 'max-age=3600', Metadata: { owner: 'finance', 'source-system': 'erp' },
-        Tagging: 'team=finance&retention=7y', StorageClass: i % 40 === 1 ? 'STANDARD_IA' : 'ONEZONE_IA',
-      }]);
+      plan.push([
+        `reports/${n}.csv`,
+        body,
+        {
+          ContentType: 'text/csv',
+          CacheControl: 'max-age=3600',
+          Metadata: { owner: 'finance', 'source-system': 'erp' },
+          Tagging: 'team=finance&retention=7y',
+          StorageClass: i % 40 === 1 ? 'STANDARD_IA' : 'ONEZONE_IA',
+        },
+      ]);
     } else if (i % 20 === 2) {
-      plan.push([`already/${n}.json`, body, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn, ContentType: 'application/json' }]);
+      plan.push([
+        `already/${n}.json`,
+        body,
+        { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn, ContentType: 'application/json' },
+      ]);
     } else if (i % 40 === 3) {
       plan.push([`legacy/${n}.dat`, body, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: old.KeyMetadata!.Arn }]);
     } else {

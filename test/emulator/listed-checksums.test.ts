@@ -16,7 +16,14 @@ async function putInParts(bucket: string, key: string, type: 'FULL_OBJECT' | 'CO
     new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'CRC32', ChecksumType: type }),
   );
   const part = await s3.send(
-    new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: 'one part', ChecksumAlgorithm: 'CRC32' }),
+    new UploadPartCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId,
+      PartNumber: 1,
+      Body: 'one part',
+      ChecksumAlgorithm: 'CRC32',
+    }),
   );
   await s3.send(
     new CompleteMultipartUploadCommand({

@@ -16,8 +16,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, s3 } from '../helpers/aws';
 
-const annotate = (Bucket: string, Key: string, AnnotationName: string, payload: string, extra: { VersionId?: string; ObjectIfMatch?: string } = {}) =>
-  s3.send(new PutObjectAnnotationCommand({ Bucket, Key, AnnotationName, AnnotationPayload: payload, ...extra }));
+const annotate = (
+  Bucket: string,
+  Key: string,
+  AnnotationName: string,
+  payload: string,
+  extra: { VersionId?: string; ObjectIfMatch?: string } = {},
+) => s3.send(new PutObjectAnnotationCommand({ Bucket, Key, AnnotationName, AnnotationPayload: payload, ...extra }));
 
 async function namesOf(Bucket: string, Key: string, VersionId?: string): Promise<string[]> {
   const listed = await s3.send(new ListObjectAnnotationsCommand({ Bucket, Key, VersionId }));
@@ -29,17 +34,29 @@ test('annotations are written, read, listed page by page and deleted, and leave 
   const { ETag } = await put(bucket, 'doc', 'the object');
   await annotate(bucket, 'doc', 'summary', 'a short text');
   await annotate(bucket, 'doc', 'labels', '["a","b"]', { ObjectIfMatch: ETag });
-  await assert.rejects(annotate(bucket, 'doc', 'late', 'x', { ObjectIfMatch: '"0000"' }), { name: 'PreconditionFailed' });
+  await assert.rejects(annotate(bucket, 'doc', 'late', 'x', { ObjectIfMatch: '"0000"' }), {
+    name: 'PreconditionFailed',
+  });
 
   const got = await s3.send(new GetObjectAnnotationCommand({ Bucket: bucket, Key: 'doc', AnnotationName: 'summary' }));
   assert.equal(await got.AnnotationPayload?.transformToString(), 'a short text');
   assert.deepEqual(await namesOf(bucket, 'doc'), ['labels:9', 'summary:12']);
-  const first = await s3.send(new ListObjectAnnotationsCommand({ Bucket: bucket, Key: 'doc', MaxAnnotationResults: 1 }));
+  const first = await s3.send(
+    new ListObjectAnnotationsCommand({ Bucket: bucket, Key: 'doc', MaxAnnotationResults: 1 }),
+  );
   assert.equal(first.AnnotationCount, 1);
   const second = await s3.send(
-    new ListObjectAnnotationsCommand({ Bucket: bucket, Key: 'doc', MaxAnnotationResults: 1, ContinuationToken: first.NextContinuationToken }),
+    new ListObjectAnnotationsCommand({
+      Bucket: bucket,
+      Key: 'doc',
+      MaxAnnotationResults: 1,
+      ContinuationToken: first.NextContinuationToken,
+    }),
   );
-  assert.deepEqual([first, second].map((p) => p.Annotations?.[0]?.AnnotationName), ['labels', 'summary']);
+  assert.deepEqual(
+    [first, second].map((p) => p.Annotations?.[0]?.AnnotationName),
+    ['labels', 'summary'],
+  );
   assert.equal(second.NextContinuationToken, undefined);
 
   await s3.send(new DeleteObjectAnnotationCommand({ Bucket: bucket, Key: 'doc', AnnotationName: 'labels' }));
@@ -52,13 +69,29 @@ test('annotations are written, read, listed page by page and deleted, and leave 
 test('a copy carries annotations unless told to exclude them, an update keeps them, a multipart copy has none', async () => {
   const bucket = await createBucket('annotations', { versioned: true });
   const keyArn = await createKey();
-  const { VersionId: first } = await put(bucket, 'doc', 'x'.repeat(6 * 1024 * 1024), { ServerSideEncryption: 'AES256' });
+  const { VersionId: first } = await put(bucket, 'doc', 'x'.repeat(6 * 1024 * 1024), {
+    ServerSideEncryption: 'AES256',
+  });
   await annotate(bucket, 'doc', 'summary', 'text');
 
-  await s3.send(new UpdateObjectEncryptionCommand({ Bucket: bucket, Key: 'doc', ObjectEncryption: { SSEKMS: { KMSKeyArn: keyArn } } }));
+  await s3.send(
+    new UpdateObjectEncryptionCommand({
+      Bucket: bucket,
+      Key: 'doc',
+      ObjectEncryption: { SSEKMS: { KMSKeyArn: keyArn } },
+    }),
+  );
   assert.deepEqual(await namesOf(bucket, 'doc'), ['summary:4'], 'kept by an update in place');
 
-  await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'doc', CopySource: `${bucket}/doc`, MetadataDirective: 'COPY', StorageClass: 'STANDARD' }));
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: 'doc',
+      CopySource: `${bucket}/doc`,
+      MetadataDirective: 'COPY',
+      StorageClass: 'STANDARD',
+    }),
+  );
   assert.deepEqual(await namesOf(bucket, 'doc'), ['summary:4'], 'carried by CopyObject');
   await s3.send(
     new CopyObjectCommand({ Bucket: bucket, Key: 'copy', CopySource: `${bucket}/doc`, AnnotationDirective: 'EXCLUDE' }),
@@ -66,10 +99,15 @@ test('a copy carries annotations unless told to exclude them, an update keeps th
   assert.deepEqual(await namesOf(bucket, 'copy'), []);
 
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'doc' }));
-  const part = await s3.send(new UploadPartCopyCommand({ Bucket: bucket, Key: 'doc', UploadId, PartNumber: 1, CopySource: `${bucket}/doc` }));
+  const part = await s3.send(
+    new UploadPartCopyCommand({ Bucket: bucket, Key: 'doc', UploadId, PartNumber: 1, CopySource: `${bucket}/doc` }),
+  );
   await s3.send(
     new CompleteMultipartUploadCommand({
-      Bucket: bucket, Key: 'doc', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult?.ETag }] },
+      Bucket: bucket,
+      Key: 'doc',
+      UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult?.ETag }] },
     }),
   );
   assert.deepEqual(await namesOf(bucket, 'doc'), [], 'not carried by a multipart copy');

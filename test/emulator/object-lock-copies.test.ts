@@ -29,7 +29,10 @@ async function lockedBucket(label: string, defaultRetention: boolean): Promise<s
     await s3.send(
       new PutObjectLockConfigurationCommand({
         Bucket: bucket,
-        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } },
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } },
+        },
       }),
     );
   }
@@ -43,8 +46,13 @@ test('a copy over itself that sets a retention needs no upload checksum header',
   until.setUTCMilliseconds(0);
   await bare.send(
     new CopyObjectCommand({
-      Bucket: bucket, Key: 'k', CopySource: `${bucket}/k`, MetadataDirective: 'COPY',
-      ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: until, ServerSideEncryption: 'AES256',
+      Bucket: bucket,
+      Key: 'k',
+      CopySource: `${bucket}/k`,
+      MetadataDirective: 'COPY',
+      ObjectLockMode: 'GOVERNANCE',
+      ObjectLockRetainUntilDate: until,
+      ServerSideEncryption: 'AES256',
     }),
   );
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }));
@@ -53,6 +61,16 @@ test('a copy over itself that sets a retention needs no upload checksum header',
 
 test('a copy into a bucket with a default retention needs none either; an upload there still does', async () => {
   const bucket = await lockedBucket('lock-default', true);
-  await bare.send(new CopyObjectCommand({ Bucket: bucket, Key: 'k', CopySource: `${bucket}/k`, MetadataDirective: 'COPY', ServerSideEncryption: 'AES256' }));
-  await assert.rejects(bare.send(new PutObjectCommand({ Bucket: bucket, Key: 'new', Body: 'x' })), { name: 'MissingUploadObjectWithObjectLockHeaders' });
+  await bare.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: 'k',
+      CopySource: `${bucket}/k`,
+      MetadataDirective: 'COPY',
+      ServerSideEncryption: 'AES256',
+    }),
+  );
+  await assert.rejects(bare.send(new PutObjectCommand({ Bucket: bucket, Key: 'new', Body: 'x' })), {
+    name: 'MissingUploadObjectWithObjectLockHeaders',
+  });
 });

@@ -17,10 +17,13 @@ test('a write to a version-suspended bucket replaces the null version and keeps 
   await put(bucket, 'k', 'null-2');
 
   const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'k' }));
-  const versions = (listed.Versions ?? []).map((v) => `${v.VersionId === withId ? 'with-id' : v.VersionId}${v.IsLatest ? ' (current)' : ''}`);
+  const versions = (listed.Versions ?? []).map(
+    (v) => `${v.VersionId === withId ? 'with-id' : v.VersionId}${v.IsLatest ? ' (current)' : ''}`,
+  );
   assert.deepEqual(versions.sort(), ['null (current)', 'with-id']);
   // GET, not HEAD: moto answers a HEAD by version ID in a suspended bucket with 400 (S3 does not).
-  const read = async (VersionId?: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId }))).Body!.transformToString();
+  const read = async (VersionId?: string) =>
+    (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId }))).Body!.transformToString();
   assert.equal(await read(), 'null-2');
   assert.equal(await read(withId), 'with-id');
 });

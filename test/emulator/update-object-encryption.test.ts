@@ -44,7 +44,13 @@ test('an SSE-S3 object is re-encrypted in place: only its encryption changes', a
     Metadata: { owner: 'ops' },
     StorageClass: 'STANDARD_IA',
   });
-  await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'a b+c.txt', Tagging: { TagSet: [{ Key: 'team', Value: 'x' }] } }));
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: bucket,
+      Key: 'a b+c.txt',
+      Tagging: { TagSet: [{ Key: 'team', Value: 'x' }] },
+    }),
+  );
   const before = await readObject(bucket, 'a b+c.txt');
 
   const out = await update(bucket, 'a b+c.txt', keyArn, { bucketKey: true });
@@ -120,7 +126,9 @@ test('keys S3 cannot use are refused: unknown, disabled, another account, not an
   const enabled = await createKey();
   const [, , , region, account] = enabled.split(':');
 
-  const unknown = await refusal(update(bucket, 'k', `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`));
+  const unknown = await refusal(
+    update(bucket, 'k', `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`),
+  );
   assert.equal(unknown.code, 'KMS.NotFoundException');
   const off = await refusal(update(bucket, 'k', disabled));
   assert.equal(off.code, 'KMS.DisabledException');
@@ -142,7 +150,9 @@ test('an archived object is updated where it lies, and its tags stay readable an
   assert.equal(head.SSEKMSKeyId, keyArn);
   assert.equal(head.StorageClass, 'GLACIER');
   assert.equal(head.Restore, undefined, 'not restored');
-  await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'cold', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } }));
+  await s3.send(
+    new PutObjectTaggingCommand({ Bucket: bucket, Key: 'cold', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } }),
+  );
   const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'cold' }));
   assert.deepEqual(tags.TagSet, [{ Key: 'a', Value: 'b' }]);
 });

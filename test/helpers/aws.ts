@@ -16,7 +16,11 @@ import { forEachConcurrently } from '../../common/concurrently';
 import { stackEnv } from './stack-env';
 
 const env = stackEnv();
-export const { s3, kms } = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: 64 });
+export const { s3, kms } = createAwsClients({
+  region: env.AWS_REGION!,
+  endpoint: env.AWS_ENDPOINT_URL,
+  maxSockets: 64,
+});
 
 let bucketCounter = 0;
 export function uniqueBucketName(label: string): string {
@@ -47,7 +51,12 @@ export function randomBody(size: number): Buffer {
   return randomBytes(size);
 }
 
-export async function put(bucket: string, key: string, body: Uint8Array | string, extra: Partial<PutObjectCommandInput> = {}) {
+export async function put(
+  bucket: string,
+  key: string,
+  body: Uint8Array | string,
+  extra: Partial<PutObjectCommandInput> = {},
+) {
   return s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...extra }));
 }
 

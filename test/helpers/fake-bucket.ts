@@ -3,7 +3,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CopyActivities, S3Activities } from '../../activities';
 import { cancelEarlierPages, closedPages } from '../../activities/page-workflows';
-import type { BatchOutcome, CopyInput, CopyObjectsInput, ListPageInput, ObjectSnapshot, UpdateObjectsInput } from '../../common/contract';
+import type {
+  BatchOutcome,
+  CopyInput,
+  CopyObjectsInput,
+  ListPageInput,
+  ObjectSnapshot,
+  UpdateObjectsInput,
+} from '../../common/contract';
 
 export const FAKE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/fake';
 const OTHER_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/other';
@@ -77,7 +84,13 @@ export class FakeBucket {
 
   activities(): Partial<S3Activities & CopyActivities> {
     return {
-      preflight: async () => ({ keyArn: FAKE_KEY_ARN, region: 'us-east-1', versioning: 'Disabled', update: { available: true }, acls: false }),
+      preflight: async () => ({
+        keyArn: FAKE_KEY_ARN,
+        region: 'us-east-1',
+        versioning: 'Disabled',
+        update: { available: true },
+        acls: false,
+      }),
       listPage: async ({ after, maxKeys }: ListPageInput) => {
         const rest = this.keys.filter((k) => after.key === undefined || k > after.key);
         const page = rest.slice(0, maxKeys);
@@ -114,7 +127,8 @@ export class FakeBucket {
         const thrown = this.throwForBatch(keys, attempt);
         if (thrown) throw thrown;
         const outcomes = keys.map((key): BatchOutcome => {
-          if (this.refuseUpdates || this.refusedKeys.has(key)) return { status: 'refused', code: 'AccessDenied', message: 'refused' };
+          if (this.refuseUpdates || this.refusedKeys.has(key))
+            return { status: 'refused', code: 'AccessDenied', message: 'refused' };
           const answer = this.outcomeFor(key);
           if (answer) return answer;
           const failure = this.failUpdate(key);
@@ -132,7 +146,8 @@ export class FakeBucket {
       copyObjects: async ({ copies, kmsCosts }: CopyObjectsInput): ReturnType<CopyActivities['copyObjects']> => {
         const n = this.paidFor(kmsCosts);
         this.copyBatchSizes.push(n);
-        for (const { source } of copies.slice(0, n)) this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);
+        for (const { source } of copies.slice(0, n))
+          this.updates.set(source.key, (this.updates.get(source.key) ?? 0) + 1);
         return {
           outcomes: copies.map((copy, i) => (i < n ? { status: 'copied', bytes: copy.source.size } : null)),
           kmsWeight: this.kmsWeight,
@@ -181,7 +196,8 @@ export class FakeBucket {
       size: large ? 100 * 1024 * 1024 : 1,
       etag: '"e"',
       storageClass: 'STANDARD',
-      sse: updated || this.otherKeyKeys.has(key) ? 'aws:kms' : large && !this.refusedKeys.has(key) ? undefined : 'AES256',
+      sse:
+        updated || this.otherKeyKeys.has(key) ? 'aws:kms' : large && !this.refusedKeys.has(key) ? undefined : 'AES256',
       kmsKeyArn: updated ? FAKE_KEY_ARN : this.otherKeyKeys.has(key) ? OTHER_KEY_ARN : undefined,
       archived: false,
       tagCount: 0,

@@ -17,7 +17,12 @@ export interface KmsRequest {
  * (`kmsOf`, 1 by default: an SSE-S3 or unencrypted source). The preflight's probe asks about an object that
  * does not exist, and costs none.
  */
-export function kmsRequests(timeline: TimelineEntry[], buckets: string[], since = 0, kmsOf: (r: TimelineEntry) => number = () => 1): KmsRequest[] {
+export function kmsRequests(
+  timeline: TimelineEntry[],
+  buckets: string[],
+  since = 0,
+  kmsOf: (r: TimelineEntry) => number = () => 1,
+): KmsRequest[] {
   return timeline
     .filter((r) => KMS_COSTING.has(r.name) && r.at >= since)
     .map((r) => ({ r, bucket: r.path.split('/')[1] }))

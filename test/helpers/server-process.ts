@@ -46,7 +46,8 @@ export async function startServerProcess(command: string, argsFor: (port: number
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const deadline = Date.now() + PATIENCE_MS;
   while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode} before listening on ${port}: ${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`${command} exited with ${child.exitCode} before listening on ${port}: ${stderr}`);
     if (Date.now() > deadline) {
       await stopGroup(child);
       throw new Error(`${command} did not listen on ${port} within ${PATIENCE_MS / 1000} s: ${stderr}`);

@@ -23,7 +23,9 @@ export async function historyLengths(client: Client, workflowId: string): Promis
  */
 export async function dispatchTimes(client: Client, idPrefix: string, taskQueue: string): Promise<number[]> {
   const times: number[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId STARTS_WITH '${idPrefix.replace(/'/g, "\\'")}'` })) {
+  for await (const execution of client.workflow.list({
+    query: `WorkflowId STARTS_WITH '${idPrefix.replace(/'/g, "\\'")}'`,
+  })) {
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const onQueue = new Set<string>();
     for (const event of history.events ?? []) {

@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  DefaultLogger,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { runMigratorWorkers } from '../../workers/create-workers';
 import { createAwsClients } from '../../activities/aws-clients';
 import { stackEnv } from './stack-env';
@@ -14,12 +20,19 @@ export interface RunningWorker {
 /** The same two workers as workers/main.ts, in the test process (the crash test uses the real script). */
 export async function startWorker(opts: { s3Endpoint?: string } = {}): Promise<RunningWorker> {
   const env = stackEnv();
-  const deps = createAwsClients({ region: env.AWS_REGION!, endpoint: opts.s3Endpoint ?? env.AWS_ENDPOINT_URL, maxSockets: 200 });
+  const deps = createAwsClients({
+    region: env.AWS_REGION!,
+    endpoint: opts.s3Endpoint ?? env.AWS_ENDPOINT_URL,
+    maxSockets: 200,
+  });
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') }); // activity failures the tests provoke log at WARN
     runtimeInstalled = true;
   }
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, '../../workflows/index.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const workers = await runMigratorWorkers({
     connection,

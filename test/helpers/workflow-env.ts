@@ -6,7 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { DEFAULTS, KMS_TASK_QUEUE, TASK_QUEUE, type MigrationOptions, type MigrationProgress } from '../../common/types';
+import {
+  DEFAULTS,
+  KMS_TASK_QUEUE,
+  TASK_QUEUE,
+  type MigrationOptions,
+  type MigrationProgress,
+} from '../../common/types';
 import type { FakeBucket } from './fake-bucket';
 import type { migrateBucket } from '../../workflows';
 import { progressQuery } from '../../workflows/messages';
@@ -16,11 +22,21 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 
 /** Temporal's time-skipping test server (Java, from Maven Central: see time-skipping-server/). */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const server = await startServerProcess(path.join(__dirname, 'time-skipping-server/start.sh'), (port) => [String(port)]);
+  const server = await startServerProcess(path.join(__dirname, 'time-skipping-server/start.sh'), (port) => [
+    String(port),
+  ]);
   // The SDK's own constructor for a server it did not start, with its time-skipping client: the public
   // createFromExistingServer assumes a server that cannot skip time.
-  const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create;
-  return withServer(await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address: server.address, supportsTimeSkipping: true }), server);
+  const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> })
+    .create;
+  return withServer(
+    await create.call(TestWorkflowEnvironment, {
+      server: { type: 'existing' },
+      address: server.address,
+      supportsTimeSkipping: true,
+    }),
+    server,
+  );
 }
 
 /**
@@ -28,10 +44,29 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
  * with `partitions`, every task queue has that many (Temporal's default on a cluster is 4, the local stack's 1).
  */
 export async function devServerEnv(opts: { partitions?: number } = {}): Promise<TestWorkflowEnvironment> {
-  const cache = execFileSync('bash', [path.join(__dirname, '../../scripts/install-stack.sh')], { encoding: 'utf8' }).trim();
+  const cache = execFileSync('bash', [path.join(__dirname, '../../scripts/install-stack.sh')], {
+    encoding: 'utf8',
+  }).trim();
   const cli = path.join(cache, `temporal-cli-${process.env.TEMPORAL_CLI_VERSION ?? 'v1.5.1'}`, 'bin/temporal');
-  const partitions = opts.partitions === undefined ? [] : ['Read', 'Write'].flatMap((rw) => ['--dynamic-config-value', `matching.numTaskqueue${rw}Partitions=${opts.partitions}`]);
-  const server = await startServerProcess(cli, (port) => ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error', ...partitions]);
+  const partitions =
+    opts.partitions === undefined
+      ? []
+      : ['Read', 'Write'].flatMap((rw) => [
+          '--dynamic-config-value',
+          `matching.numTaskqueue${rw}Partitions=${opts.partitions}`,
+        ]);
+  const server = await startServerProcess(cli, (port) => [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--log-level',
+    'error',
+    ...partitions,
+  ]);
   return withServer(await TestWorkflowEnvironment.createFromExistingServer({ address: server.address }), server);
 }
 
@@ -86,7 +121,12 @@ export class WorkflowHarness {
     this.bundle ??= await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent });
     const workers = await Promise.all(
       [TASK_QUEUE, KMS_TASK_QUEUE].map((taskQueue) =>
-        Worker.create({ connection: this.env.nativeConnection, taskQueue, workflowBundle: this.bundle!, activities: this.activitiesOf(bucket) }),
+        Worker.create({
+          connection: this.env.nativeConnection,
+          taskQueue,
+          workflowBundle: this.bundle!,
+          activities: this.activitiesOf(bucket),
+        }),
       ),
     );
     const running = workers.map((worker) => worker.run());
@@ -111,7 +151,11 @@ export class WorkflowHarness {
 export const progressOf = (handle: WorkflowHandle): Promise<MigrationProgress> => handle.query(progressQuery);
 
 /** Polls the coordinator's progress until `done` says so (real time: the workers run in this process). */
-export async function waitFor(handle: WorkflowHandle, what: string, done: (p: MigrationProgress) => boolean): Promise<MigrationProgress> {
+export async function waitFor(
+  handle: WorkflowHandle,
+  what: string,
+  done: (p: MigrationProgress) => boolean,
+): Promise<MigrationProgress> {
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(100)) {
     const progress = await progressOf(handle);
     if (done(progress)) return progress;

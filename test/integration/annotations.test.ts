@@ -29,11 +29,27 @@ describe('object annotations', () => {
     await put(bucket, 'large', randomBody(6 * MIB));
     await put(bucket, 'large-plain', randomBody(6 * MIB));
     for (const key of ['updated', 'copied', 'large']) {
-      await s3.send(new PutObjectAnnotationCommand({ Bucket: bucket, Key: key, AnnotationName: 'summary', AnnotationPayload: `about ${key}` }));
+      await s3.send(
+        new PutObjectAnnotationCommand({
+          Bucket: bucket,
+          Key: key,
+          AnnotationName: 'summary',
+          AnnotationPayload: `about ${key}`,
+        }),
+      );
     }
 
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn, '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--multipart-threshold',
+      String(5 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual([run.json.counts.migrated, run.json.counts.updated], [4, 1], JSON.stringify(run.json.counts));
@@ -45,7 +61,9 @@ describe('object annotations', () => {
       assert.equal(head.SSEKMSKeyId, keyArn, `${key} is under the key`);
     }
     // The object without annotations still went in parts (its ETag is a multipart one), the annotated one did not.
-    const [large, plain] = await Promise.all(['large', 'large-plain'].map((Key) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key }))));
+    const [large, plain] = await Promise.all(
+      ['large', 'large-plain'].map((Key) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key }))),
+    );
     assert.doesNotMatch(large.ETag ?? '', /-\d+"$/);
     assert.match(plain.ETag ?? '', /-2"$/);
   });

@@ -25,9 +25,13 @@ describe('bad input', () => {
     const euWest = { region: 'eu-west-1', endpoint: stackEnv().AWS_ENDPOINT_URL, forcePathStyle: true };
     otherRegionBucket = uniqueBucketName('eu');
     await new S3Client(euWest).send(
-      new CreateBucketCommand({ Bucket: otherRegionBucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      new CreateBucketCommand({
+        Bucket: otherRegionBucket,
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
     );
-    asymmetricKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!.Arn!;
+    asymmetricKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })))
+      .KeyMetadata!.Arn!;
     otherRegionKey = (await new KMSClient(euWest).send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
   });
   after(async () => worker.stop());
@@ -61,7 +65,8 @@ describe('bad input', () => {
     {
       name: 'a key in another region',
       args: () => ['--bucket', bucket, '--kms-key', otherRegionKey],
-      message: /KMS key "arn:aws:kms:eu-west-1:[^"]+" was not found in region us-east-1|is in eu-west-1 but the bucket is in us-east-1/,
+      message:
+        /KMS key "arn:aws:kms:eu-west-1:[^"]+" was not found in region us-east-1|is in eu-west-1 but the bucket is in us-east-1/,
     },
   ];
   for (const c of cases) {
@@ -87,15 +92,43 @@ describe('bad input', () => {
     ['no bucket', ['--kms-key', 'k'], /--bucket is required/],
     ['no key', ['--bucket', 'abc'], /--kms-key is required/],
     ['an invalid bucket name', ['--bucket', 'Bad_Bucket', '--kms-key', 'k'], /--bucket may hold only lowercase/],
-    ['a part size below 5 MiB', ['--bucket', 'abc', '--kms-key', 'k', '--part-size', '1000'], /--part-size must be at least 5 MiB/],
-    ['a page size over 1000', ['--bucket', 'abc', '--kms-key', 'k', '--page-size', '5000'], /--page-size must be at most 1000/],
-    ['a prefix longer than an S3 key', ['--bucket', 'abc', '--kms-key', 'k', '--prefix', 'p'.repeat(1025)], /--prefix must be at most 1024 bytes/],
-    ['a prefix with a control character', ['--bucket', 'abc', '--kms-key', 'k', '--prefix', 'logs/\u0001'], /--prefix must not contain control characters/],
-    ['a rate that is not a number', ['--bucket', 'abc', '--kms-key', 'k', '--max-kms-rps', 'fast'], /--max-kms-rps must be a number/],
+    [
+      'a part size below 5 MiB',
+      ['--bucket', 'abc', '--kms-key', 'k', '--part-size', '1000'],
+      /--part-size must be at least 5 MiB/,
+    ],
+    [
+      'a page size over 1000',
+      ['--bucket', 'abc', '--kms-key', 'k', '--page-size', '5000'],
+      /--page-size must be at most 1000/,
+    ],
+    [
+      'a prefix longer than an S3 key',
+      ['--bucket', 'abc', '--kms-key', 'k', '--prefix', 'p'.repeat(1025)],
+      /--prefix must be at most 1024 bytes/,
+    ],
+    [
+      'a prefix with a control character',
+      ['--bucket', 'abc', '--kms-key', 'k', '--prefix', 'logs/\u0001'],
+      /--prefix must not contain control characters/,
+    ],
+    [
+      'a rate that is not a number',
+      ['--bucket', 'abc', '--kms-key', 'k', '--max-kms-rps', 'fast'],
+      /--max-kms-rps must be a number/,
+    ],
     ['a rate of 0', ['--bucket', 'abc', '--kms-key', 'k', '--max-kms-rps', '0'], /--max-kms-rps must be above 0/],
     ['a share above 1', ['--bucket', 'abc', '--kms-key', 'k', '--kms-share', '1.5'], /--kms-share must be at most 1/],
-    ['a rate and a share together', ['--bucket', 'abc', '--kms-key', 'k', '--max-kms-rps', '10', '--kms-share', '0.5'], /either --max-kms-rps or --kms-quota-rps\/--kms-share/],
-    ['a threshold that is not a number', ['--bucket', 'abc', '--kms-key', 'k', '--multipart-threshold', 'big'], /--multipart-threshold must be a number/],
+    [
+      'a rate and a share together',
+      ['--bucket', 'abc', '--kms-key', 'k', '--max-kms-rps', '10', '--kms-share', '0.5'],
+      /either --max-kms-rps or --kms-quota-rps\/--kms-share/,
+    ],
+    [
+      'a threshold that is not a number',
+      ['--bucket', 'abc', '--kms-key', 'k', '--multipart-threshold', 'big'],
+      /--multipart-threshold must be a number/,
+    ],
     ['an unknown engine', ['--bucket', 'abc', '--kms-key', 'k', '--engine', 'fast'], /--engine must be auto or copy/],
   ];
   for (const [name, args, message] of flagCases) {
@@ -117,8 +150,13 @@ describe('bad input', () => {
     const run = spawnSync(process.execPath, [COMPILED_WORKER], {
       cwd: ROOT,
       env: {
-        ...stackEnv(), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config',
+        ...stackEnv(),
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+        AWS_CONFIG_FILE: '/nonexistent/config',
       },
       encoding: 'utf8',
       timeout: 60_000,

@@ -14,15 +14,39 @@ import { runMigrate } from '../helpers/cli';
 import { MIB } from '../../common/s3-limits';
 
 /** An unencrypted object (so it takes the copy path) uploaded in two parts with the given checksum type. */
-async function putInParts(bucket: string, key: string, algorithm: ChecksumAlgorithm, type: ChecksumType): Promise<void> {
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: algorithm, ChecksumType: type }));
+async function putInParts(
+  bucket: string,
+  key: string,
+  algorithm: ChecksumAlgorithm,
+  type: ChecksumType,
+): Promise<void> {
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: algorithm, ChecksumType: type }),
+  );
   const parts = [];
   for (const [i, body] of [randomBody(5 * MIB), randomBody(MIB)].entries()) {
-    const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: body, ChecksumAlgorithm: algorithm }));
+    const part = await s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        PartNumber: i + 1,
+        Body: body,
+        ChecksumAlgorithm: algorithm,
+      }),
+    );
     const { ETag, ChecksumCRC32, ChecksumCRC32C } = part;
     parts.push({ PartNumber: i + 1, ETag, ChecksumCRC32, ChecksumCRC32C });
   }
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, ChecksumType: type, MultipartUpload: { Parts: parts } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId,
+      ChecksumType: type,
+      MultipartUpload: { Parts: parts },
+    }),
+  );
 }
 
 async function checksumOf(bucket: string, key: string): Promise<string> {
@@ -50,10 +74,22 @@ describe('checksums on the copy path', () => {
     const keys = ['crc32-whole', 'crc32c-composite', 'sha256-whole'];
     const before = await Promise.all(keys.map((k) => checksumOf(bucket, k)));
     // moto's HEAD names the type of multipart objects only (S3 says FULL_OBJECT for one-request uploads too).
-    assert.deepEqual(before.slice(0, 2).map((c) => c.split(' ')[0]), ['FULL_OBJECT', 'COMPOSITE']);
+    assert.deepEqual(
+      before.slice(0, 2).map((c) => c.split(' ')[0]),
+      ['FULL_OBJECT', 'COMPOSITE'],
+    );
 
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn, '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--multipart-threshold',
+      String(5 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 3);

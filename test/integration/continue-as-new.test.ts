@@ -32,8 +32,16 @@ describe('a large migration', () => {
     await putMany(bucket, keys, (k) => k, 32);
 
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn,
-      '--page-size', String(PAGE_SIZE), '--pages-per-run', String(PAGES_PER_RUN), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--page-size',
+      String(PAGE_SIZE),
+      '--pages-per-run',
+      String(PAGES_PER_RUN),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     const summary = run.json;
@@ -45,10 +53,14 @@ describe('a large migration', () => {
     assert.equal(coordinatorRuns.length, summary.runs + 1, 'one history per coordinator run');
     const pageRuns: number[] = [];
     for (let page = 1; page <= summary.pagesStarted; page++) {
-      pageRuns.push(...(await historyLengths(temporal.client, await pageIdOf(temporal.client, summary.workflowId, page))));
+      pageRuns.push(
+        ...(await historyLengths(temporal.client, await pageIdOf(temporal.client, summary.workflowId, page))),
+      );
     }
     const largest = Math.max(...coordinatorRuns, ...pageRuns);
-    console.log(`history events: coordinator runs max ${Math.max(...coordinatorRuns)}, page workflows max ${Math.max(...pageRuns)}`);
+    console.log(
+      `history events: coordinator runs max ${Math.max(...coordinatorRuns)}, page workflows max ${Math.max(...pageRuns)}`,
+    );
     assert.ok(largest < HISTORY_LIMIT, `largest history has ${largest} events`);
 
     await forEachConcurrently(keys, 16, async (key) => {

@@ -42,7 +42,10 @@ describe('error classes, provoked', () => {
     await put(bucket, 'overwritten', 'old bytes');
     await put(bucket, 'other', 'other bytes');
     let overwritten!: Promise<void>;
-    overwriteBeforeCopy = () => (overwritten = put(bucket, 'overwritten', 'NEW bytes from another writer', { Tagging: 'writer=2' }).then(() => undefined));
+    overwriteBeforeCopy = () =>
+      (overwritten = put(bucket, 'overwritten', 'NEW bytes from another writer', { Tagging: 'writer=2' }).then(
+        () => undefined,
+      ));
 
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     await overwritten;
@@ -64,7 +67,10 @@ describe('error classes, provoked', () => {
     assert.equal(run.code, 3, run.stderr);
     assert.equal(run.json.counts.failed, 1);
     assert.equal(run.json.counts.migrated, 1);
-    assert.deepEqual(run.json.issues.map((i: { key: string; status: string; code: string }) => [i.key, i.status, i.code]), [['denied', 'failed', 'AccessDenied']]);
+    assert.deepEqual(
+      run.json.issues.map((i: { key: string; status: string; code: string }) => [i.key, i.status, i.code]),
+      [['denied', 'failed', 'AccessDenied']],
+    );
     assert.match(run.stderr, /failed\s+AccessDenied\s+"denied"/);
     assert.notEqual((await readObject(bucket, 'denied')).sse, 'aws:kms');
   });

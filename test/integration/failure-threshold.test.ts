@@ -13,7 +13,8 @@ import { forEachConcurrently } from '../../common/concurrently';
 import type { MigrationSummary } from '../../common/types';
 
 const OBJECTS = 600;
-const KMS_DISABLED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>KMS.DisabledException</Code><Message>The key is disabled.</Message></Error>';
+const KMS_DISABLED =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>KMS.DisabledException</Code><Message>The key is disabled.</Message></Error>';
 
 describe('the failure-rate threshold', () => {
   let proxy: S3Proxy;
@@ -42,7 +43,17 @@ describe('the failure-rate threshold', () => {
     const keys = Array.from({ length: OBJECTS }, (_, i) => `t/${String(i).padStart(4, '0')}`);
     await putMany(bucket, keys, (k) => k);
 
-    const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '150', '--pages-in-flight', '2', '--json']);
+    const started = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--page-size',
+      '150',
+      '--pages-in-flight',
+      '2',
+      '--json',
+    ]);
     assert.equal(started.code, 0, started.stderr);
     const id = started.json.workflowId;
     // Disabled early, so a page's first 100 attempts are mostly failures: the coordinator's rule (over all

@@ -1,7 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createBucket, createKey, openMultipartUploads, put, putMany, randomBody, readObject, s3, sha256 } from '../helpers/aws';
+import {
+  createBucket,
+  createKey,
+  openMultipartUploads,
+  put,
+  putMany,
+  randomBody,
+  readObject,
+  s3,
+  sha256,
+} from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
 import type { S3Proxy } from '../../lab/lib/fault-proxy';
@@ -30,10 +40,23 @@ describe('throttling and transient faults', () => {
     const big = randomBody(11 * MIB);
     await put(bucket, 'f/big.bin', big, { Tagging: 'keep=1' });
 
-    const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn, '--page-size', '100',
-      '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
-    ], { AWS_ENDPOINT_URL: proxy.endpoint });
+    const run = await runMigrate(
+      [
+        '--bucket',
+        bucket,
+        '--kms-key',
+        keyArn,
+        '--page-size',
+        '100',
+        '--multipart-threshold',
+        String(5 * MIB),
+        '--part-size',
+        String(5 * MIB),
+        '--wait',
+        '--json',
+      ],
+      { AWS_ENDPOINT_URL: proxy.endpoint },
+    );
     const injected = proxy.faults.slowDown503 + proxy.faults.internalError500 + proxy.faults.resetAfterForwarding;
     console.log(`faults injected: ${JSON.stringify(proxy.faults)}`);
     assert.equal(run.code, 0, run.stderr);
@@ -53,6 +76,9 @@ describe('throttling and transient faults', () => {
     // CreateMultipartUpload is not idempotent: when its response is cut off after S3 created the upload, the
     // retry creates another and the first is orphaned (README: the lifecycle rule). Nothing else may be left.
     const lostCreateResponses = proxy.resetsByCall.get('POST?uploads') ?? 0;
-    assert.ok(await openMultipartUploads(bucket) <= lostCreateResponses, `no upload left behind but ${lostCreateResponses} whose creation response was lost`);
+    assert.ok(
+      (await openMultipartUploads(bucket)) <= lostCreateResponses,
+      `no upload left behind but ${lostCreateResponses} whose creation response was lost`,
+    );
   });
 });

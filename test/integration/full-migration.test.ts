@@ -1,7 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
-import { createBucket, createKey, listKeys, openMultipartUploads, put, randomBody, readObject, s3, sha256, type ObjectState } from '../helpers/aws';
+import {
+  createBucket,
+  createKey,
+  listKeys,
+  openMultipartUploads,
+  put,
+  randomBody,
+  readObject,
+  s3,
+  sha256,
+  type ObjectState,
+} from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
 import { MIB } from '../../common/s3-limits';
@@ -26,7 +37,15 @@ function assertReencrypted(before: ObjectState, after: ObjectState, keyArn: stri
   assert.equal(after.sha256, before.sha256, `${key}: body bytes`);
   assert.equal(after.size, before.size, `${key}: size`);
   assert.deepEqual(after.tags, { ...before.tags, ...MARKER }, `${key}: tags`);
-  for (const field of ['storageClass', 'contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires'] as const) {
+  for (const field of [
+    'storageClass',
+    'contentType',
+    'cacheControl',
+    'contentDisposition',
+    'contentEncoding',
+    'contentLanguage',
+    'expires',
+  ] as const) {
     assert.equal(after[field], before[field], `${key}: ${field}`);
   }
   assert.deepEqual(after.metadata, before.metadata, `${key}: user metadata`);
@@ -88,10 +107,14 @@ describe('a bucket fully migrated', () => {
     assert.equal(run.json.defaultEncryption.underKey, false);
     assert.match(status.stdout, /default encryption: .*new uploads are NOT under the key/);
 
-    await s3.send(new PutBucketEncryptionCommand({
-      Bucket: bucket,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] },
-    }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }],
+        },
+      }),
+    );
     const rerun = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.deepEqual(rerun.json.defaultEncryption, { underKey: true, setting: 'SSE-KMS under the key' });
@@ -119,8 +142,16 @@ describe('a bucket fully migrated', () => {
     assert.equal(before.sha256, sha256(body));
 
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn,
-      '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--multipart-threshold',
+      String(5 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 2);
@@ -130,29 +161,69 @@ describe('a bucket fully migrated', () => {
 
   it("--set-default-encryption makes the key the bucket's default before listing, and says how to restore the old one", async () => {
     const bucket = await createBucket('set-default');
-    await s3.send(new PutBucketEncryptionCommand({
-      Bucket: bucket,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-    }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      }),
+    );
     await put(bucket, 'a', 'x');
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--set-default-encryption', '--wait', '--json']);
+    const run = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--bucket-key',
+      '--set-default-encryption',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.defaultEncryptionSet.before, 'SSE-S3 (AES256)');
     assert.equal(run.json.defaultEncryptionSet.changed, true);
-    assert.match(run.stderr, /it was SSE-S3 \(AES256\) \(to restore it: aws s3api put-bucket-encryption --bucket \S+ --server-side-encryption-configuration '\{"Rules":\[\{"ApplyServerSideEncryptionByDefault":\{"SSEAlgorithm":"AES256"\}/);
-    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
+    assert.match(
+      run.stderr,
+      /it was SSE-S3 \(AES256\) \(to restore it: aws s3api put-bucket-encryption --bucket \S+ --server-side-encryption-configuration '\{"Rules":\[\{"ApplyServerSideEncryptionByDefault":\{"SSEAlgorithm":"AES256"\}/,
+    );
+    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration
+      ?.Rules?.[0];
     assert.deepEqual(rule?.ApplyServerSideEncryptionByDefault, { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn });
     assert.equal(rule?.BucketKeyEnabled, true);
     assert.equal(run.json.defaultEncryption.underKey, true, 'the summary sees the bucket finished');
 
     // Objects and default done, no policy yet: finished only when asked to require it does the exit code say so.
-    assert.deepEqual(run.json.bucketFinished, { objectsUnderKey: true, defaultEncryption: true, policy: false, finished: false });
+    assert.deepEqual(run.json.bucketFinished, {
+      objectsUnderKey: true,
+      defaultEncryption: true,
+      policy: false,
+      finished: false,
+    });
     assert.match(run.stderr, /bucket finished: no[\s\S]*policy denies other keys\s+no \(no bucket policy/);
-    const strict = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--require-finished-bucket', '--wait', '--json']);
+    const strict = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--require-finished-bucket',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(strict.code, 4, strict.stderr);
 
     assert.equal((await runMigrate(['policy', '--bucket', bucket, '--kms-key', keyArn, '--apply'])).code, 0);
-    const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--bucket-key', '--set-default-encryption', '--require-finished-bucket', '--wait', '--json']);
+    const again = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--bucket-key',
+      '--set-default-encryption',
+      '--require-finished-bucket',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.json.defaultEncryptionSet.changed, false, 'already the key: nothing written');
     assert.equal(again.json.bucketFinished.finished, true);
@@ -161,14 +232,34 @@ describe('a bucket fully migrated', () => {
 
   it('--set-default-encryption refuses to weaken a DSSE-KMS default, before touching any object', async () => {
     const bucket = await createBucket('set-default-dsse');
-    const dsse = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' as const, KMSMasterKeyID: keyArn } }] };
+    const dsse = {
+      Rules: [
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' as const, KMSMasterKeyID: keyArn } },
+      ],
+    };
     await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: dsse }));
     await put(bucket, 'a', 'x', { ServerSideEncryption: 'AES256' });
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--set-default-encryption', '--wait', '--json']);
+    const run = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--set-default-encryption',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /dual-layer SSE-KMS \(DSSE-KMS\): --set-default-encryption would weaken it to SSE-KMS; run without it/);
-    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
-    assert.deepEqual(rule?.ApplyServerSideEncryptionByDefault, dsse.Rules[0].ApplyServerSideEncryptionByDefault, 'left as it was');
+    assert.match(
+      run.stderr,
+      /dual-layer SSE-KMS \(DSSE-KMS\): --set-default-encryption would weaken it to SSE-KMS; run without it/,
+    );
+    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration
+      ?.Rules?.[0];
+    assert.deepEqual(
+      rule?.ApplyServerSideEncryptionByDefault,
+      dsse.Rules[0].ApplyServerSideEncryptionByDefault,
+      'left as it was',
+    );
     assert.equal((await readObject(bucket, 'a')).sse, 'AES256', 'no object touched');
   });
 });

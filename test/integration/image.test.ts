@@ -19,7 +19,10 @@ describe('the worker image (Dockerfile stages, run without Docker)', () => {
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'image-'));
     // The npm cache of this checkout's own install serves the packages; the registry only what is missing.
-    image = runDockerfileStages(path.join(ROOT, 'Dockerfile'), ROOT, dir, { ...process.env, npm_config_prefer_offline: 'true' });
+    image = runDockerfileStages(path.join(ROOT, 'Dockerfile'), ROOT, dir, {
+      ...process.env,
+      npm_config_prefer_offline: 'true',
+    });
   });
   after(() => {
     if (worker?.exitCode === null) worker.kill('SIGKILL');
@@ -27,7 +30,10 @@ describe('the worker image (Dockerfile stages, run without Docker)', () => {
   });
 
   it('is built on a current Node LTS and ships only the compiled worker, its bundle and production dependencies', () => {
-    assert.ok(image.bases.every((b) => /^node:(22|24|26)\b/.test(b)), `bases: ${image.bases.join(', ')}`);
+    assert.ok(
+      image.bases.every((b) => /^node:(22|24|26)\b/.test(b)),
+      `bases: ${image.bases.join(', ')}`,
+    );
     assert.deepEqual(readdirSync(image.workdir).sort(), ['dist', 'node_modules', 'package.json']);
     assert.ok(existsSync(path.join(image.workdir, 'dist/workflow-bundle.js')));
     assert.ok(existsSync(path.join(image.workdir, 'dist/workers/main.js')));

@@ -33,7 +33,8 @@ describe('one KMS budget for every running migration', { timeout: 600_000 }, () 
 
   before(async () => {
     proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!);
-    for (let i = 0; i < 2; i++) workers.push(await spawnWorkerProcess({ ...stackEnv(), AWS_ENDPOINT_URL: proxy.endpoint }));
+    for (let i = 0; i < 2; i++)
+      workers.push(await spawnWorkerProcess({ ...stackEnv(), AWS_ENDPOINT_URL: proxy.endpoint }));
     temporal = await temporalClient();
   });
   after(async () => {
@@ -46,11 +47,34 @@ describe('one KMS budget for every running migration', { timeout: 600_000 }, () 
     const keyArn = await createKey();
     const [a, b] = [await createBucket('budget-a'), await createBucket('budget-b')];
     const sseS3 = { ServerSideEncryption: 'AES256' } as const; // updated in place
-    await putMany(a, Array.from({ length: 700 }, (_, i) => `a/${i}`), (k) => k, 16, sseS3);
-    await putMany(b, Array.from({ length: 400 }, (_, i) => `b/${i}`), (k) => k, 16, sseS3);
+    await putMany(
+      a,
+      Array.from({ length: 700 }, (_, i) => `a/${i}`),
+      (k) => k,
+      16,
+      sseS3,
+    );
+    await putMany(
+      b,
+      Array.from({ length: 400 }, (_, i) => `b/${i}`),
+      (k) => k,
+      16,
+      sseS3,
+    );
     const since = Date.now();
     // A continues as new after every page, with its pages still running.
-    const idA = await started(['--bucket', a, '--kms-key', keyArn, '--max-kms-rps', '60', '--page-size', '100', '--pages-per-run', '1']);
+    const idA = await started([
+      '--bucket',
+      a,
+      '--kms-key',
+      keyArn,
+      '--max-kms-rps',
+      '60',
+      '--page-size',
+      '100',
+      '--pages-per-run',
+      '1',
+    ]);
     while (seen([a], since) < 60) await sleep(100);
 
     const idB = await started(['--bucket', b, '--kms-key', keyArn, '--max-kms-rps', '10']);
@@ -95,14 +119,31 @@ describe('one KMS budget for every running migration', { timeout: 600_000 }, () 
     const buckets: string[] = [];
     for (const [n, size] of sizes.entries()) {
       const bucket = await createBucket(`share-${n}`);
-      await putMany(bucket, Array.from({ length: size }, (_, i) => `s/${i}`), (k) => k, 16, { ServerSideEncryption: 'AES256' });
+      await putMany(
+        bucket,
+        Array.from({ length: size }, (_, i) => `s/${i}`),
+        (k) => k,
+        16,
+        { ServerSideEncryption: 'AES256' },
+      );
       buckets.push(bucket);
     }
     const since = Date.now();
     const ids: string[] = [];
     // The largest runs four pages at once (pages of 500); each was started with a budget of its own, the last one in force.
     for (const [n, budget] of [15, 25, 20].entries()) {
-      ids.push(await started(['--bucket', buckets[n], '--kms-key', keyArn, '--max-kms-rps', String(budget), '--page-size', '500']));
+      ids.push(
+        await started([
+          '--bucket',
+          buckets[n],
+          '--kms-key',
+          keyArn,
+          '--max-kms-rps',
+          String(budget),
+          '--page-size',
+          '500',
+        ]),
+      );
       await sleep(1000);
     }
     // Measured once each has its updates under way: the emulator HEADs the largest one's four pages first.
@@ -128,10 +169,16 @@ describe('one KMS budget for every running migration', { timeout: 600_000 }, () 
     const rate = ratePerSecond(requests, from, to);
     console.log(
       `shares of the budget while all three ran (${((to - from) / 1000).toFixed(1)} s, ${rate.toFixed(1)} KMS requests/s of 20): ` +
-        shares.map((share) => `${Math.round(share * 100)}%`).join(', ') + `; busiest 5 s ${busiestWindow(together)} (110% = 110)`,
+        shares.map((share) => `${Math.round(share * 100)}%`).join(', ') +
+        `; busiest 5 s ${busiestWindow(together)} (110% = 110)`,
     );
-    for (const [n, size] of sizes.entries()) assert.ok(together.filter((r) => r.bucket === buckets[n]).length < size, 'none ran out');
-    for (const share of shares) assert.ok(share >= 0.8 / 3 && share <= 1.2 / 3, `shares ${shares.map((x) => x.toFixed(2))}: each within ±20% of a third`);
+    for (const [n, size] of sizes.entries())
+      assert.ok(together.filter((r) => r.bucket === buckets[n]).length < size, 'none ran out');
+    for (const share of shares)
+      assert.ok(
+        share >= 0.8 / 3 && share <= 1.2 / 3,
+        `shares ${shares.map((x) => x.toFixed(2))}: each within ±20% of a third`,
+      );
     assert.ok(busiestWindow(together) <= 110 + kmsTaskWeight(20));
   });
 });

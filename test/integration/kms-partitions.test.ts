@@ -38,7 +38,10 @@ describe('the KMS budget on a queue of four partitions', { timeout: 300_000 }, (
     await putMany(bucket, ['a'], (k) => k);
     const run = await migrate(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '1', '--json']);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /cannot be held on a KMS queue of 4 partitions.*give the queue one partition.*nothing was started/);
+    assert.match(
+      run.stderr,
+      /cannot be held on a KMS queue of 4 partitions.*give the queue one partition.*nothing was started/,
+    );
     const listed = await migrate(['status', '--json']);
     assert.deepEqual(listed.json.migrations, []);
   });
@@ -46,7 +49,13 @@ describe('the KMS budget on a queue of four partitions', { timeout: 300_000 }, (
   it('holds 110% of the budget in every 5 s at S3, the rate allowing for four buckets', async () => {
     const keyArn = await createKey();
     const bucket = await createBucket('p4');
-    await putMany(bucket, Array.from({ length: 200 }, (_, i) => `p/${i}`), (k) => k, 16, { ServerSideEncryption: 'AES256' });
+    await putMany(
+      bucket,
+      Array.from({ length: 200 }, (_, i) => `p/${i}`),
+      (k) => k,
+      16,
+      { ServerSideEncryption: 'AES256' },
+    );
     const since = Date.now();
     const run = await migrate(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '10', '--wait', '--json']);
     assert.equal(run.code, 0, run.stderr);
@@ -58,7 +67,9 @@ describe('the KMS budget on a queue of four partitions', { timeout: 300_000 }, (
     const seconds = (requests.at(-1)!.at - requests[0].at) / 1000;
     const busiest = busiestWindow(requests);
     const bound = mostTasksInWindow(kmsQueueRate(10, 4), 4) * kmsTaskWeight(10);
-    console.log(`4 partitions, budget 10/s: ${requests.length} KMS requests in ${seconds.toFixed(1)} s (${(requests.length / seconds).toFixed(1)}/s), busiest 5 s ${busiest} (limiter's bound ${bound}, 110% = 55)`);
+    console.log(
+      `4 partitions, budget 10/s: ${requests.length} KMS requests in ${seconds.toFixed(1)} s (${(requests.length / seconds).toFixed(1)}/s), busiest 5 s ${busiest} (limiter's bound ${bound}, 110% = 55)`,
+    );
     assert.ok(bound <= 55);
     assert.ok(busiest <= 55 + kmsTaskWeight(10), `busiest 5 s at S3: ${busiest} KMS requests`);
   });

@@ -23,7 +23,8 @@ describe('the KMS budget', () => {
 
   before(async () => {
     proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!);
-    for (let i = 0; i < 2; i++) workers.push(await spawnWorkerProcess({ ...stackEnv(), AWS_ENDPOINT_URL: proxy.endpoint }));
+    for (let i = 0; i < 2; i++)
+      workers.push(await spawnWorkerProcess({ ...stackEnv(), AWS_ENDPOINT_URL: proxy.endpoint }));
     temporal = await temporalClient();
   });
   after(async () => {
@@ -58,8 +59,22 @@ describe('the KMS budget', () => {
 
     const since = Date.now();
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '10', '--page-size', '100', '--pages-in-flight', '3',
-      '--multipart-threshold', String(10 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--max-kms-rps',
+      '10',
+      '--page-size',
+      '100',
+      '--pages-in-flight',
+      '3',
+      '--multipart-threshold',
+      String(10 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 301);
@@ -71,7 +86,10 @@ describe('the KMS budget', () => {
     const seconds = (requests.at(-1)!.at - requests[0].at) / 1000;
     const busiest = busiestWindow(requests);
     // Each task dispatched stands for the full weight, whatever it spent.
-    const dispatched = (await dispatchTimes(temporal.client, run.json.workflowId, KMS_TASK_QUEUE)).map((at) => ({ at, kms: weight }));
+    const dispatched = (await dispatchTimes(temporal.client, run.json.workflowId, KMS_TASK_QUEUE)).map((at) => ({
+      at,
+      kms: weight,
+    }));
     const busiestDispatch = busiestWindow(dispatched);
     console.log(
       `KMS requests: ${total} in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(1)}/s), busiest 5 s window ${busiest} at S3, ` +
@@ -86,8 +104,22 @@ describe('the KMS budget', () => {
   it('set-rate changes the budget of a running migration within seconds', async () => {
     const keyArn = await createKey();
     const bucket = await createBucket('set-rate');
-    await putMany(bucket, Array.from({ length: 400 }, (_, i) => `s/${i}`), (k) => k);
-    const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '2', '--page-size', '200', '--json']);
+    await putMany(
+      bucket,
+      Array.from({ length: 400 }, (_, i) => `s/${i}`),
+      (k) => k,
+    );
+    const started = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--max-kms-rps',
+      '2',
+      '--page-size',
+      '200',
+      '--json',
+    ]);
     assert.equal(started.code, 0, started.stderr);
     const id = started.json.workflowId;
     const since = Date.now();

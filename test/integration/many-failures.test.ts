@@ -5,7 +5,8 @@ import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worke
 import { runMigrate } from '../helpers/cli';
 import { MIGRATION_ISSUE_BYTES } from '../../workflows/issue-budget';
 
-const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+const ACCESS_DENIED =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
 
 describe('many failures with long keys', () => {
   let proxied: ProxiedWorker;
@@ -29,7 +30,18 @@ describe('many failures with long keys', () => {
     // 1,200 unencrypted objects (copied) under keys of ~1,000 bytes.
     const keys = Array.from({ length: 1200 }, (_, i) => `${'k'.repeat(990)}-${String(i).padStart(4, '0')}`);
     await putMany(bucket, keys, () => 'x');
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--max-failure-rate', '1', '--page-size', '1000', '--wait', '--json']);
+    const run = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--max-failure-rate',
+      '1',
+      '--page-size',
+      '1000',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(run.code, 3, run.stderr);
     assert.equal(run.json.counts.failed, 1200);
     assert.equal(run.json.counts.migrated, 0);

@@ -14,7 +14,8 @@ describe('the marker stands only on an object under the key', () => {
     // The first HEAD of the raced object sees it already under the key (as it was before another writer
     // replaced it with an SSE-S3 object): the worker then only tags it, in a bucket without versions.
     proxied = await startProxiedWorker((req) => {
-      if (req.method !== 'HEAD' || !raced || !req.url?.split('?')[0].endsWith(raced) || firstLooks++ > 0) return undefined;
+      if (req.method !== 'HEAD' || !raced || !req.url?.split('?')[0].endsWith(raced) || firstLooks++ > 0)
+        return undefined;
       return {
         status: 200,
         headers: {
@@ -33,7 +34,7 @@ describe('the marker stands only on an object under the key', () => {
   it('an object replaced between its HEAD and its tagging is looked at again, not counted as done', async () => {
     const bucket = await createBucket('marker-race');
     raced = `/${bucket}/replaced`;
-    await put(bucket, 'replaced', 'the writer\'s object', { ServerSideEncryption: 'AES256' });
+    await put(bucket, 'replaced', "the writer's object", { ServerSideEncryption: 'AES256' });
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(firstLooks >= 2, true, 'the first look was the stale one, and it looked again');

@@ -36,16 +36,28 @@ describe("the worker's Prometheus metrics and JSON logs", () => {
     proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, (req) => {
       const key = decodeURIComponent(new URL(req.url!, 'http://x').pathname).split('/').slice(2).join('/');
       if (callName(req) === 'PUT?tagging' && key === 'denied.txt') {
-        return { status: 403, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>' };
+        return {
+          status: 403,
+          headers: { 'content-type': 'application/xml' },
+          body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+        };
       }
       if (callName(req) === 'HEAD' && key.startsWith('updated-') && throttledHeads > 0) {
         throttledHeads--;
-        return { status: 503, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
+        return {
+          status: 503,
+          headers: { 'content-type': 'application/xml' },
+          body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        };
       }
       return undefined;
     });
     metricsPort = await freePort();
-    worker = await spawnWorkerProcess({ ...stackEnv(), AWS_ENDPOINT_URL: proxy.endpoint, MIGRATOR_METRICS_PORT: String(metricsPort) });
+    worker = await spawnWorkerProcess({
+      ...stackEnv(),
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      MIGRATOR_METRICS_PORT: String(metricsPort),
+    });
   });
   after(async () => {
     await worker.kill('SIGTERM');
@@ -58,7 +70,18 @@ describe("the worker's Prometheus metrics and JSON logs", () => {
     for (let i = 0; i < 6; i++) await put(bucket, `updated-${i}.txt`, `u${i}`, { ServerSideEncryption: 'AES256' });
     for (let i = 0; i < 2; i++) await put(bucket, `copied-${i}.txt`, `c${i}`);
     await put(bucket, 'denied.txt', 'd', { ServerSideEncryption: 'AES256' });
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '40', '--max-failure-rate', '1', '--wait', '--json']);
+    const run = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--max-kms-rps',
+      '40',
+      '--max-failure-rate',
+      '1',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(run.code, 3, run.stderr);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     assert.equal(summary.counts.failed, 1);
@@ -75,7 +98,11 @@ describe("the worker's Prometheus metrics and JSON logs", () => {
     assert.equal(sampleSum(text, 's3kms_objects_total', { outcome: 'copied' }), 2);
     assert.equal(sampleSum(text, 's3kms_objects_total', { outcome: 'failed' }), 1);
     assert.equal(sampleSum(text, 's3kms_migrated_bytes_total'), summary.counts.bytesMigrated);
-    assert.equal(sampleSum(text, 's3kms_kms_requests_total', { kind: 'update' }), 7, 'one KMS request per SSE-S3 update, the failed one included');
+    assert.equal(
+      sampleSum(text, 's3kms_kms_requests_total', { kind: 'update' }),
+      7,
+      'one KMS request per SSE-S3 update, the failed one included',
+    );
     assert.equal(sampleSum(text, 's3kms_kms_requests_total', { kind: 'copy' }), 2);
     assert.equal(sampleSum(text, 's3kms_kms_budget_rps', { migration: summary.workflowId }), 40);
     assert.ok(sampleSum(text, 's3kms_s3_throttled_total') >= 1, 'the 503s lowered the concurrency');
@@ -84,7 +111,10 @@ describe("the worker's Prometheus metrics and JSON logs", () => {
   });
 
   it('logs one JSON line per event, with the workflow ID and object key of a failed object', () => {
-    const lines = worker.output().split('\n').filter((l) => l.startsWith('{'));
+    const lines = worker
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     assert.ok(lines.length > 0);
     const events = lines.map((l) => JSON.parse(l));
     const started = events.find((e) => e.msg === 'worker started');

@@ -12,7 +12,10 @@ const s3ErrorBody = (code: string, message: string) => ({
   headers: { 'content-type': 'application/xml' },
   body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
 });
-const SSE_C_REFUSED = s3ErrorBody('InvalidRequest', 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');
+const SSE_C_REFUSED = s3ErrorBody(
+  'InvalidRequest',
+  'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+);
 const EXPIRED_TOKEN = s3ErrorBody('ExpiredToken', 'The provided token has expired.');
 
 describe('objects in every starting state', () => {
@@ -25,8 +28,10 @@ describe('objects in every starting state', () => {
     proxied = await startProxiedWorker((req) => {
       const path = req.url?.split('?')[0] ?? '';
       if (req.headers['x-amz-server-side-encryption-customer-algorithm']) return undefined;
-      if (path.endsWith('/customer-key')) return req.method === 'HEAD' ? { status: 400 } : req.method === 'GET' ? SSE_C_REFUSED : undefined;
-      if (path.endsWith('/expired-token')) return req.method === 'HEAD' ? { status: 400 } : req.method === 'GET' ? EXPIRED_TOKEN : undefined;
+      if (path.endsWith('/customer-key'))
+        return req.method === 'HEAD' ? { status: 400 } : req.method === 'GET' ? SSE_C_REFUSED : undefined;
+      if (path.endsWith('/expired-token'))
+        return req.method === 'HEAD' ? { status: 400 } : req.method === 'GET' ? EXPIRED_TOKEN : undefined;
       return undefined;
     });
     keyArn = await createKey();
@@ -40,7 +45,11 @@ describe('objects in every starting state', () => {
     const bucket = await createBucket('mixed');
     const sseCKey = randomBytes(32);
     await put(bucket, 'other-key', 'x', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: otherKeyArn });
-    await put(bucket, 'target-key-untagged', 'y', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn, Tagging: 'own=tag' });
+    await put(bucket, 'target-key-untagged', 'y', {
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: keyArn,
+      Tagging: 'own=tag',
+    });
     await put(bucket, 'target-key-tagged', 'z', {
       ServerSideEncryption: 'aws:kms',
       SSEKMSKeyId: keyArn,
@@ -65,8 +74,16 @@ describe('objects in every starting state', () => {
     assert.equal(counts.migrated, 3, 'other-key, plain, and ten-tags (copied with its tags, without the marker)');
     assert.equal(counts.unmarked, 1, 'ten-tags: no room for the marker');
     assert.equal(counts.alreadyDone, 2);
-    assert.deepEqual(counts.skipped, { 'sse-c': 1, archived: 1, vanished: 0, 'dsse-kms': 0, 'noncurrent-not-updatable': 0, 'null-version-kept': 0,
-      'annotated-over-5gib': 0, 'object-lock': 0 });
+    assert.deepEqual(counts.skipped, {
+      'sse-c': 1,
+      archived: 1,
+      vanished: 0,
+      'dsse-kms': 0,
+      'noncurrent-not-updatable': 0,
+      'null-version-kept': 0,
+      'annotated-over-5gib': 0,
+      'object-lock': 0,
+    });
     assert.equal(counts.failed, 1, 'a HEAD refused with 400 for another reason is not taken for SSE-C');
     const reported = Object.fromEntries(issues.map((i: { key: string; code: string }) => [i.key, i.code]));
     assert.deepEqual(reported, { archived: 'archived', 'customer-key': 'sse-c', 'expired-token': 'ExpiredToken' });

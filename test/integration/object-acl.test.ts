@@ -44,7 +44,16 @@ describe('object ACLs on the copy path', () => {
     assert.ok(before['public.html'].includes(`READ ${ALL_USERS}`), 'the emulator stores the canned ACL');
 
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn, '--multipart-threshold', String(10 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--multipart-threshold',
+      String(10 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 4);
@@ -63,7 +72,13 @@ describe('object ACLs on the copy path', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 1);
     const calls = proxied.proxy.timeline.slice(since).filter((r) => r.path.startsWith(`/${bucket}`));
-    assert.ok(calls.some((r) => r.name === 'CopyObject'), 'the object was copied through the proxy');
-    assert.deepEqual(calls.filter((r) => r.name === 'GET?acl'), []);
+    assert.ok(
+      calls.some((r) => r.name === 'CopyObject'),
+      'the object was copied through the proxy',
+    );
+    assert.deepEqual(
+      calls.filter((r) => r.name === 'GET?acl'),
+      [],
+    );
   });
 });

@@ -4,7 +4,12 @@
 // each copy carries the same retention and legal hold.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectLockConfigurationCommand,
+} from '@aws-sdk/client-s3';
 import { createKey, put, putMany, s3, uniqueBucketName } from '../helpers/aws';
 import { startWorker, type RunningWorker } from '../helpers/worker';
 import { runMigrate } from '../helpers/cli';
@@ -20,11 +25,17 @@ async function governedBucket(label: string, objects: number): Promise<{ bucket:
   await s3.send(
     new PutObjectLockConfigurationCommand({
       Bucket: bucket,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } },
+      },
     }),
   );
   const keys = Array.from({ length: objects }, (_, i) => `doc-${String(i).padStart(3, '0')}`);
-  await putMany(bucket, keys, (k) => `data of ${k}`, 16, { ServerSideEncryption: 'AES256', ChecksumAlgorithm: 'CRC32' });
+  await putMany(bucket, keys, (k) => `data of ${k}`, 16, {
+    ServerSideEncryption: 'AES256',
+    ChecksumAlgorithm: 'CRC32',
+  });
   return { bucket, keys };
 }
 
@@ -46,7 +57,10 @@ describe('Object Lock', { timeout: 300_000 }, () => {
     assert.equal(plan.code, 0, plan.stderr);
     assert.deepEqual(plan.json.tally.locked, { objects: 60, bytes });
     assert.equal(plan.json.tally.byAction['skip: object-lock'].objects, 60);
-    assert.match(plan.stdout, /under Object Lock: 60 objects, .*: skipped \(object-lock\); --copy-locked would copy them, storing .* twice/);
+    assert.match(
+      plan.stdout,
+      /under Object Lock: 60 objects, .*: skipped \(object-lock\); --copy-locked would copy them, storing .* twice/,
+    );
 
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(run.code, 3, run.stderr);
@@ -54,7 +68,10 @@ describe('Object Lock', { timeout: 300_000 }, () => {
     assert.equal(run.json.counts.skipped['object-lock'], 60);
     assert.equal(run.json.counts.failed, 0);
     assert.equal(run.json.counts.migrated, 0);
-    assert.match(run.json.issues[0].message, /under Object Lock \(GOVERNANCE retention until .*--copy-locked copies it/);
+    assert.match(
+      run.json.issues[0].message,
+      /under Object Lock \(GOVERNANCE retention until .*--copy-locked copies it/,
+    );
     assert.equal(await versionsOf(bucket), 60, 'no copy written');
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: keys[0] }));
     assert.equal(head.ServerSideEncryption, 'AES256');
@@ -64,12 +81,21 @@ describe('Object Lock', { timeout: 300_000 }, () => {
     const { bucket, keys } = await governedBucket('locked-copy', 30);
     const until = new Date(Date.now() + 3 * 86_400_000);
     until.setUTCMilliseconds(0);
-    await put(bucket, 'governed', 'g', { ServerSideEncryption: 'AES256', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: until, ChecksumAlgorithm: 'CRC32' });
+    await put(bucket, 'governed', 'g', {
+      ServerSideEncryption: 'AES256',
+      ObjectLockMode: 'GOVERNANCE',
+      ObjectLockRetainUntilDate: until,
+      ChecksumAlgorithm: 'CRC32',
+    });
     await put(bucket, 'held', 'h', { ObjectLockLegalHoldStatus: 'ON', ChecksumAlgorithm: 'CRC32' });
-    const defaultUntil = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: keys[0] }))).ObjectLockRetainUntilDate;
+    const defaultUntil = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: keys[0] })))
+      .ObjectLockRetainUntilDate;
 
     const plan = await runMigrate(['plan', '--bucket', bucket, '--kms-key', keyArn, '--copy-locked']);
-    assert.match(plan.stdout, /under Object Lock: 32 objects, .*: copied \(--copy-locked\), so .* stored twice until their locks end/);
+    assert.match(
+      plan.stdout,
+      /under Object Lock: 32 objects, .*: copied \(--copy-locked\), so .* stored twice until their locks end/,
+    );
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--copy-locked', '--wait', '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.migrated, 32);
@@ -85,7 +111,11 @@ describe('Object Lock', { timeout: 300_000 }, () => {
     assert.equal(held.ObjectLockLegalHoldStatus, 'ON');
     const copied = await head(keys[0]);
     assert.equal(copied.SSEKMSKeyId, keyArn);
-    assert.equal(copied.ObjectLockRetainUntilDate?.toISOString(), defaultUntil?.toISOString(), 'the same retention date as the version it replaced');
+    assert.equal(
+      copied.ObjectLockRetainUntilDate?.toISOString(),
+      defaultUntil?.toISOString(),
+      'the same retention date as the version it replaced',
+    );
     assert.equal(await versionsOf(bucket), 64, 'each copy adds a version; the locked one stays');
   });
 });

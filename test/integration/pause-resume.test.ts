@@ -51,7 +51,17 @@ describe('pause and resume through the client script', () => {
     await putMany(bucket, keys, (k) => k);
     const copies = () => proxy.forwarded.get('CopyObject') ?? 0;
 
-    const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '100', '--pages-in-flight', '2', '--json']);
+    const started = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--page-size',
+      '100',
+      '--pages-in-flight',
+      '2',
+      '--json',
+    ]);
     assert.equal(started.code, 0, started.stderr);
     const id = started.json.workflowId;
     while (copies() < 100) await sleep(100);
@@ -59,7 +69,7 @@ describe('pause and resume through the client script', () => {
     const paused = await runMigrate(['pause', id, '--reason', 'change window closed']);
     assert.equal(paused.code, 0, paused.stderr);
     let settled = -1;
-    for (let stableFor = 0; stableFor < 3; ) {
+    for (let stableFor = 0; stableFor < 3;) {
       await sleep(1000);
       stableFor = copies() === settled ? stableFor + 1 : 0;
       settled = copies();
@@ -72,7 +82,10 @@ describe('pause and resume through the client script', () => {
     await sleep(3000);
     assert.equal(copies(), settled, 'nothing new starts while paused');
     // What an operator filters by in the Web UI: the bucket and the state (search attributes).
-    assert.deepEqual(await findWhere(temporal.client, `MigrationBucket = '${bucket}' AND MigrationState = 'paused'`, id), [id]);
+    assert.deepEqual(
+      await findWhere(temporal.client, `MigrationBucket = '${bucket}' AND MigrationState = 'paused'`, id),
+      [id],
+    );
     // `status` without an ID lists it among the migrations, with why it is paused.
     const listed = await runMigrate(['status', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
@@ -98,36 +111,55 @@ describe('pause and resume through the client script', () => {
     assert.match(notRunning.stderr, /is not running \(COMPLETED\)/);
   });
 
-  it('cancel stops a migration for good: its pages end, its state says so, and a new run finishes the rest', { timeout: 180_000 }, async () => {
-    const keyArn = await createKey();
-    const bucket = await createBucket('cancel');
-    const keys = Array.from({ length: 100 }, (_, i) => `c/${String(i).padStart(3, '0')}`);
-    await putMany(bucket, keys, (k) => k, 16, { ServerSideEncryption: 'AES256' });
-    const started = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '20', '--max-kms-rps', '4', '--json']);
-    assert.equal(started.code, 0, started.stderr);
-    const id = started.json.workflowId;
-    while ((await statusOf(id)).progress.counts.migrated < 1) await sleep(500);
+  it(
+    'cancel stops a migration for good: its pages end, its state says so, and a new run finishes the rest',
+    { timeout: 180_000 },
+    async () => {
+      const keyArn = await createKey();
+      const bucket = await createBucket('cancel');
+      const keys = Array.from({ length: 100 }, (_, i) => `c/${String(i).padStart(3, '0')}`);
+      await putMany(bucket, keys, (k) => k, 16, { ServerSideEncryption: 'AES256' });
+      const started = await runMigrate([
+        '--bucket',
+        bucket,
+        '--kms-key',
+        keyArn,
+        '--page-size',
+        '20',
+        '--max-kms-rps',
+        '4',
+        '--json',
+      ]);
+      assert.equal(started.code, 0, started.stderr);
+      const id = started.json.workflowId;
+      while ((await statusOf(id)).progress.counts.migrated < 1) await sleep(500);
 
-    const cancelled = await runMigrate(['cancel', id]);
-    assert.equal(cancelled.code, 0, cancelled.stderr);
-    assert.match(cancelled.stdout, /CANCELLED/);
-    assert.deepEqual(await findWhere(temporal.client, `MigrationBucket = '${bucket}' AND MigrationState = 'cancelled'`, id), [id]);
-    let runningPages = -1;
-    for (let tries = 0; tries < 50 && runningPages !== 0; tries++) {
-      if (tries > 0) await sleep(200);
-      runningPages = 0;
-      for await (const page of temporal.client.workflow.list({ query: `WorkflowType = 'migratePage' AND ExecutionStatus = 'Running'` })) {
-        if (page.workflowId.startsWith(`${id}#`)) runningPages++;
+      const cancelled = await runMigrate(['cancel', id]);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      assert.match(cancelled.stdout, /CANCELLED/);
+      assert.deepEqual(
+        await findWhere(temporal.client, `MigrationBucket = '${bucket}' AND MigrationState = 'cancelled'`, id),
+        [id],
+      );
+      let runningPages = -1;
+      for (let tries = 0; tries < 50 && runningPages !== 0; tries++) {
+        if (tries > 0) await sleep(200);
+        runningPages = 0;
+        for await (const page of temporal.client.workflow.list({
+          query: `WorkflowType = 'migratePage' AND ExecutionStatus = 'Running'`,
+        })) {
+          if (page.workflowId.startsWith(`${id}#`)) runningPages++;
+        }
       }
-    }
-    assert.equal(runningPages, 0, 'its pages ended with it');
-    const again = await runMigrate(['cancel', id]);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /is not running \(CANCELLED\)/);
+      assert.equal(runningPages, 0, 'its pages ended with it');
+      const again = await runMigrate(['cancel', id]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /is not running \(CANCELLED\)/);
 
-    const rerun = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
-    assert.equal(rerun.code, 0, rerun.stderr);
-    assert.equal(rerun.json.counts.migrated + rerun.json.counts.alreadyDone, 100);
-    assert.ok(rerun.json.counts.alreadyDone >= 1, 'what the cancelled run migrated stayed migrated');
-  });
+      const rerun = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.equal(rerun.json.counts.migrated + rerun.json.counts.alreadyDone, 100);
+      assert.ok(rerun.json.counts.alreadyDone >= 1, 'what the cancelled run migrated stayed migrated');
+    },
+  );
 });

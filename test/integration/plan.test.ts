@@ -29,46 +29,88 @@ describe('migrate plan', () => {
     await proxied.stop();
   });
 
-  it('changes nothing, counts objects by state and action, and predicts the migration\'s S3 requests', { timeout: 240_000 }, async () => {
-    const keyArn = await createKey();
-    const bucket = await createBucket('plan');
-    const keys = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${String(i).padStart(3, '0')}`);
-    await putMany(bucket, keys(60, 'sse-s3/'), (k) => k, 16, { ServerSideEncryption: 'AES256' });
-    await putMany(bucket, keys(40, 'plain/'), (k) => k);
-    await put(bucket, 'tagged', 'x', { Tagging: 'team=a' });
-    const before = await readObject(bucket, 'plain/000');
+  it(
+    "changes nothing, counts objects by state and action, and predicts the migration's S3 requests",
+    { timeout: 240_000 },
+    async () => {
+      const keyArn = await createKey();
+      const bucket = await createBucket('plan');
+      const keys = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${String(i).padStart(3, '0')}`);
+      await putMany(bucket, keys(60, 'sse-s3/'), (k) => k, 16, { ServerSideEncryption: 'AES256' });
+      await putMany(bucket, keys(40, 'plain/'), (k) => k);
+      await put(bucket, 'tagged', 'x', { Tagging: 'team=a' });
+      const before = await readObject(bucket, 'plain/000');
 
-    const planned = await runMigrate(['plan', '--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '40', '--json']);
-    assert.equal(planned.code, 0, planned.stderr);
-    const { tally, estimate } = planned.json;
-    assert.deepEqual([tally.listed.objects, tally.surveyed], [101, 101]);
-    assert.deepEqual(estimate.byState, { 'SSE-S3': { objects: 60, bytes: 60 * 10 }, 'not encrypted': { objects: 41, bytes: 40 * 9 + 1 } });
-    assert.deepEqual(Object.fromEntries(Object.entries(estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects])), { update: 60, copy: 41 });
-    assert.equal(estimate.kmsRequests, 101);
-    // 101 requests at the KMS queue's rate for 40/s (12 tasks/s of 3 requests): 2.8 s, said as about 3 s.
-    assert.equal(estimate.durationSeconds, 101 / (kmsQueueRate(40) * kmsTaskWeight(40)));
-    assert.match(planned.stdout, /duration at a budget of 40 KMS requests\/s: about 3 s/);
-    assert.deepEqual(await readObject(bucket, 'plain/000'), before, 'the plan changed nothing');
+      const planned = await runMigrate([
+        'plan',
+        '--bucket',
+        bucket,
+        '--kms-key',
+        keyArn,
+        '--max-kms-rps',
+        '40',
+        '--json',
+      ]);
+      assert.equal(planned.code, 0, planned.stderr);
+      const { tally, estimate } = planned.json;
+      assert.deepEqual([tally.listed.objects, tally.surveyed], [101, 101]);
+      assert.deepEqual(estimate.byState, {
+        'SSE-S3': { objects: 60, bytes: 60 * 10 },
+        'not encrypted': { objects: 41, bytes: 40 * 9 + 1 },
+      });
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects])),
+        { update: 60, copy: 41 },
+      );
+      assert.equal(estimate.kmsRequests, 101);
+      // 101 requests at the KMS queue's rate for 40/s (12 tasks/s of 3 requests): 2.8 s, said as about 3 s.
+      assert.equal(estimate.durationSeconds, 101 / (kmsQueueRate(40) * kmsTaskWeight(40)));
+      assert.match(planned.stdout, /duration at a budget of 40 KMS requests\/s: about 3 s/);
+      assert.deepEqual(await readObject(bucket, 'plain/000'), before, 'the plan changed nothing');
 
-    const from = proxied.proxy.timeline.length;
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '40', '--wait', '--json']);
-    assert.equal(run.code, 0, run.stderr);
-    // This bucket's requests only: the worker may also serve other tests' leftovers on the shared stack.
-    const actual: Record<string, number> = {};
-    for (const { name, path } of proxied.proxy.timeline.slice(from)) {
-      const kind = KIND_OF[name];
-      if (kind && (path === `/${bucket}` || path.startsWith(`/${bucket}/`))) actual[kind] = (actual[kind] ?? 0) + 1;
-    }
-    // Exact for every per-object request; the migration's preflight adds two HEADs of the bucket (is it there,
-    // is it the expected owner's) and one probe UpdateObjectEncryption of an object that does not exist.
-    const expected = { ...estimate.requests, HeadObject: estimate.requests.HeadObject + 2, UpdateObjectEncryption: estimate.requests.UpdateObjectEncryption + 1 };
-    assert.deepEqual(actual, expected, `plan ${JSON.stringify(estimate.requests)}\nmigration ${JSON.stringify(actual)}`);
-  });
+      const from = proxied.proxy.timeline.length;
+      const run = await runMigrate([
+        '--bucket',
+        bucket,
+        '--kms-key',
+        keyArn,
+        '--max-kms-rps',
+        '40',
+        '--wait',
+        '--json',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      // This bucket's requests only: the worker may also serve other tests' leftovers on the shared stack.
+      const actual: Record<string, number> = {};
+      for (const { name, path } of proxied.proxy.timeline.slice(from)) {
+        const kind = KIND_OF[name];
+        if (kind && (path === `/${bucket}` || path.startsWith(`/${bucket}/`))) actual[kind] = (actual[kind] ?? 0) + 1;
+      }
+      // Exact for every per-object request; the migration's preflight adds two HEADs of the bucket (is it there,
+      // is it the expected owner's) and one probe UpdateObjectEncryption of an object that does not exist.
+      const expected = {
+        ...estimate.requests,
+        HeadObject: estimate.requests.HeadObject + 2,
+        UpdateObjectEncryption: estimate.requests.UpdateObjectEncryption + 1,
+      };
+      assert.deepEqual(
+        actual,
+        expected,
+        `plan ${JSON.stringify(estimate.requests)}\nmigration ${JSON.stringify(actual)}`,
+      );
+    },
+  );
 
   it('samples by key hash and scales to the whole listing, saying so', async () => {
     const keyArn = await createKey();
     const bucket = await createBucket('plan-sample');
-    await putMany(bucket, Array.from({ length: 400 }, (_, i) => `o${String(i).padStart(4, '0')}`), (k) => k, 16, { ServerSideEncryption: 'AES256' });
+    await putMany(
+      bucket,
+      Array.from({ length: 400 }, (_, i) => `o${String(i).padStart(4, '0')}`),
+      (k) => k,
+      16,
+      { ServerSideEncryption: 'AES256' },
+    );
     const planned = await runMigrate(['plan', '--bucket', bucket, '--kms-key', keyArn, '--sample', '50', '--json']);
     assert.equal(planned.code, 0, planned.stderr);
     const { tally, estimate } = planned.json;
@@ -101,7 +143,9 @@ describe('migrate plan', () => {
     const versions = async () => (await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.length;
     const planned = await runMigrate(['plan', '--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--json']);
     assert.equal(planned.code, 0, planned.stderr);
-    const actions = Object.fromEntries(Object.entries(planned.json.estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects]));
+    const actions = Object.fromEntries(
+      Object.entries(planned.json.estimate.byAction).map(([k, v]) => [k, (v as { objects: number }).objects]),
+    );
     assert.deepEqual(actions, { update: 6, 'skip: noncurrent-not-updatable': 3 });
     assert.match(planned.stdout, /9 objects and noncurrent versions \(--all-versions\)/);
     assert.equal(await versions(), 9, 'the plan changed nothing, not even a version');
@@ -114,13 +158,28 @@ describe('migrate plan', () => {
     const bucket = await createBucket('plan-attach');
     const temporal = await temporalClient();
     const workflowId = `s3-kms-plan/${bucket}/`;
-    const input = { bucket, prefix: '', kmsKeyId: 'alias/one', bucketKeyEnabled: false, multipartThresholdBytes: 5 * 1024 ** 3, partSizeBytes: 512 * 1024 ** 2 };
+    const input = {
+      bucket,
+      prefix: '',
+      kmsKeyId: 'alias/one',
+      bucketKeyEnabled: false,
+      multipartThresholdBytes: 5 * 1024 ** 3,
+      partSizeBytes: 512 * 1024 ** 2,
+    };
     // No worker polls this queue: the plan stays running while the client tries to attach.
-    const running = await temporal.client.workflow.start('planBucket', { taskQueue: 'nobody-polls', workflowId, args: [input], memo: { input } });
+    const running = await temporal.client.workflow.start('planBucket', {
+      taskQueue: 'nobody-polls',
+      workflowId,
+      args: [input],
+      memo: { input },
+    });
     try {
       const other = await runMigrate(['plan', '--bucket', bucket, '--kms-key', 'alias/two']);
       assert.equal(other.code, 1, other.stderr);
-      assert.match(other.stderr, /a plan of s3:\/\/\S+\/ is already running \(workflow s3-kms-plan\/\S+\/\) with other kmsKeyId; wait for it/);
+      assert.match(
+        other.stderr,
+        /a plan of s3:\/\/\S+\/ is already running \(workflow s3-kms-plan\/\S+\/\) with other kmsKeyId; wait for it/,
+      );
     } finally {
       await running.terminate('test done');
       await temporal.close();

@@ -34,7 +34,10 @@ describe('migrate policy', { timeout: 300_000 }, () => {
   it('proposes the read-deny of a versioned bucket only once its migration completed, applies it after saving the policy, and restores it', async () => {
     const keyArn = await createKey();
     const bucket = await createBucket('policy', { versioned: true });
-    const existing = { Version: '2012-10-17', Statement: [{ ...PUBLIC_READ, Resource: `arn:aws:s3:::${bucket}/public/*` }] };
+    const existing = {
+      Version: '2012-10-17',
+      Statement: [{ ...PUBLIC_READ, Resource: `arn:aws:s3:::${bucket}/public/*` }],
+    };
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(existing) }));
     await put(bucket, 'doc', 'one', { ServerSideEncryption: 'AES256' });
     await put(bucket, 'doc', 'two', { ServerSideEncryption: 'AES256' });
@@ -42,7 +45,11 @@ describe('migrate policy', { timeout: 300_000 }, () => {
     const early = await policyRun(['--bucket', bucket, '--kms-key', keyArn, '--worker-principal', ROLE]);
     assert.equal(early.code, 0, early.stderr);
     assert.match(early.stdout, /^\+\s+"Sid": "S3KmsMigratorDenyUploadsUnderOtherKeys"/m);
-    assert.doesNotMatch(early.stdout, /DenyReadsOfUnmarkedVersions/, 'nothing is migrated yet: it would hide every older version');
+    assert.doesNotMatch(
+      early.stdout,
+      /DenyReadsOfUnmarkedVersions/,
+      'nothing is migrated yet: it would hide every older version',
+    );
     assert.match(early.stderr, /no migration of s3:\/\/\S+ is known to Temporal; .* run the migration first/);
     assert.match(early.stderr, /not applied: run again with --apply/);
 
@@ -51,21 +58,45 @@ describe('migrate policy', { timeout: 300_000 }, () => {
 
     const shown = await policyRun(['--bucket', bucket, '--kms-key', keyArn]);
     assert.match(shown.stderr, /not proposed: denying reads .* --worker-principal/);
-    assert.deepEqual((await policyOf(bucket)).Statement.map((s) => s.Sid), ['PublicRead'], 'nothing written without --apply');
+    assert.deepEqual(
+      (await policyOf(bucket)).Statement.map((s) => s.Sid),
+      ['PublicRead'],
+      'nothing written without --apply',
+    );
 
-    const applied = await policyRun(['--bucket', bucket, '--kms-key', keyArn, '--worker-principal', ROLE, '--apply', '--json']);
+    const applied = await policyRun([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--worker-principal',
+      ROLE,
+      '--apply',
+      '--json',
+    ]);
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal(applied.json.applied, true);
     const written = await policyOf(bucket);
-    assert.deepEqual(written.Statement.map((s) => s.Sid), [
-      'PublicRead',
-      'S3KmsMigratorDenyUploadsUnderOtherKeys',
-      'S3KmsMigratorDenyUploadsWithCustomerKeys',
-      'S3KmsMigratorDenyReadsOfUnmarkedVersions',
-    ]);
-    assert.deepEqual(written.Statement[3], { ...written.Statement[3], Action: 's3:GetObjectVersion', Resource: `arn:aws:s3:::${bucket}/*` });
+    assert.deepEqual(
+      written.Statement.map((s) => s.Sid),
+      [
+        'PublicRead',
+        'S3KmsMigratorDenyUploadsUnderOtherKeys',
+        'S3KmsMigratorDenyUploadsWithCustomerKeys',
+        'S3KmsMigratorDenyReadsOfUnmarkedVersions',
+      ],
+    );
+    assert.deepEqual(written.Statement[3], {
+      ...written.Statement[3],
+      Action: 's3:GetObjectVersion',
+      Resource: `arn:aws:s3:::${bucket}/*`,
+    });
     assert.match(applied.stderr, /to put it back: npm run migrate -- policy --bucket \S+ --restore/);
-    assert.deepEqual(JSON.parse(await readFile(applied.json.backup, 'utf8')).previous, existing, 'the policy it replaced, saved');
+    assert.deepEqual(
+      JSON.parse(await readFile(applied.json.backup, 'utf8')).previous,
+      existing,
+      'the policy it replaced, saved',
+    );
 
     const again = await policyRun(['--bucket', bucket, '--kms-key', keyArn, '--worker-principal', ROLE, '--apply']);
     assert.equal(again.code, 0, again.stderr);
@@ -89,7 +120,10 @@ describe('migrate policy', { timeout: 300_000 }, () => {
 
     const refused = await policyRun(['--bucket', bucket, '--kms-key', keyArn, '--worker-principal', ROLE, '--apply']);
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, /refusing to apply the policy, nothing was written: the latest migration of s3:\/\/\S+\/ .* left objects without the marker \(1 under the key without it \(10 tags\)\)/);
+    assert.match(
+      refused.stderr,
+      /refusing to apply the policy, nothing was written: the latest migration of s3:\/\/\S+\/ .* left objects without the marker \(1 under the key without it \(10 tags\)\)/,
+    );
     await assert.rejects(s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), { name: 'NoSuchBucketPolicy' });
 
     const uploadsOnly = await policyRun(['--bucket', bucket, '--kms-key', keyArn, '--apply']);
@@ -98,11 +132,18 @@ describe('migrate policy', { timeout: 300_000 }, () => {
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(theirs) })); // changed by someone else since
     const blocked = await policyRun(['--bucket', bucket, '--restore']);
     assert.equal(blocked.code, 1);
-    assert.match(blocked.stderr, /was changed since .* restoring would undo that change; nothing was written \(--force/);
+    assert.match(
+      blocked.stderr,
+      /was changed since .* restoring would undo that change; nothing was written \(--force/,
+    );
     assert.deepEqual(await policyOf(bucket), theirs);
     const forced = await policyRun(['--bucket', bucket, '--restore', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
-    await assert.rejects(s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), { name: 'NoSuchBucketPolicy' }, 'it had none before');
+    await assert.rejects(
+      s3.send(new GetBucketPolicyCommand({ Bucket: bucket })),
+      { name: 'NoSuchBucketPolicy' },
+      'it had none before',
+    );
   });
 
   it('refuses bad input with a message naming it, and writes nothing', async () => {
@@ -110,10 +151,25 @@ describe('migrate policy', { timeout: 300_000 }, () => {
     const bucket = await createBucket('policy-bad', { versioned: true });
     const cases: [string[], RegExp][] = [
       [['policy', '--bucket', bucket], /--kms-key is required/],
-      [['policy', '--bucket', `${bucket}-missing`, '--kms-key', keyArn, '--apply'], /bucket "policy-bad-\S+-missing" does not exist/],
-      [['policy', '--bucket', bucket, '--kms-key', 'alias/no-such-key', '--apply'], /KMS key "alias\/no-such-key" could not be described: NotFoundException/],
       [
-        ['policy', '--bucket', bucket, '--kms-key', keyArn, '--worker-principal', 'arn:aws:sts::123456789012:assumed-role/migrator/i-1', '--apply'],
+        ['policy', '--bucket', `${bucket}-missing`, '--kms-key', keyArn, '--apply'],
+        /bucket "policy-bad-\S+-missing" does not exist/,
+      ],
+      [
+        ['policy', '--bucket', bucket, '--kms-key', 'alias/no-such-key', '--apply'],
+        /KMS key "alias\/no-such-key" could not be described: NotFoundException/,
+      ],
+      [
+        [
+          'policy',
+          '--bucket',
+          bucket,
+          '--kms-key',
+          keyArn,
+          '--worker-principal',
+          'arn:aws:sts::123456789012:assumed-role/migrator/i-1',
+          '--apply',
+        ],
         /role session; .* give arn:aws:iam::123456789012:role\/migrator/,
       ],
     ];

@@ -48,18 +48,37 @@ describe('a Temporal cluster behind mTLS, and preflight messages', () => {
   });
 
   it('says TLS failed, and what to check, for a certificate the server does not trust', async () => {
-    const run = await runMigrate(['status'], { ...mtls, TEMPORAL_TLS_CLIENT_CERT_PATH: certs.strangerCert, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.strangerKey });
+    const run = await runMigrate(['status'], {
+      ...mtls,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: certs.strangerCert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: certs.strangerKey,
+    });
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, new RegExp(`TLS with Temporal at localhost:${proxy.port} failed \\(mTLS; check.*: the server closed the connection after the handshake: it refused the client certificate`));
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `TLS with Temporal at localhost:${proxy.port} failed \\(mTLS; check.*: the server closed the connection after the handshake: it refused the client certificate`,
+      ),
+    );
   });
 
   it("says TLS failed when the server's certificate is not trusted, or the server wants a client certificate", async () => {
     const untrusted = await runMigrate(['status'], { ...mtls, TEMPORAL_TLS_SERVER_CA_CERT_PATH: '' });
     assert.equal(untrusted.code, 1, untrusted.stderr);
-    assert.match(untrusted.stderr, /TLS with Temporal at localhost:\d+ failed \(mTLS; .*\): (unable to get local issuer certificate|self-signed certificate in certificate chain)/);
-    const noCert = await runMigrate(['status'], { ...mtls, TEMPORAL_TLS_CLIENT_CERT_PATH: '', TEMPORAL_TLS_CLIENT_KEY_PATH: '' });
+    assert.match(
+      untrusted.stderr,
+      /TLS with Temporal at localhost:\d+ failed \(mTLS; .*\): (unable to get local issuer certificate|self-signed certificate in certificate chain)/,
+    );
+    const noCert = await runMigrate(['status'], {
+      ...mtls,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '',
+    });
     assert.equal(noCert.code, 1, noCert.stderr);
-    assert.match(noCert.stderr, /TLS with Temporal at localhost:\d+ failed \(TLS; .*\): .*it wants a client certificate/);
+    assert.match(
+      noCert.stderr,
+      /TLS with Temporal at localhost:\d+ failed \(TLS; .*\): .*it wants a client certificate/,
+    );
   });
 
   it('names a broken certificate setting before connecting, in the client and the worker', async () => {
@@ -67,13 +86,22 @@ describe('a Temporal cluster behind mTLS, and preflight messages', () => {
     const run = await runMigrate(['status'], broken);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /TEMPORAL_TLS_CLIENT_CERT_PATH \(.*client\.key\) is not a PEM certificate/);
-    await assert.rejects(spawnWorkerProcess({ ...stackEnv(), ...broken }), /exited with 1[^]*TEMPORAL_TLS_CLIENT_CERT_PATH \(.*client\.key\) is not a PEM certificate/);
+    await assert.rejects(
+      spawnWorkerProcess({ ...stackEnv(), ...broken }),
+      /exited with 1[^]*TEMPORAL_TLS_CLIENT_CERT_PATH \(.*client\.key\) is not a PEM certificate/,
+    );
   });
 
   it('names a namespace that does not exist, in the client and the worker', async () => {
     const run = await runMigrate(['status'], { TEMPORAL_NAMESPACE: 'no-such-namespace' });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /namespace "no-such-namespace" does not exist on Temporal at [\d.]+:\d+ \(TEMPORAL_NAMESPACE\)/);
-    await assert.rejects(spawnWorkerProcess({ ...stackEnv(), TEMPORAL_NAMESPACE: 'no-such-namespace' }), /exited with 1[^]*namespace "no-such-namespace" does not exist/);
+    assert.match(
+      run.stderr,
+      /namespace "no-such-namespace" does not exist on Temporal at [\d.]+:\d+ \(TEMPORAL_NAMESPACE\)/,
+    );
+    await assert.rejects(
+      spawnWorkerProcess({ ...stackEnv(), TEMPORAL_NAMESPACE: 'no-such-namespace' }),
+      /exited with 1[^]*namespace "no-such-namespace" does not exist/,
+    );
   });
 });

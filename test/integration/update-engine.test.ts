@@ -1,6 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+} from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, randomBody, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
@@ -34,12 +39,23 @@ describe('UpdateObjectEncryption as the engine', () => {
     await put(bucket, 'plain', 'd');
     const keys = ['sse-s3', 'other key', 'glacier', 'large'];
     const before = Object.fromEntries(
-      await Promise.all(keys.filter((k) => k !== 'glacier').map(async (k) => [k, await readObject(bucket, k)] as const)),
+      await Promise.all(
+        keys.filter((k) => k !== 'glacier').map(async (k) => [k, await readObject(bucket, k)] as const),
+      ),
     );
     const copiesBefore = calls('CopyObject') + calls('UploadPartCopy');
 
     const run = await runMigrate([
-      '--bucket', bucket, '--kms-key', keyArn, '--multipart-threshold', String(5 * MIB), '--part-size', String(5 * MIB), '--wait', '--json',
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--multipart-threshold',
+      String(5 * MIB),
+      '--part-size',
+      String(5 * MIB),
+      '--wait',
+      '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
     const { counts } = run.json;
@@ -93,13 +109,26 @@ describe('UpdateObjectEncryption as the engine', () => {
     const v3 = await put(bucket, 'doc', 'three', { ServerSideEncryption: 'AES256' });
     await put(bucket, 'gone', 'x', { ServerSideEncryption: 'AES256' });
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'gone' })); // a delete marker on top
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--page-size', '2', '--wait', '--json']);
+    const run = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--all-versions',
+      '--page-size',
+      '2',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(run.code, 3, `exit 3: one version could not be re-encrypted\n${run.stderr}`);
     const { counts, issues } = run.json;
     assert.equal(counts.updated, 3, 'doc v1, doc v3 and the noncurrent version of gone');
     assert.equal(counts.skipped['noncurrent-not-updatable'], 1);
     assert.equal(counts.olderVersions, 1, 'the delete marker');
-    assert.deepEqual(issues.map((i: { key: string; versionId: string }) => [i.key, i.versionId]), [['doc', plainOld.VersionId]]);
+    assert.deepEqual(
+      issues.map((i: { key: string; versionId: string }) => [i.key, i.versionId]),
+      [['doc', plainOld.VersionId]],
+    );
     const old = await readObject(bucket, 'doc', v1.VersionId);
     assert.equal(old.keyArn, keyArn);
     assert.deepEqual(old.tags, { rev: '1', __ObjectEncrypted: 'true' });
@@ -113,21 +142,44 @@ describe('UpdateObjectEncryption as the engine', () => {
   it('--all-versions re-encrypts the null versions written before versioning was enabled, also once it is suspended', async () => {
     const bucket = await createBucket('engine-null-versions');
     const keys = Array.from({ length: 6 }, (_, i) => `old-${i}`);
-    for (const key of keys) await put(bucket, key, `before versioning ${key}`, { ServerSideEncryption: 'AES256', Tagging: 'era=unversioned' });
+    for (const key of keys)
+      await put(bucket, key, `before versioning ${key}`, {
+        ServerSideEncryption: 'AES256',
+        Tagging: 'era=unversioned',
+      });
     await setVersioning(bucket, 'Enabled');
     for (const key of keys.slice(0, 3)) await put(bucket, key, `after ${key}`, { ServerSideEncryption: 'AES256' });
     await setVersioning(bucket, 'Suspended'); // the other three are overwritten while suspended: their null version is current again
-    for (const key of keys.slice(3)) await put(bucket, key, `suspended ${key}`, { ServerSideEncryption: 'AES256', Tagging: 'era=unversioned' });
+    for (const key of keys.slice(3))
+      await put(bucket, key, `suspended ${key}`, { ServerSideEncryption: 'AES256', Tagging: 'era=unversioned' });
     await setVersioning(bucket, 'Enabled');
     for (const key of keys.slice(3)) await put(bucket, key, `after ${key}`, { ServerSideEncryption: 'AES256' });
     const before = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-    assert.equal(before.Versions?.filter((v) => v.VersionId === 'null' && !v.IsLatest).length, 6, 'six noncurrent null versions');
+    assert.equal(
+      before.Versions?.filter((v) => v.VersionId === 'null' && !v.IsLatest).length,
+      6,
+      'six noncurrent null versions',
+    );
 
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--all-versions', '--page-size', '4', '--wait', '--json']);
+    const run = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--all-versions',
+      '--page-size',
+      '4',
+      '--wait',
+      '--json',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.counts.updated, 12, 'every version, the null ones too');
     assert.equal(run.json.counts.failed, 0);
-    assert.equal(run.json.counts.rechecked, 0, 'a null version is checked by its own ID, not against the current object');
+    assert.equal(
+      run.json.counts.rechecked,
+      0,
+      'a null version is checked by its own ID, not against the current object',
+    );
     for (const key of keys) {
       const old = await readObject(bucket, key, 'null');
       assert.equal(old.keyArn, keyArn, `${key}: the null version is under the key`);

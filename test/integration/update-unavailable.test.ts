@@ -36,37 +36,56 @@ describe('an endpoint without UpdateObjectEncryption', () => {
     for (let i = 0; i < 5; i++) assert.equal((await readObject(bucket, `k${i}`)).keyArn, keyArn);
   });
 
-  it('copies a page of 1,000 objects under another KMS key, far below 2,000 pending activities', { timeout: 240_000 }, async () => {
-    const [oldKey, keyArn] = [await createKey(), await createKey()];
-    const bucket = await createBucket('kms-page');
-    const keys = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(4, '0')}`);
-    await putMany(bucket, keys, (k) => k, 32, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: oldKey });
-    const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '1000', '--wait', '--json']);
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual([run.json.counts.migrated, run.json.counts.failed], [1000, 0]);
-    for (const key of ['o0000', 'o0500', 'o0999']) assert.equal((await readObject(bucket, key)).keyArn, keyArn);
+  it(
+    'copies a page of 1,000 objects under another KMS key, far below 2,000 pending activities',
+    { timeout: 240_000 },
+    async () => {
+      const [oldKey, keyArn] = [await createKey(), await createKey()];
+      const bucket = await createBucket('kms-page');
+      const keys = Array.from({ length: 1000 }, (_, i) => `o${String(i).padStart(4, '0')}`);
+      await putMany(bucket, keys, (k) => k, 32, { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: oldKey });
+      const run = await runMigrate([
+        '--bucket',
+        bucket,
+        '--kms-key',
+        keyArn,
+        '--page-size',
+        '1000',
+        '--wait',
+        '--json',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual([run.json.counts.migrated, run.json.counts.failed], [1000, 0]);
+      for (const key of ['o0000', 'o0500', 'o0999']) assert.equal((await readObject(bucket, key)).keyArn, keyArn);
 
-    // Each copy costs KMS requests (decrypt under the old key, a data key under the new): permits and copies
-    // are scheduled on the KMS queue. Read the page's history for the most activities pending at once.
-    const temporal = await temporalClient();
-    try {
-      const history = await temporal.client.workflow.getHandle(await pageIdOf(temporal.client, run.json.workflowId, 1)).fetchHistory();
-      let pending = 0;
-      let most = 0;
-      for (const event of history.events ?? []) {
-        if (event.activityTaskScheduledEventAttributes) most = Math.max(most, ++pending);
-        const ended = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ??
-          event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
-        if (ended) pending--;
+      // Each copy costs KMS requests (decrypt under the old key, a data key under the new): permits and copies
+      // are scheduled on the KMS queue. Read the page's history for the most activities pending at once.
+      const temporal = await temporalClient();
+      try {
+        const history = await temporal.client.workflow
+          .getHandle(await pageIdOf(temporal.client, run.json.workflowId, 1))
+          .fetchHistory();
+        let pending = 0;
+        let most = 0;
+        for (const event of history.events ?? []) {
+          if (event.activityTaskScheduledEventAttributes) most = Math.max(most, ++pending);
+          const ended =
+            event.activityTaskCompletedEventAttributes ??
+            event.activityTaskFailedEventAttributes ??
+            event.activityTaskTimedOutEventAttributes ??
+            event.activityTaskCanceledEventAttributes;
+          if (ended) pending--;
+        }
+        assert.ok(most > 1 && most <= 500, `${most} activities pending at once (Temporal refuses over 2,000)`);
+      } finally {
+        await temporal.close();
       }
-      assert.ok(most > 1 && most <= 500, `${most} activities pending at once (Temporal refuses over 2,000)`);
-    } finally {
-      await temporal.close();
-    }
-  });
+    },
+  );
 });
 
-const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+const ACCESS_DENIED =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
 
 describe('UpdateObjectEncryption allowed under one prefix only (an IAM policy scoped to BUCKET/logs/*)', () => {
   let proxied: ProxiedWorker;
@@ -98,7 +117,10 @@ describe('UpdateObjectEncryption allowed under one prefix only (an IAM policy sc
     await put(bucket, 'doc', 'x', { ServerSideEncryption: 'AES256' });
     const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /UpdateObjectEncryption is denied to the worker under s3:\/\/\S+\/ \(AccessDenied\): grant it s3:UpdateObjectEncryption/);
+    assert.match(
+      run.stderr,
+      /UpdateObjectEncryption is denied to the worker under s3:\/\/\S+\/ \(AccessDenied\): grant it s3:UpdateObjectEncryption/,
+    );
     assert.equal((await readObject(bucket, 'doc')).sse, 'AES256', 'nothing touched');
     const copied = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--engine', 'copy', '--wait', '--json']);
     assert.equal(copied.code, 0, copied.stderr);

@@ -1,6 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+} from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
@@ -19,7 +24,8 @@ async function versionsOf(bucket: string): Promise<Map<string, string>> {
   return versions;
 }
 
-const keyOf = async (bucket: string, key: string) => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId;
+const keyOf = async (bucket: string, key: string) =>
+  (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId;
 
 describe('no version is ever lost', () => {
   let proxied: ProxiedWorker;

@@ -1,6 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBucket, createKey, listKeys, openMultipartUploads, putMany, readObject, sha256, s3 } from '../helpers/aws';
+import {
+  createBucket,
+  createKey,
+  listKeys,
+  openMultipartUploads,
+  putMany,
+  readObject,
+  sha256,
+  s3,
+} from '../helpers/aws';
 import { runMigrate } from '../helpers/cli';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { stackEnv } from '../helpers/stack-env';

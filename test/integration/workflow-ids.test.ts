@@ -20,22 +20,52 @@ describe('workflow IDs', { timeout: 240_000 }, () => {
   it('refuses to start a migration whose prefix overlaps a running one of the same bucket; others start', async () => {
     const bucket = await createBucket('overlap');
     // A page of one object at a time: still running when paused a moment later.
-    await putMany(bucket, Array.from({ length: 100 }, (_, i) => `logs/${i}`), (k) => k, 16, { ServerSideEncryption: 'AES256' });
-    const whole = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--page-size', '1', '--pages-in-flight', '1', '--json']);
+    await putMany(
+      bucket,
+      Array.from({ length: 100 }, (_, i) => `logs/${i}`),
+      (k) => k,
+      16,
+      { ServerSideEncryption: 'AES256' },
+    );
+    const whole = await runMigrate([
+      '--bucket',
+      bucket,
+      '--kms-key',
+      keyArn,
+      '--page-size',
+      '1',
+      '--pages-in-flight',
+      '1',
+      '--json',
+    ]);
     assert.equal(whole.code, 0, whole.stderr);
     const paused = await runMigrate(['pause', whole.json.workflowId]);
     assert.equal(paused.code, 0, paused.stderr);
     for (const prefix of ['logs/', 'logs/2026/']) {
       const clash = await runMigrate(['--bucket', bucket, '--prefix', prefix, '--kms-key', keyArn, '--json']);
       assert.equal(clash.code, 1, clash.stderr);
-      assert.match(clash.stderr, new RegExp(`a migration of s3://${bucket}/ is running \\(workflow s3-kms-migrate/${bucket}/\\), and its objects overlap with s3://${bucket}/${prefix}`));
+      assert.match(
+        clash.stderr,
+        new RegExp(
+          `a migration of s3://${bucket}/ is running \\(workflow s3-kms-migrate/${bucket}/\\), and its objects overlap with s3://${bucket}/${prefix}`,
+        ),
+      );
     }
     const attached = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--json']);
     assert.equal(attached.json.attached, true, 'the same bucket and prefix attaches');
     assert.equal((await runMigrate(['cancel', whole.json.workflowId])).code, 0);
     const other = await createBucket('overlap-other');
     await put(other, 'logs/c', 'z', { ServerSideEncryption: 'AES256' });
-    const elsewhere = await runMigrate(['--bucket', other, '--prefix', 'logs/', '--kms-key', keyArn, '--wait', '--json']);
+    const elsewhere = await runMigrate([
+      '--bucket',
+      other,
+      '--prefix',
+      'logs/',
+      '--kms-key',
+      keyArn,
+      '--wait',
+      '--json',
+    ]);
     assert.equal(elsewhere.code, 0, `another bucket is not affected\n${elsewhere.stderr}`);
   });
 

@@ -6,7 +6,11 @@ describe('adaptive S3 concurrency', () => {
   it('halves on throttling, once per second, and recovers additively to the maximum', async () => {
     let now = 0;
     const changes: string[] = [];
-    const limit = new AdaptiveLimit(16, (l, cause) => changes.push(`${cause} ${l}`), () => now);
+    const limit = new AdaptiveLimit(
+      16,
+      (l, cause) => changes.push(`${cause} ${l}`),
+      () => now,
+    );
     for (let i = 0; i < 3; i++) {
       await limit.acquire();
       limit.release('throttled');

@@ -18,7 +18,10 @@ function capturingClient(): { s3: S3Client; sent: { path: string; headers: Recor
     requestHandler: {
       handle: async (request: { path: string; headers: Record<string, string> }) => {
         sent.push(request);
-        const body = request.path.includes('copy') || request.headers['x-amz-copy-source'] ? '<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>' : '';
+        const body =
+          request.path.includes('copy') || request.headers['x-amz-copy-source']
+            ? '<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>'
+            : '';
         return { response: { statusCode: 200, headers: {}, body: Readable.from([body]) } };
       },
     },
@@ -27,7 +30,13 @@ function capturingClient(): { s3: S3Client; sent: { path: string; headers: Recor
   return { s3, sent };
 }
 
-const access: BucketAccess = { bucket: 'data', owner: '111122223333', requesterPays: true, reportBucket: 'reports', reportOwner: '444455556666' };
+const access: BucketAccess = {
+  bucket: 'data',
+  owner: '111122223333',
+  requesterPays: true,
+  reportBucket: 'reports',
+  reportOwner: '444455556666',
+};
 
 describe('the bucket access on the wire', () => {
   it('names the owner (and Requester Pays) on requests to the bucket, the report owner on the report bucket, nothing elsewhere', async () => {
@@ -52,9 +61,15 @@ describe('the bucket access on the wire', () => {
 
   it('is in force for each activity as its input carries it', async () => {
     const { s3, sent } = capturingClient();
-    const activities = withBucketAccess({ head: async (input: { key: string; access?: BucketAccess }) => s3.send(new HeadObjectCommand({ Bucket: 'data', Key: input.key })) });
+    const activities = withBucketAccess({
+      head: async (input: { key: string; access?: BucketAccess }) =>
+        s3.send(new HeadObjectCommand({ Bucket: 'data', Key: input.key })),
+    });
     await activities.head({ key: 'a', access });
     await activities.head({ key: 'b' });
-    assert.deepEqual(sent.map((r) => r.headers['x-amz-expected-bucket-owner']), ['111122223333', undefined]);
+    assert.deepEqual(
+      sent.map((r) => r.headers['x-amz-expected-bucket-owner']),
+      ['111122223333', undefined],
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkWorkerPrincipal, mergePolicy, migrationStatements, policyDiff, type BucketPolicy } from '../../client/bucket-policy';
+import {
+  checkWorkerPrincipal,
+  mergePolicy,
+  migrationStatements,
+  policyDiff,
+  type BucketPolicy,
+} from '../../client/bucket-policy';
 import { readDenyPlan, type PrefixMigration } from '../../client/migrated-prefixes';
 import { emptyCounts } from '../../common/types';
 import { explicitlyDenied } from '../helpers/policy-evaluation';
@@ -46,7 +52,11 @@ describe('the bucket policy statements', () => {
     assert.equal(put({ [sse]: 'aws:kms', [keyId]: 'arn:aws:kms:eu-west-1:111122223333:key/other' }), true);
     assert.equal(put({ 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' }), true);
     assert.equal(put({ [sse]: 'aws:kms', [keyId]: KEY }), false);
-    assert.equal(put({ [sse]: 'aws:kms:dsse', [keyId]: KEY }), false, 'dual-layer under the key is stronger, not other');
+    assert.equal(
+      put({ [sse]: 'aws:kms:dsse', [keyId]: KEY }),
+      false,
+      'dual-layer under the key is stronger, not other',
+    );
     assert.equal(put({ [sse]: 'aws:kms', [keyId]: KEY }, ROLE), false, "the worker's copies");
     const china = migrationStatements({ ...request, keyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k' });
     assert.equal(china.statements[0].Resource, 'arn:aws-cn:s3:::b/*');
@@ -54,26 +64,42 @@ describe('the bucket policy statements', () => {
 
   it('the read-deny: only under the prefixes given, only with the worker exempted; otherwise left out, saying why', () => {
     const plain = migrationStatements(request);
-    assert.deepEqual(plain.statements.map((s) => s.Sid), ['S3KmsMigratorDenyUploadsUnderOtherKeys', 'S3KmsMigratorDenyUploadsWithCustomerKeys']);
+    assert.deepEqual(
+      plain.statements.map((s) => s.Sid),
+      ['S3KmsMigratorDenyUploadsUnderOtherKeys', 'S3KmsMigratorDenyUploadsWithCustomerKeys'],
+    );
     assert.deepEqual(plain.refused, []);
     const without = migrationStatements({ ...versioned, workerPrincipal: undefined });
     assert.equal(without.statements.length, 2);
     assert.match(without.refused[0], /would deny the worker its reads .* --worker-principal/);
-    const nowhere = migrationStatements({ ...versioned, readDeny: { prefixes: [], notes: ['no read-deny under s3://b/x: running'] } });
+    const nowhere = migrationStatements({
+      ...versioned,
+      readDeny: { prefixes: [], notes: ['no read-deny under s3://b/x: running'] },
+    });
     assert.equal(nowhere.statements.length, 2);
-    assert.deepEqual(nowhere.refused, ['no read-deny under s3://b/x: running', 'not proposed: the read-deny of unmarked versions is needed nowhere']);
+    assert.deepEqual(nowhere.refused, [
+      'no read-deny under s3://b/x: running',
+      'not proposed: the read-deny of unmarked versions is needed nowhere',
+    ]);
     const two = migrationStatements({ ...versioned, readDeny: { prefixes: ['logs/', 'data/'], notes: [] } });
     assert.deepEqual(two.statements[2].Resource, ['arn:aws:s3:::b/logs/*', 'arn:aws:s3:::b/data/*']);
     const twoPolicy = mergePolicy(undefined, two.statements);
-    const oldAt = (resource: string) => explicitlyDenied(twoPolicy, { principalArn: reader, action: 's3:GetObjectVersion', resource, context: {} });
+    const oldAt = (resource: string) =>
+      explicitlyDenied(twoPolicy, { principalArn: reader, action: 's3:GetObjectVersion', resource, context: {} });
     assert.equal(oldAt('arn:aws:s3:::b/logs/1'), true);
     assert.equal(oldAt('arn:aws:s3:::b/other/1'), false, 'a prefix no migration completed is left alone');
   });
 
   it('takes a role or user ARN, and turns away a role session with the ARN to give instead', () => {
     assert.equal(checkWorkerPrincipal(ROLE), ROLE);
-    assert.equal(checkWorkerPrincipal('arn:aws:iam::111122223333:role/team/migrator'), 'arn:aws:iam::111122223333:role/team/migrator');
-    assert.throws(() => checkWorkerPrincipal('arn:aws:sts::111122223333:assumed-role/migrator/i-0abc'), /give arn:aws:iam::111122223333:role\/migrator/);
+    assert.equal(
+      checkWorkerPrincipal('arn:aws:iam::111122223333:role/team/migrator'),
+      'arn:aws:iam::111122223333:role/team/migrator',
+    );
+    assert.throws(
+      () => checkWorkerPrincipal('arn:aws:sts::111122223333:assumed-role/migrator/i-0abc'),
+      /give arn:aws:iam::111122223333:role\/migrator/,
+    );
     assert.throws(() => checkWorkerPrincipal('migrator'), /must be an IAM role or user ARN/);
   });
 
@@ -82,14 +108,29 @@ describe('the bucket policy statements', () => {
       Version: '2012-10-17',
       Id: 'keep-me',
       Statement: [
-        { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/public/*' },
-        { Sid: 'S3KmsMigratorDenyUploadsUnderOtherKeys', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'old' },
+        {
+          Sid: 'PublicRead',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::b/public/*',
+        },
+        {
+          Sid: 'S3KmsMigratorDenyUploadsUnderOtherKeys',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: 'old',
+        },
       ],
     };
     const { statements } = migrationStatements(request);
     const merged = mergePolicy(existing, statements);
     assert.equal(merged.Id, 'keep-me');
-    assert.deepEqual(merged.Statement.map((s) => s.Sid), ['PublicRead', 'S3KmsMigratorDenyUploadsUnderOtherKeys', 'S3KmsMigratorDenyUploadsWithCustomerKeys']);
+    assert.deepEqual(
+      merged.Statement.map((s) => s.Sid),
+      ['PublicRead', 'S3KmsMigratorDenyUploadsUnderOtherKeys', 'S3KmsMigratorDenyUploadsWithCustomerKeys'],
+    );
     assert.match(policyDiff('b', existing, merged), /^-\s+"Resource": "old"/m);
     assert.equal(policyDiff('b', merged, mergePolicy(merged, statements)), '');
     assert.deepEqual(mergePolicy(undefined, statements).Version, '2012-10-17');
@@ -97,17 +138,30 @@ describe('the bucket policy statements', () => {
 });
 
 describe('where the read-deny goes, from the latest migration of each prefix', () => {
-  const completed = (prefix: string, change: (c: ReturnType<typeof emptyCounts>) => void = () => {}, extra: Partial<PrefixMigration> = {}): PrefixMigration => {
+  const completed = (
+    prefix: string,
+    change: (c: ReturnType<typeof emptyCounts>) => void = () => {},
+    extra: Partial<PrefixMigration> = {},
+  ): PrefixMigration => {
     const counts = emptyCounts();
     change(counts);
-    return { workflowId: `s3-kms-migrate/b/${prefix}`, prefix, status: 'COMPLETED', allVersions: false, summary: { keyArn: KEY, counts }, ...extra };
+    return {
+      workflowId: `s3-kms-migrate/b/${prefix}`,
+      prefix,
+      status: 'COMPLETED',
+      allVersions: false,
+      summary: { keyArn: KEY, counts },
+      ...extra,
+    };
   };
 
   it('nowhere before a migration completed under the key, saying why for each prefix', () => {
     assert.match(readDenyPlan('b', KEY, []).notes[0], /no migration of s3:\/\/b is known .* run the migration first/);
     const plan = readDenyPlan('b', KEY, [
       { workflowId: 's3-kms-migrate/b/a/', prefix: 'a/', status: 'RUNNING', allVersions: false },
-      completed('k/', () => {}, { summary: { keyArn: 'arn:aws:kms:eu-west-1:111122223333:key/other', counts: emptyCounts() } }),
+      completed('k/', () => {}, {
+        summary: { keyArn: 'arn:aws:kms:eu-west-1:111122223333:key/other', counts: emptyCounts() },
+      }),
     ]);
     assert.deepEqual(plan.prefixes, []);
     assert.match(plan.notes[0], /s3:\/\/b\/a\/ .* is running, not completed/);
@@ -136,6 +190,9 @@ describe('where the read-deny goes, from the latest migration of each prefix', (
     ]);
     assert.deepEqual(plan.prefixes, ['']);
     assert.equal(plan.blockers.length, 1);
-    assert.match(plan.blockers[0], /left objects without the marker \(2 object-lock, 3 under the key without it \(10 tags\), 1 failed\)/);
+    assert.match(
+      plan.blockers[0],
+      /left objects without the marker \(2 object-lock, 3 under the key without it \(10 tags\), 1 failed\)/,
+    );
   });
 });

@@ -26,8 +26,22 @@ const PUBLIC_READ = [
   { Grantee: ALL_USERS, Permission: 'READ' as const },
 ];
 const copyOf = (extra: Partial<CopyInput> = {}, headers: CopyInput['source']['headers'] = {}): CopyInput => ({
-  bucket: 'b', keyArn: ARN, bucketKeyEnabled: false, partSizeBytes: 5 * 1024 * 1024, tagKey: '__ObjectEncrypted', tagValue: 'true',
-  source: { exists: true, key: 'k', versionId: 'v1', size: 3, etag: '"e"', storageClass: 'STANDARD', archived: false, headers },
+  bucket: 'b',
+  keyArn: ARN,
+  bucketKeyEnabled: false,
+  partSizeBytes: 5 * 1024 * 1024,
+  tagKey: '__ObjectEncrypted',
+  tagValue: 'true',
+  source: {
+    exists: true,
+    key: 'k',
+    versionId: 'v1',
+    size: 3,
+    etag: '"e"',
+    storageClass: 'STANDARD',
+    archived: false,
+    headers,
+  },
   ...extra,
 });
 
@@ -51,7 +65,10 @@ describe('grant headers from an ACL', () => {
 
   it('refuses what it cannot give the copy, never drops it', () => {
     const refused = (grants: Parameters<typeof grantHeaders>[0]) =>
-      assert.throws(() => grantHeaders(grants), (err) => err instanceof ApplicationFailure && err.type === ACL_NOT_CARRIED && err.nonRetryable);
+      assert.throws(
+        () => grantHeaders(grants),
+        (err) => err instanceof ApplicationFailure && err.type === ACL_NOT_CARRIED && err.nonRetryable,
+      );
     refused([{ Grantee: OWNER, Permission: 'WRITE' }]);
     refused([{ Grantee: { Type: 'CanonicalUser' }, Permission: 'READ' }]);
   });
@@ -69,11 +86,16 @@ describe('what a copy sets that S3 would not carry', () => {
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
     mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
   });
-  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+    new MockActivityEnvironment().run(fn, ...args);
 
   it('a single copy names the website redirect (CopyObject with a metadata directive drops it) and, where ACLs are in force, the grants of the version it replaces', async () => {
     await run(copyInPlace, s3, copyOf({ carryAcl: true }, { WebsiteRedirectLocation: '/new-home.html' }));
-    assert.deepEqual(mock.commandCalls(GetObjectAclCommand)[0].args[0].input, { Bucket: 'b', Key: 'k', VersionId: 'v1' });
+    assert.deepEqual(mock.commandCalls(GetObjectAclCommand)[0].args[0].input, {
+      Bucket: 'b',
+      Key: 'k',
+      VersionId: 'v1',
+    });
     const sent = mock.commandCalls(CopyObjectCommand)[0].args[0].input;
     assert.equal(sent.MetadataDirective, 'COPY');
     assert.equal(sent.AnnotationDirective, 'COPY');
@@ -101,7 +123,10 @@ describe('what a copy sets that S3 would not carry', () => {
 
   it('fails the object, without copying, when its ACL cannot be carried', async () => {
     mock.on(GetObjectAclCommand).resolves({ Grants: [{ Grantee: OWNER, Permission: 'WRITE' }] });
-    await assert.rejects(run(copyInPlace, s3, copyOf({ carryAcl: true })), (err) => err instanceof ApplicationFailure && err.type === ACL_NOT_CARRIED);
+    await assert.rejects(
+      run(copyInPlace, s3, copyOf({ carryAcl: true })),
+      (err) => err instanceof ApplicationFailure && err.type === ACL_NOT_CARRIED,
+    );
     assert.equal(mock.commandCalls(CopyObjectCommand).length, 0);
   });
 });
@@ -109,7 +134,8 @@ describe('what a copy sets that S3 would not carry', () => {
 describe('Object Lock on the copy', () => {
   const s3 = new S3Client({ region: 'us-east-1' });
   const mock = mockClient(s3);
-  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+    new MockActivityEnvironment().run(fn, ...args);
   const ahead = new Date(Date.now() + 86_400_000).toISOString();
   beforeEach(() => {
     mock.reset();
@@ -125,7 +151,10 @@ describe('Object Lock on the copy', () => {
     locked.source.lock = { mode: 'COMPLIANCE', retainUntil: ahead, legalHold: 'ON' };
     await run(copyInPlace, s3, locked);
     await run(startUpload, s3, locked);
-    for (const sent of [mock.commandCalls(CopyObjectCommand)[0].args[0].input, mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input]) {
+    for (const sent of [
+      mock.commandCalls(CopyObjectCommand)[0].args[0].input,
+      mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input,
+    ]) {
       assert.equal(sent.ObjectLockMode, 'COMPLIANCE');
       assert.equal(sent.ObjectLockRetainUntilDate?.toISOString(), ahead);
       assert.equal(sent.ObjectLockLegalHoldStatus, 'ON');

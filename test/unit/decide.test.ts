@@ -8,11 +8,22 @@ const NOW = Date.parse('2026-12-07T00:00:00Z');
 const copying = { keyArn: ARN, multipartThresholdBytes: 100, update: false, bucketKeyEnabled: false, now: NOW };
 const updating = { ...copying, update: true };
 const base: Extract<ObjectSnapshot, { exists: true }> = {
-  exists: true, key: 'k', size: 10, etag: '"e"', storageClass: 'STANDARD', sse: 'AES256', archived: false, headers: {},
+  exists: true,
+  key: 'k',
+  size: 10,
+  etag: '"e"',
+  storageClass: 'STANDARD',
+  sse: 'AES256',
+  archived: false,
+  headers: {},
 };
 const action = (s: ObjectSnapshot, o: DecideOptions = updating) => {
   const d = decide(s, o);
-  return d.action === 'skip' ? `skip:${d.reason}` : d.action === 'copy' ? `copy${d.multipart ? ':multipart' : ''}` : d.action;
+  return d.action === 'skip'
+    ? `skip:${d.reason}`
+    : d.action === 'copy'
+      ? `copy${d.multipart ? ':multipart' : ''}`
+      : d.action;
 };
 
 describe('decide, where S3 offers UpdateObjectEncryption', () => {
@@ -20,8 +31,15 @@ describe('decide, where S3 offers UpdateObjectEncryption', () => {
     assert.equal(action(base), 'update');
     assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: 'arn:other' }), 'update');
     assert.equal(action({ ...base, size: 101 }), 'update', 'no multipart copy: no data moves');
-    assert.equal(action({ ...base, archived: true, storageClass: 'GLACIER' }), 'update', 'updated where it lies, not restored');
-    assert.equal(action({ ...base, archived: true, storageClass: 'DEEP_ARCHIVE', sse: 'aws:kms', kmsKeyArn: 'x' }), 'update');
+    assert.equal(
+      action({ ...base, archived: true, storageClass: 'GLACIER' }),
+      'update',
+      'updated where it lies, not restored',
+    );
+    assert.equal(
+      action({ ...base, archived: true, storageClass: 'DEEP_ARCHIVE', sse: 'aws:kms', kmsKeyArn: 'x' }),
+      'update',
+    );
   });
   it('copies what the operation refuses: unencrypted objects', () => {
     assert.equal(action({ ...base, sse: undefined }), 'copy');
@@ -32,8 +50,15 @@ describe('decide, where S3 offers UpdateObjectEncryption', () => {
     const underKey = { ...base, sse: 'aws:kms', kmsKeyArn: ARN };
     assert.equal(action(underKey), 'ensure-tag');
     assert.equal(action(underKey, { ...updating, bucketKeyEnabled: true }), 'update');
-    assert.equal(action({ ...underKey, bucketKeyEnabled: true }, { ...updating, bucketKeyEnabled: true }), 'ensure-tag');
-    assert.equal(action(underKey, { ...copying, bucketKeyEnabled: true }), 'ensure-tag', 'never a copy just for the Bucket Key');
+    assert.equal(
+      action({ ...underKey, bucketKeyEnabled: true }, { ...updating, bucketKeyEnabled: true }),
+      'ensure-tag',
+    );
+    assert.equal(
+      action(underKey, { ...copying, bucketKeyEnabled: true }),
+      'ensure-tag',
+      'never a copy just for the Bucket Key',
+    );
   });
   it('skips SSE-C, DSSE-KMS and vanished objects with the reason', () => {
     assert.equal(action({ exists: false, key: 'k' }), 'skip:vanished');
@@ -64,16 +89,29 @@ describe('decide, copying (no UpdateObjectEncryption, or refused for this object
     const big = { ...base, size: 101 };
     assert.equal(action({ ...big, checksumAlgorithm: 'SHA256', checksumType: 'FULL_OBJECT' }, copying), 'copy');
     assert.equal(action({ ...big, checksumAlgorithm: 'XXHASH64', checksumType: 'FULL_OBJECT' }, copying), 'copy');
-    assert.equal(action({ ...big, checksumAlgorithm: 'CRC32', checksumType: 'FULL_OBJECT' }, copying), 'copy:multipart', 'CRCs combine');
+    assert.equal(
+      action({ ...big, checksumAlgorithm: 'CRC32', checksumType: 'FULL_OBJECT' }, copying),
+      'copy:multipart',
+      'CRCs combine',
+    );
     assert.equal(action({ ...big, checksumAlgorithm: 'SHA256', checksumType: 'COMPOSITE' }, copying), 'copy:multipart');
-    const overOneCopy = { ...base, size: 5 * 1024 ** 3 + 1, checksumAlgorithm: 'SHA256', checksumType: 'FULL_OBJECT' } as const;
+    const overOneCopy = {
+      ...base,
+      size: 5 * 1024 ** 3 + 1,
+      checksumAlgorithm: 'SHA256',
+      checksumType: 'FULL_OBJECT',
+    } as const;
     assert.equal(action(overOneCopy, copying), 'copy:multipart', 'above 5 GiB no single copy exists');
   });
   it('copies an object with annotations in one request up to 5 GiB (parts drop them), and skips it above', () => {
     assert.equal(action({ ...base, size: 101, annotated: true }, copying), 'copy');
     assert.equal(action({ ...base, size: 5 * 1024 ** 3, annotated: true }, copying), 'copy');
     assert.equal(action({ ...base, size: 5 * 1024 ** 3 + 1, annotated: true }, copying), 'skip:annotated-over-5gib');
-    assert.equal(action({ ...base, size: 5 * 1024 ** 3 + 1, annotated: true }, updating), 'update', 'an update keeps them');
+    assert.equal(
+      action({ ...base, size: 5 * 1024 ** 3 + 1, annotated: true }, updating),
+      'update',
+      'an update keeps them',
+    );
   });
   it('only makes sure of the tag for objects already under the key', () => {
     assert.equal(action({ ...base, sse: 'aws:kms', kmsKeyArn: ARN }, copying), 'ensure-tag');
@@ -87,13 +125,19 @@ describe('decide, copying (no UpdateObjectEncryption, or refused for this object
 });
 
 describe('decide, for an object under Object Lock', () => {
-  const retained = { ...base, lock: { mode: 'GOVERNANCE' as const, retainUntil: new Date(NOW + 86_400_000).toISOString() } };
+  const retained = {
+    ...base,
+    lock: { mode: 'GOVERNANCE' as const, retainUntil: new Date(NOW + 86_400_000).toISOString() },
+  };
   const held = { ...base, sse: undefined, lock: { legalHold: 'ON' as const } };
   it('skips it (object-lock): S3 refuses the update, and a copy would keep its data twice until the lock ends', () => {
     assert.equal(action(retained), 'skip:object-lock');
     assert.equal(action(held), 'skip:object-lock');
     const d = decide(retained, updating);
-    assert.ok(d.action === 'skip' && /GOVERNANCE retention until .*--copy-locked copies it/.test(d.message), JSON.stringify(d));
+    assert.ok(
+      d.action === 'skip' && /GOVERNANCE retention until .*--copy-locked copies it/.test(d.message),
+      JSON.stringify(d),
+    );
   });
   it('with --copy-locked, copies it without trying the update S3 would refuse; never a noncurrent version', () => {
     const copyLocked = { ...updating, copyLocked: true };
@@ -102,7 +146,10 @@ describe('decide, for an object under Object Lock', () => {
     assert.equal(action(retained, { ...copyLocked, noncurrent: true }), 'skip:object-lock');
   });
   it('treats a retention that is over, or a legal hold that is off, as no lock', () => {
-    const over = { ...base, lock: { mode: 'COMPLIANCE' as const, retainUntil: new Date(NOW - 1000).toISOString(), legalHold: 'OFF' as const } };
+    const over = {
+      ...base,
+      lock: { mode: 'COMPLIANCE' as const, retainUntil: new Date(NOW - 1000).toISOString(), legalHold: 'OFF' as const },
+    };
     assert.equal(action(over), 'update');
   });
   it('under the key: tags it (tags are not locked), and never asks a refused update for a Bucket Key', () => {

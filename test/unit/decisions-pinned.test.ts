@@ -12,7 +12,9 @@ describe('decide(), pinned', () => {
     const pinned = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/decisions.json'), 'utf8'));
     const grid = decisionGrid();
     assert.equal(grid.length, Object.keys(pinned).length, 'the grid and the pinned decisions cover the same cases');
-    const changed = grid.filter((c) => JSON.stringify(decide(c.snapshot, c.options)) !== JSON.stringify(pinned[c.name]));
+    const changed = grid.filter(
+      (c) => JSON.stringify(decide(c.snapshot, c.options)) !== JSON.stringify(pinned[c.name]),
+    );
     assert.deepEqual(
       changed.map((c) => c.name),
       [],
@@ -22,8 +24,24 @@ describe('decide(), pinned', () => {
 
   it('covers every action and skip reason decide() can give', () => {
     const decisions = decisionGrid().map((c) => decide(c.snapshot, c.options));
-    const kinds = new Set(decisions.map((d) => (d.action === 'skip' ? `skip:${d.reason}` : d.action === 'copy' ? `copy:${d.multipart}` : d.action)));
-    for (const kind of ['update', 'ensure-tag', 'copy:false', 'copy:true', 'skip:vanished', 'skip:sse-c', 'skip:dsse-kms', 'skip:object-lock', 'skip:noncurrent-not-updatable', 'skip:archived', 'skip:annotated-over-5gib']) {
+    const kinds = new Set(
+      decisions.map((d) =>
+        d.action === 'skip' ? `skip:${d.reason}` : d.action === 'copy' ? `copy:${d.multipart}` : d.action,
+      ),
+    );
+    for (const kind of [
+      'update',
+      'ensure-tag',
+      'copy:false',
+      'copy:true',
+      'skip:vanished',
+      'skip:sse-c',
+      'skip:dsse-kms',
+      'skip:object-lock',
+      'skip:noncurrent-not-updatable',
+      'skip:archived',
+      'skip:annotated-over-5gib',
+    ]) {
       assert.ok(kinds.has(kind), `the grid reaches ${kind}`);
     }
   });

@@ -1,10 +1,19 @@
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  PutBucketEncryptionCommand,
+  S3Client,
+  type ServerSideEncryptionRule,
+} from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { bucketDefaultEncryption, readDefaultEncryption, writeDefaultEncryption } from '../../activities/default-encryption';
+import {
+  bucketDefaultEncryption,
+  readDefaultEncryption,
+  writeDefaultEncryption,
+} from '../../activities/default-encryption';
 import { formatDefaultEncryption, formatDefaultEncryptionSet } from '../../client/summary';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -12,8 +21,10 @@ const s3 = new S3Client({ region: 'us-east-1' });
 const kms = new KMSClient({ region: 'us-east-1' });
 const s3Mock = mockClient(s3);
 const kmsMock = mockClient(kms);
-const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
-const withRule = (rule: ServerSideEncryptionRule) => s3Mock.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [rule] } });
+const s3Error = (name: string, httpStatusCode: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+const withRule = (rule: ServerSideEncryptionRule) =>
+  s3Mock.on(GetBucketEncryptionCommand).resolves({ ServerSideEncryptionConfiguration: { Rules: [rule] } });
 const read = () => bucketDefaultEncryption(s3, kms, { bucket: 'b', keyArn: ARN });
 const kmsDefault = (KMSMasterKeyID?: string, BucketKeyEnabled?: boolean) =>
   withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID }, BucketKeyEnabled });
@@ -55,8 +66,14 @@ describe("the bucket's default encryption, for the summary", () => {
   });
 
   it('prints what it means for new uploads', () => {
-    assert.match(formatDefaultEncryption({ underKey: true, setting: 'SSE-KMS under the key' }), /new uploads are under the key too/);
-    assert.match(formatDefaultEncryption({ underKey: false, setting: 'SSE-S3 (AES256)' }), /SSE-S3 \(AES256\): new uploads are NOT under the key/);
+    assert.match(
+      formatDefaultEncryption({ underKey: true, setting: 'SSE-KMS under the key' }),
+      /new uploads are under the key too/,
+    );
+    assert.match(
+      formatDefaultEncryption({ underKey: false, setting: 'SSE-S3 (AES256)' }),
+      /SSE-S3 \(AES256\): new uploads are NOT under the key/,
+    );
     assert.match(formatDefaultEncryption({ setting: 'unknown: x' }), /could not tell/);
     assert.equal(formatDefaultEncryption(undefined), '');
   });
@@ -87,15 +104,34 @@ describe('--set-default-encryption', () => {
     assert.deepEqual(s3Mock.commandCalls(PutBucketEncryptionCommand)[0].args[0].input, {
       Bucket: 'b',
       ServerSideEncryptionConfiguration: {
-        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN }, BucketKeyEnabled: true }],
+        Rules: [
+          {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN },
+            BucketKeyEnabled: true,
+          },
+        ],
       },
     });
-    assert.match(formatDefaultEncryptionSet(change, 'b'), /it was SSE-S3 \(AES256\) \(to restore it: aws s3api put-bucket-encryption --bucket b --server-side-encryption-configuration '\{"Rules"/);
+    assert.match(
+      formatDefaultEncryptionSet(change, 'b'),
+      /it was SSE-S3 \(AES256\) \(to restore it: aws s3api put-bucket-encryption --bucket b --server-side-encryption-configuration '\{"Rules"/,
+    );
   });
 
   it('writes nothing when the key already is the default; a bucket with no default is restored by deleting it', async () => {
     kmsDefault(ARN, false);
-    assert.deepEqual(await set(false), { before: 'SSE-KMS under the key', changed: false, previous: JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN }, BucketKeyEnabled: false }] }) });
+    assert.deepEqual(await set(false), {
+      before: 'SSE-KMS under the key',
+      changed: false,
+      previous: JSON.stringify({
+        Rules: [
+          {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN },
+            BucketKeyEnabled: false,
+          },
+        ],
+      }),
+    });
     assert.equal(s3Mock.commandCalls(PutBucketEncryptionCommand).length, 0);
     assert.equal((await set(true)).changed, true, 'the Bucket Key setting differs');
 
@@ -108,21 +144,42 @@ describe('--set-default-encryption', () => {
   it('fails for good, naming the permissions, when it may not write the setting', async () => {
     withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } });
     s3Mock.on(PutBucketEncryptionCommand).rejects(s3Error('AccessDenied', 403));
-    await assert.rejects(set(), (err: ApplicationFailure) => err.nonRetryable && /s3:PutEncryptionConfiguration.*no object was touched/.test(err.message));
+    await assert.rejects(
+      set(),
+      (err: ApplicationFailure) =>
+        err.nonRetryable && /s3:PutEncryptionConfiguration.*no object was touched/.test(err.message),
+    );
   });
 
   it('changes only the default in a copy of the rule: the SSE-C block (BlockedEncryptionTypes) and the rest stay', async () => {
-    const rule = { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C' as const] } };
+    const rule = {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const },
+      BucketKeyEnabled: false,
+      BlockedEncryptionTypes: { EncryptionType: ['SSE-C' as const] },
+    };
     withRule(rule);
     await set(true);
-    assert.deepEqual(s3Mock.commandCalls(PutBucketEncryptionCommand)[0].args[0].input.ServerSideEncryptionConfiguration, {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN }, BucketKeyEnabled: true, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }],
-    });
+    assert.deepEqual(
+      s3Mock.commandCalls(PutBucketEncryptionCommand)[0].args[0].input.ServerSideEncryptionConfiguration,
+      {
+        Rules: [
+          {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ARN },
+            BucketKeyEnabled: true,
+            BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] },
+          },
+        ],
+      },
+    );
   });
 
   it('refuses to downgrade a DSSE-KMS default to SSE-KMS, writing nothing', async () => {
     withRule({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: ARN } });
-    await assert.rejects(set(), (err: ApplicationFailure) => err.nonRetryable && err.type === 'DefaultEncryptionNotSet' && /dual-layer .* run without it/.test(err.message));
+    await assert.rejects(
+      set(),
+      (err: ApplicationFailure) =>
+        err.nonRetryable && err.type === 'DefaultEncryptionNotSet' && /dual-layer .* run without it/.test(err.message),
+    );
     assert.equal(s3Mock.commandCalls(PutBucketEncryptionCommand).length, 0);
   });
 

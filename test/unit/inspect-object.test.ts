@@ -16,14 +16,29 @@ describe('HEAD to snapshot', () => {
     };
     assert.equal(archived({ StorageClass: 'GLACIER' }), true);
     assert.equal(archived({ StorageClass: 'DEEP_ARCHIVE', Restore: 'ongoing-request="true"' }), true);
-    assert.equal(archived({ StorageClass: 'GLACIER', Restore: 'ongoing-request="false", expiry-date="Fri, 21 Dec 2030 00:00:00 GMT"' }), false);
+    assert.equal(
+      archived({
+        StorageClass: 'GLACIER',
+        Restore: 'ongoing-request="false", expiry-date="Fri, 21 Dec 2030 00:00:00 GMT"',
+      }),
+      false,
+    );
     assert.equal(archived({ StorageClass: 'GLACIER_IR' }), false);
     assert.equal(archived({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' }), true);
   });
   it('keeps the Object Lock of the version, and none for an unlocked one', () => {
     const until = new Date('2031-02-03T04:05:06.000Z');
-    const locked = snapshotFromHead('k', { $metadata: {}, ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: until, ObjectLockLegalHoldStatus: 'OFF' });
-    assert.deepEqual(locked.exists && locked.lock, { mode: 'GOVERNANCE', retainUntil: until.toISOString(), legalHold: 'OFF' });
+    const locked = snapshotFromHead('k', {
+      $metadata: {},
+      ObjectLockMode: 'GOVERNANCE',
+      ObjectLockRetainUntilDate: until,
+      ObjectLockLegalHoldStatus: 'OFF',
+    });
+    assert.deepEqual(locked.exists && locked.lock, {
+      mode: 'GOVERNANCE',
+      retainUntil: until.toISOString(),
+      legalHold: 'OFF',
+    });
     const held = snapshotFromHead('k', { $metadata: {}, ObjectLockLegalHoldStatus: 'ON' });
     assert.deepEqual(held.exists && held.lock, { mode: undefined, retainUntil: undefined, legalHold: 'ON' });
     const plain = snapshotFromHead('k', { $metadata: {}, ObjectLockLegalHoldStatus: 'OFF' });
@@ -32,7 +47,11 @@ describe('HEAD to snapshot', () => {
 
   it('keeps the checksum algorithm and the headers a multipart copy must carry', () => {
     const s = snapshotFromHead('k', {
-      $metadata: {}, ChecksumSHA256: 'abc', ContentType: 'text/csv', ExpiresString: 'Wed, 01 Jan 2031 00:00:00 GMT', Metadata: {},
+      $metadata: {},
+      ChecksumSHA256: 'abc',
+      ContentType: 'text/csv',
+      ExpiresString: 'Wed, 01 Jan 2031 00:00:00 GMT',
+      Metadata: {},
     });
     assert.ok(s.exists);
     assert.equal(s.checksumAlgorithm, 'SHA256');

@@ -5,7 +5,12 @@ import { INSPECT_RESULT_BYTES, withinBytes } from '../../activities/inspect-obje
 
 function snapshot(key: string, metadataBytes: number): ObjectSnapshot {
   return {
-    exists: true, key, size: 1, etag: '"e"', storageClass: 'STANDARD', archived: false,
+    exists: true,
+    key,
+    size: 1,
+    etag: '"e"',
+    storageClass: 'STANDARD',
+    archived: false,
     headers: { Metadata: metadataBytes ? { m: 'x'.repeat(metadataBytes) } : undefined },
   };
 }

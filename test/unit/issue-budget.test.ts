@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { issueBytes, keepWithin, MIGRATION_ISSUE_BYTES, PAGE_ISSUES, utf8Length } from '../../workflows/issue-budget';
 import type { ObjectIssue } from '../../common/types';
 
-const issue = (key: string): ObjectIssue => ({ key, status: 'failed', code: 'AccessDenied', message: `copy ${key}: AccessDenied (HTTP 403): Access Denied` });
+const issue = (key: string): ObjectIssue => ({
+  key,
+  status: 'failed',
+  code: 'AccessDenied',
+  message: `copy ${key}: AccessDenied (HTTP 403): Access Denied`,
+});
 
 describe('issues kept in detail, bounded in bytes', () => {
   it('measures keys in UTF-8, as the payload carries them', () => {
@@ -27,7 +32,15 @@ describe('issues kept in detail, bounded in bytes', () => {
 
   it('keeps at most the count, and everything when it is small', () => {
     const kept: ObjectIssue[] = [];
-    assert.equal(keepWithin(kept, Array.from({ length: 250 }, (_, i) => issue(`k${i}`)), PAGE_ISSUES.count, PAGE_ISSUES.bytes), 50);
+    assert.equal(
+      keepWithin(
+        kept,
+        Array.from({ length: 250 }, (_, i) => issue(`k${i}`)),
+        PAGE_ISSUES.count,
+        PAGE_ISSUES.bytes,
+      ),
+      50,
+    );
     assert.equal(kept.length, 200);
     const few: ObjectIssue[] = [];
     assert.equal(keepWithin(few, [issue('a'), issue('b')], PAGE_ISSUES.count, PAGE_ISSUES.bytes), 0);

@@ -5,7 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, UpdateObjectEncryptionCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  HeadObjectCommand,
+  UpdateObjectEncryptionCommand,
+} from '@aws-sdk/client-s3';
 import { createAwsClients } from '../../activities/aws-clients';
 import { errorCode } from '../../activities/s3-errors';
 
@@ -19,7 +24,9 @@ describe('SDK retries of KMS-costing calls', () => {
       seen.push(`${req.method} ${req.url}`);
       req.resume();
       res.writeHead(503, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -30,15 +37,33 @@ describe('SDK retries of KMS-costing calls', () => {
 
   const attempts = async (send: () => Promise<unknown>): Promise<{ requests: number; code: string }> => {
     seen.length = 0;
-    const err = await send().then(() => undefined, (e: unknown) => e);
+    const err = await send().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     return { requests: seen.length, code: errorCode(err) };
   };
 
-  it('sends UpdateObjectEncryption, CopyObject and CompleteMultipartUpload once, and hands S3\'s own error back', async () => {
+  it("sends UpdateObjectEncryption, CopyObject and CompleteMultipartUpload once, and hands S3's own error back", async () => {
     const arn = 'arn:aws:kms:us-east-1:111122223333:key/k';
-    const update = new UpdateObjectEncryptionCommand({ Bucket: 'b', Key: 'k', ObjectEncryption: { SSEKMS: { KMSKeyArn: arn } } });
-    const copy = new CopyObjectCommand({ Bucket: 'b', Key: 'k', CopySource: 'b/k', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: arn });
-    const complete = new CompleteMultipartUploadCommand({ Bucket: 'b', Key: 'k', UploadId: 'u', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"e"' }] } });
+    const update = new UpdateObjectEncryptionCommand({
+      Bucket: 'b',
+      Key: 'k',
+      ObjectEncryption: { SSEKMS: { KMSKeyArn: arn } },
+    });
+    const copy = new CopyObjectCommand({
+      Bucket: 'b',
+      Key: 'k',
+      CopySource: 'b/k',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: arn,
+    });
+    const complete = new CompleteMultipartUploadCommand({
+      Bucket: 'b',
+      Key: 'k',
+      UploadId: 'u',
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"e"' }] },
+    });
     for (const command of [update, copy, complete]) {
       const { requests, code } = await attempts(() => s3.send(command as never));
       assert.equal(requests, 1, `${command.constructor.name}: ${seen.join(', ')}`);

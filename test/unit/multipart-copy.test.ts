@@ -15,7 +15,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { abortUpload, completeUpload, copyPart, startUpload, withExpiresAsItWas } from '../../activities/multipart-copy';
+import {
+  abortUpload,
+  completeUpload,
+  copyPart,
+  startUpload,
+  withExpiresAsItWas,
+} from '../../activities/multipart-copy';
 import { MIB } from '../../common/s3-limits';
 import type { CopyInput, PartCopyInput } from '../../common/contract';
 
@@ -28,16 +34,31 @@ const input: CopyInput = {
   tagKey: '__ObjectEncrypted',
   tagValue: 'true',
   source: {
-    exists: true, key: 'big', size: 12 * MIB, etag: '"src"', storageClass: 'STANDARD_IA', sse: 'AES256', archived: false,
+    exists: true,
+    key: 'big',
+    size: 12 * MIB,
+    etag: '"src"',
+    storageClass: 'STANDARD_IA',
+    sse: 'AES256',
+    archived: false,
     headers: { ContentType: 'video/mp4', Metadata: { a: 'b' } },
   },
 };
-const part: PartCopyInput = { bucket: 'b', key: 'big', uploadId: 'u1', etag: '"src"', partNumber: 2, range: 'bytes=5242880-10485759' };
+const part: PartCopyInput = {
+  bucket: 'b',
+  key: 'big',
+  uploadId: 'u1',
+  etag: '"src"',
+  partNumber: 2,
+  range: 'bytes=5242880-10485759',
+};
 
 const s3 = new S3Client({ region: 'us-east-1' });
 const mock = mockClient(s3);
-const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
-const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+  new MockActivityEnvironment().run(fn, ...args);
+const s3Error = (name: string, httpStatusCode: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
 
 describe('multipart copy steps', () => {
   beforeEach(() => {
@@ -60,10 +81,18 @@ describe('multipart copy steps', () => {
   });
 
   it('starts no upload for an object with annotations (parts would drop them), asking about the version it copies', async () => {
-    mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [{ AnnotationName: 'summary', LastModified: new Date(), Size: 4 }], AnnotationCount: 1 });
+    mock.on(ListObjectAnnotationsCommand).resolves({
+      Annotations: [{ AnnotationName: 'summary', LastModified: new Date(), Size: 4 }],
+      AnnotationCount: 1,
+    });
     const versioned = { ...input, source: { ...input.source, versionId: 'v7' } };
     assert.deepEqual(await run(startUpload, s3, versioned), { status: 'annotated' });
-    assert.deepEqual(mock.commandCalls(ListObjectAnnotationsCommand)[0].args[0].input, { Bucket: 'b', Key: 'big', VersionId: 'v7', MaxAnnotationResults: 1 });
+    assert.deepEqual(mock.commandCalls(ListObjectAnnotationsCommand)[0].args[0].input, {
+      Bucket: 'b',
+      Key: 'big',
+      VersionId: 'v7',
+      MaxAnnotationResults: 1,
+    });
     assert.equal(mock.commandCalls(CreateMultipartUploadCommand).length, 0);
   });
 
@@ -73,11 +102,16 @@ describe('multipart copy steps', () => {
     mock.on(ListObjectAnnotationsCommand).rejects(s3Error('NotImplemented', 501));
     assert.deepEqual(await run(startUpload, s3, input), { status: 'started', uploadId: 'u1' });
     mock.on(ListObjectAnnotationsCommand).rejects(s3Error('AccessDenied', 403));
-    await assert.rejects(run(startUpload, s3, input), (err: ApplicationFailure) => err.nonRetryable === true && /AccessDenied/.test(err.message));
+    await assert.rejects(
+      run(startUpload, s3, input),
+      (err: ApplicationFailure) => err.nonRetryable === true && /AccessDenied/.test(err.message),
+    );
   });
 
   it('starts the upload of an object whose tags leave no room for the marker with its own tags, and says so', async () => {
-    mock.on(GetObjectTaggingCommand).resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `t${i}`, Value: '' })) });
+    mock
+      .on(GetObjectTaggingCommand)
+      .resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `t${i}`, Value: '' })) });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
     assert.deepEqual(await run(startUpload, s3, input), { status: 'started', uploadId: 'u1', unmarked: 10 });
     const sent = mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
@@ -110,18 +144,32 @@ describe('multipart copy steps', () => {
       return true;
     });
     mock.on(UploadPartCopyCommand).rejects(s3Error('SlowDown', 503));
-    await assert.rejects(run(copyPart, s3, part), (err: unknown) => err instanceof ApplicationFailure && !err.nonRetryable);
+    await assert.rejects(
+      run(copyPart, s3, part),
+      (err: unknown) => err instanceof ApplicationFailure && !err.nonRetryable,
+    );
   });
 
   it('completes from the parts S3 lists, in order, with If-Match on the source ETag, and verifies', async () => {
-    mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 3, ETag: '"p3"' }, { PartNumber: 1, ETag: '"p1"' }, { PartNumber: 2, ETag: '"p2"' }] });
+    mock.on(ListPartsCommand).resolves({
+      Parts: [
+        { PartNumber: 3, ETag: '"p3"' },
+        { PartNumber: 1, ETag: '"p1"' },
+        { PartNumber: 2, ETag: '"p2"' },
+      ],
+    });
     mock.on(CompleteMultipartUploadCommand).resolves({ VersionId: 'v2', ETag: '"new"' });
-    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 12 * MIB, ETag: '"new"' });
+    mock
+      .on(HeadObjectCommand)
+      .resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 12 * MIB, ETag: '"new"' });
     const result = await run(completeUpload, s3, { ...input, uploadId: 'u1', partCount: 3 });
     assert.deepEqual(result, { status: 'copied', versionId: 'v2', bytes: 12 * MIB });
     const complete = mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
     assert.equal(complete.IfMatch, '"src"');
-    assert.deepEqual(complete.MultipartUpload?.Parts?.map((p) => p.PartNumber), [1, 2, 3]);
+    assert.deepEqual(
+      complete.MultipartUpload?.Parts?.map((p) => p.PartNumber),
+      [1, 2, 3],
+    );
   });
 
   it("keeps the source's checksum type: a whole-object CRC stays whole-object, a composite stays composite", async () => {
@@ -143,11 +191,24 @@ describe('multipart copy steps', () => {
 
   it("completes with each part's checksum, whatever the algorithm, and the type it started with", async () => {
     mock.on(ListPartsCommand).resolves({
-      Parts: [1, 2].map((n) => ({ PartNumber: n, ETag: `"p${n}"`, Size: 5, LastModified: new Date(), ChecksumXXHASH128: `x${n}` })),
+      Parts: [1, 2].map((n) => ({
+        PartNumber: n,
+        ETag: `"p${n}"`,
+        Size: 5,
+        LastModified: new Date(),
+        ChecksumXXHASH128: `x${n}`,
+      })),
     });
     mock.on(CompleteMultipartUploadCommand).resolves({ ETag: '"done-2"', VersionId: 'v2' });
-    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 10, ETag: '"done-2"' });
-    const source = { ...input.source, size: 10, checksumAlgorithm: 'XXHASH128', checksumType: 'COMPOSITE' } as CopyInput['source'];
+    mock
+      .on(HeadObjectCommand)
+      .resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 10, ETag: '"done-2"' });
+    const source = {
+      ...input.source,
+      size: 10,
+      checksumAlgorithm: 'XXHASH128',
+      checksumType: 'COMPOSITE',
+    } as CopyInput['source'];
     await run(completeUpload, s3, { ...input, source, uploadId: 'u1', partCount: 2 });
     const complete = mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
     assert.deepEqual(complete.MultipartUpload?.Parts, [

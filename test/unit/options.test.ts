@@ -14,11 +14,18 @@ describe('client options', () => {
   });
   it('names the flag at fault', () => {
     assert.throws(() => migrationOptionsFrom({ bucket: 'ab', kmsKey: 'k' }), /--bucket must be 3 to 63/);
-    assert.throws(() => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', prefix: 'x'.repeat(1025) }), /--prefix must be at most 1024 bytes/);
-    assert.throws(() => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', multipartThreshold: String(6 * 1024 ** 3) }), /at most 5 GiB/);
+    assert.throws(
+      () => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', prefix: 'x'.repeat(1025) }),
+      /--prefix must be at most 1024 bytes/,
+    );
+    assert.throws(
+      () => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', multipartThreshold: String(6 * 1024 ** 3) }),
+      /at most 5 GiB/,
+    );
   });
-  it("takes only a marker tag S3 accepts: its characters, lengths, and no aws: key", () => {
-    const marker = (tagKey: string, tagValue = 'true') => migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', tagKey, tagValue });
+  it('takes only a marker tag S3 accepts: its characters, lengths, and no aws: key', () => {
+    const marker = (tagKey: string, tagValue = 'true') =>
+      migrationOptionsFrom({ bucket: 'abc', kmsKey: 'k', tagKey, tagValue });
     assert.equal(marker('Encrypted:KMS/2026 @team_a-b+c=d').tagKey, 'Encrypted:KMS/2026 @team_a-b+c=d');
     assert.equal(marker('état', 'é 1').tagValue, 'é 1', 'letters of any script');
     assert.throws(() => marker('a&b'), /--tag-key may hold only letters, digits, spaces and \+ - = \. _ : \/ @/);
@@ -28,7 +35,10 @@ describe('client options', () => {
     assert.throws(() => marker('k'.repeat(129)), /at most 128 characters/);
     assert.throws(() => marker('k', 'v'.repeat(257)), /at most 256 characters/);
     assert.equal(marker('k'.repeat(128), 'v'.repeat(256)).tagValue.length, 256, 'the longest ASCII marker fits');
-    assert.throws(() => marker('é'.repeat(100), 'ü'.repeat(100)), /together, as a copy sends them \(percent-encoded in its x-amz-tagging header\), must be at most 512 bytes/);
+    assert.throws(
+      () => marker('é'.repeat(100), 'ü'.repeat(100)),
+      /together, as a copy sends them \(percent-encoded in its x-amz-tagging header\), must be at most 512 bytes/,
+    );
   });
 });
 
@@ -43,8 +53,17 @@ describe('worker configuration', () => {
   });
   it('names each invalid setting', () => {
     assert.throws(() => workerConfigFromEnv({}), /AWS_REGION: is required/);
-    assert.throws(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'nope' }), /AWS_ENDPOINT_URL: must be a URL.*got "nope"/);
-    assert.throws(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', TEMPORAL_ADDRESS: 'localhost' }), /TEMPORAL_ADDRESS: must be host:port/);
-    assert.throws(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', MIGRATOR_KMS_ACTIVITY_SLOTS: '0' }), /MIGRATOR_KMS_ACTIVITY_SLOTS: must be at least 1/);
+    assert.throws(
+      () => workerConfigFromEnv({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'nope' }),
+      /AWS_ENDPOINT_URL: must be a URL.*got "nope"/,
+    );
+    assert.throws(
+      () => workerConfigFromEnv({ AWS_REGION: 'us-east-1', TEMPORAL_ADDRESS: 'localhost' }),
+      /TEMPORAL_ADDRESS: must be host:port/,
+    );
+    assert.throws(
+      () => workerConfigFromEnv({ AWS_REGION: 'us-east-1', MIGRATOR_KMS_ACTIVITY_SLOTS: '0' }),
+      /MIGRATOR_KMS_ACTIVITY_SLOTS: must be at least 1/,
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('patches of workflow code', () => {
     const ids = Object.values(PATCHES) as string[];
     assert.equal(new Set(ids).size, ids.length, 'patch IDs are unique');
     for (const name of Object.keys(PATCHES)) {
-      assert.ok(sources.some(({ text }) => text.includes(`'${name}'`)), `${name} is used in workflow code, or it is removed`);
+      assert.ok(
+        sources.some(({ text }) => text.includes(`'${name}'`)),
+        `${name} is used in workflow code, or it is removed`,
+      );
     }
   });
 });

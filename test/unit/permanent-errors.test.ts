@@ -13,15 +13,26 @@ describe('errors an activity does not type', () => {
     const bug = async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'ETag')");
     };
-    await assert.rejects(env().run(bug), (err: ApplicationFailure) =>
-      err instanceof ApplicationFailure && err.nonRetryable && err.type === 'TypeError' && /^inspectObject: TypeError: Cannot read properties/.test(err.message),
+    await assert.rejects(
+      env().run(bug),
+      (err: ApplicationFailure) =>
+        err instanceof ApplicationFailure &&
+        err.nonRetryable &&
+        err.type === 'TypeError' &&
+        /^inspectObject: TypeError: Cannot read properties/.test(err.message),
     );
   });
 
   it('stay as they are when retryable (a reset connection) or already typed', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    await assert.rejects(env().run(async () => Promise.reject(reset)), (err) => err === reset);
+    await assert.rejects(
+      env().run(async () => Promise.reject(reset)),
+      (err) => err === reset,
+    );
     const typed = ApplicationFailure.create({ type: 'AccessDenied', nonRetryable: true, message: 'x' });
-    await assert.rejects(env().run(async () => Promise.reject(typed)), (err) => err === typed);
+    await assert.rejects(
+      env().run(async () => Promise.reject(typed)),
+      (err) => err === typed,
+    );
   });
 });

@@ -5,7 +5,13 @@ import { startOrAttach } from '../../client/start';
 import type { Connected } from '../../client/connect';
 import { DEFAULTS, type MigrationOptions } from '../../common/types';
 
-const options = { ...DEFAULTS, bucket: 'b', prefix: '', kmsKeyId: 'k', kmsBudgetRps: 10 } as unknown as MigrationOptions;
+const options = {
+  ...DEFAULTS,
+  bucket: 'b',
+  prefix: '',
+  kmsKeyId: 'k',
+  kmsBudgetRps: 10,
+} as unknown as MigrationOptions;
 
 /** A client whose workflow is running or not, recording what is asked of it. */
 function fakeConnected(running: boolean, calls: string[]): Connected {

@@ -43,8 +43,16 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
   it('reads a profile of the TOML file, and the environment overrides it', () => {
     const t = temporalTargetFromEnv({ TEMPORAL_CONFIG_FILE: toml });
     assert.deepEqual([t.address, t.namespace], ['temporal.internal:7233', 'ops']);
-    const overridden = temporalTargetFromEnv({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_NAMESPACE: 'other', TEMPORAL_ADDRESS: '' });
-    assert.deepEqual([overridden.address, overridden.namespace], ['temporal.internal:7233', 'other'], 'an empty variable means unset');
+    const overridden = temporalTargetFromEnv({
+      TEMPORAL_CONFIG_FILE: toml,
+      TEMPORAL_NAMESPACE: 'other',
+      TEMPORAL_ADDRESS: '',
+    });
+    assert.deepEqual(
+      [overridden.address, overridden.namespace],
+      ['temporal.internal:7233', 'other'],
+      'an empty variable means unset',
+    );
   });
 
   it('takes a client certificate pair for mTLS (profile or variables)', () => {
@@ -70,15 +78,25 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
 
   it('refuses an API key with TLS turned off: it would go in clear', () => {
     assert.throws(
-      () => temporalTargetFromEnv({ ...noFile, TEMPORAL_API_KEY: 'secret-key', TEMPORAL_TLS: 'false', TEMPORAL_ADDRESS: 'temporal.example.com:7233' }),
+      () =>
+        temporalTargetFromEnv({
+          ...noFile,
+          TEMPORAL_API_KEY: 'secret-key',
+          TEMPORAL_TLS: 'false',
+          TEMPORAL_ADDRESS: 'temporal.example.com:7233',
+        }),
       /TEMPORAL_API_KEY is set but TLS is off .* sent in clear to temporal\.example\.com:7233/,
     );
   });
 
   it('names what is wrong before connecting', () => {
-    const bad = (env: NodeJS.ProcessEnv, message: RegExp) => assert.throws(() => temporalTargetFromEnv({ ...noFile, ...env }), message);
+    const bad = (env: NodeJS.ProcessEnv, message: RegExp) =>
+      assert.throws(() => temporalTargetFromEnv({ ...noFile, ...env }), message);
     bad({ TEMPORAL_ADDRESS: 'localhost' }, /TEMPORAL_ADDRESS: must be host:port.*got "localhost"/);
-    bad({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert }, /client certificate is set but not its key \(TEMPORAL_TLS_CLIENT_KEY_PATH/);
+    bad(
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert },
+      /client certificate is set but not its key \(TEMPORAL_TLS_CLIENT_KEY_PATH/,
+    );
     bad({ TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey }, /client key is set but not its certificate/);
     bad(
       { TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey },
@@ -93,7 +111,10 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
       /TEMPORAL_TLS_CLIENT_KEY_PATH .* is not the key of the certificate in TEMPORAL_TLS_CLIENT_CERT_PATH/,
     );
     bad({ TEMPORAL_TLS_SERVER_CA_CERT_DATA: 'garbage' }, /TEMPORAL_TLS_SERVER_CA_CERT_DATA is not a PEM certificate/);
-    bad({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'staging' }, /invalid Temporal connection settings \(TEMPORAL_CONFIG_FILE .*, TEMPORAL_PROFILE staging\): .*staging/);
+    bad(
+      { TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'staging' },
+      /invalid Temporal connection settings \(TEMPORAL_CONFIG_FILE .*, TEMPORAL_PROFILE staging\): .*staging/,
+    );
   });
 
   it('refuses an expired certificate, naming where it came from', () => {
@@ -106,16 +127,30 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
 
   it('says which setting to check when connecting fails (TLS reasons: test/integration/temporal-tls.test.ts)', async () => {
     const plain = temporalTargetFromEnv(noFile);
-    assert.match((await connectFailure(plain, new Error('connection refused'))).message, /cannot reach Temporal at localhost:7233 \(TEMPORAL_ADDRESS\): connection refused/);
+    assert.match(
+      (await connectFailure(plain, new Error('connection refused'))).message,
+      /cannot reach Temporal at localhost:7233 \(TEMPORAL_ADDRESS\): connection refused/,
+    );
     const tlsNobodyThere = temporalTargetFromEnv({ ...noFile, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_TLS: 'true' });
-    assert.match((await connectFailure(tlsNobodyThere, new Error('deadline'))).message, /cannot reach Temporal at 127.0.0.1:1 \(TEMPORAL_ADDRESS\): deadline/);
+    assert.match(
+      (await connectFailure(tlsNobodyThere, new Error('deadline'))).message,
+      /cannot reach Temporal at 127.0.0.1:1 \(TEMPORAL_ADDRESS\): deadline/,
+    );
   });
 
   it('turns a missing namespace or refused credentials into a message naming them', async () => {
     const target = temporalTargetFromEnv({ ...noFile, TEMPORAL_NAMESPACE: 'nope' });
-    const failing = (code: number) => ({ describeNamespace: async () => Promise.reject(Object.assign(new Error(`${code}`), { code, details: 'detail' })) });
-    await assert.rejects(checkNamespace(failing(5), target), /namespace "nope" does not exist on Temporal at localhost:7233 \(TEMPORAL_NAMESPACE\)/);
-    await assert.rejects(checkNamespace(failing(7), target), /refused access to namespace "nope" with these credentials \(plaintext\)/);
+    const failing = (code: number) => ({
+      describeNamespace: async () => Promise.reject(Object.assign(new Error(`${code}`), { code, details: 'detail' })),
+    });
+    await assert.rejects(
+      checkNamespace(failing(5), target),
+      /namespace "nope" does not exist on Temporal at localhost:7233 \(TEMPORAL_NAMESPACE\)/,
+    );
+    await assert.rejects(
+      checkNamespace(failing(7), target),
+      /refused access to namespace "nope" with these credentials \(plaintext\)/,
+    );
     await assert.rejects(checkNamespace(failing(16), target), /refused access/);
     await assert.rejects(checkNamespace(failing(14), target), /^Error: 14$/);
     await checkNamespace({ describeNamespace: async () => ({}) }, target);

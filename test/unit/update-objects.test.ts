@@ -21,12 +21,17 @@ import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../../common/c
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 /** Items cost a KMS request each where they are updated, unless they say otherwise. */
 const batch = (items: (Omit<BatchItem, 'kmsCost'> & { kmsCost?: number })[]): UpdateObjectsInput => ({
-  bucket: 'b', keyArn: ARN, bucketKeyEnabled: true, tagKey: '__ObjectEncrypted', tagValue: 'true',
+  bucket: 'b',
+  keyArn: ARN,
+  bucketKeyEnabled: true,
+  tagKey: '__ObjectEncrypted',
+  tagValue: 'true',
   items: items.map((item) => ({ ...item, kmsCost: item.kmsCost ?? (item.update ? 1 : 0) })),
 });
 const run = (env: MockActivityEnvironment, ...args: Parameters<typeof updateObjects>) =>
   env.run(updateObjects, ...args) as Promise<(BatchOutcome | null)[]>;
-const s3Error = (name: string, httpStatusCode: number) => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode } });
+const s3Error = (name: string, httpStatusCode: number) =>
+  Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode } });
 
 describe('the UpdateObjectEncryption request on the wire', () => {
   it('is PUT /{key}?encryption (&versionId) with an ObjectEncryption/SSE-KMS body', async () => {
@@ -50,8 +55,16 @@ describe('the UpdateObjectEncryption request on the wire', () => {
     assert.deepEqual(Object.keys(sent.query).sort(), ['encryption', 'versionId']);
     assert.equal(sent.query.versionId, 'v1');
     const body = String(sent.body);
-    assert.match(body, /^(<\?xml version="1.0" encoding="UTF-8"\?>)?<ObjectEncryption xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><SSE-KMS>/);
-    assert.match(body, new RegExp(`<KMSKeyArn>${ARN}</KMSKeyArn><BucketKeyEnabled>true</BucketKeyEnabled></SSE-KMS></ObjectEncryption>$`));
+    assert.match(
+      body,
+      /^(<\?xml version="1.0" encoding="UTF-8"\?>)?<ObjectEncryption xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"><SSE-KMS>/,
+    );
+    assert.match(
+      body,
+      new RegExp(
+        `<KMSKeyArn>${ARN}</KMSKeyArn><BucketKeyEnabled>true</BucketKeyEnabled></SSE-KMS></ObjectEncryption>$`,
+      ),
+    );
   });
 });
 
@@ -64,44 +77,90 @@ describe('updateObjects, the batch activity', () => {
     mock.on(UpdateObjectEncryptionCommand).resolves({});
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'own', Value: 'x' }] });
     mock.on(PutObjectTaggingCommand).resolves({});
-    const outcomes = await run(new MockActivityEnvironment(), s3, batch([
-      { key: 'untagged', versionId: 'v1', tagCount: 0, update: true },
-      { key: 'tagged', update: true },
-      { key: 'done', tagCount: 1, update: false },
-    ]));
-    assert.deepEqual(outcomes.map((o) => o?.status), ['updated', 'updated', 'tagged']);
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([
+        { key: 'untagged', versionId: 'v1', tagCount: 0, update: true },
+        { key: 'tagged', update: true },
+        { key: 'done', tagCount: 1, update: false },
+      ]),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o?.status),
+      ['updated', 'updated', 'tagged'],
+    );
     const updates = mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input);
-    assert.deepEqual(updates.map((u) => u.Key).sort(), ['tagged', 'untagged'], 'no update for an object only to be tagged');
-    assert.deepEqual(updates.find((u) => u.Key === 'untagged'), {
-      Bucket: 'b', Key: 'untagged', VersionId: 'v1', ObjectEncryption: { SSEKMS: { KMSKeyArn: ARN, BucketKeyEnabled: true } },
-    });
-    assert.deepEqual(mock.commandCalls(GetObjectTaggingCommand).map((c) => c.args[0].input.Key).sort(), ['done', 'tagged']);
-    const puts = Object.fromEntries(mock.commandCalls(PutObjectTaggingCommand).map((c) => [c.args[0].input.Key, c.args[0].input]));
+    assert.deepEqual(
+      updates.map((u) => u.Key).sort(),
+      ['tagged', 'untagged'],
+      'no update for an object only to be tagged',
+    );
+    assert.deepEqual(
+      updates.find((u) => u.Key === 'untagged'),
+      {
+        Bucket: 'b',
+        Key: 'untagged',
+        VersionId: 'v1',
+        ObjectEncryption: { SSEKMS: { KMSKeyArn: ARN, BucketKeyEnabled: true } },
+      },
+    );
+    assert.deepEqual(
+      mock
+        .commandCalls(GetObjectTaggingCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+      ['done', 'tagged'],
+    );
+    const puts = Object.fromEntries(
+      mock.commandCalls(PutObjectTaggingCommand).map((c) => [c.args[0].input.Key, c.args[0].input]),
+    );
     assert.deepEqual(puts.untagged.Tagging?.TagSet, [{ Key: '__ObjectEncrypted', Value: 'true' }]);
     assert.equal(puts.untagged.VersionId, 'v1', 'the version that was updated');
-    assert.deepEqual(puts.tagged.Tagging?.TagSet, [{ Key: 'own', Value: 'x' }, { Key: '__ObjectEncrypted', Value: 'true' }]);
+    assert.deepEqual(puts.tagged.Tagging?.TagSet, [
+      { Key: 'own', Value: 'x' },
+      { Key: '__ObjectEncrypted', Value: 'true' },
+    ]);
   });
 
   it('where there is no version to tag, confirms the object is still the one inspected, under the key; else "changed"', async () => {
     mock.on(UpdateObjectEncryptionCommand).resolves({});
     mock.on(PutObjectTaggingCommand).resolves({});
-    mock.on(HeadObjectCommand, { Key: 'same' }).resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
+    mock
+      .on(HeadObjectCommand, { Key: 'same' })
+      .resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
     mock.on(HeadObjectCommand, { Key: 'replaced', IfMatch: '"e1"' }).rejects(s3Error('PreconditionFailed', 412));
-    mock.on(HeadObjectCommand, { Key: 'replaced', IfMatch: undefined }).resolves({ ETag: '"e2"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
+    mock
+      .on(HeadObjectCommand, { Key: 'replaced', IfMatch: undefined })
+      .resolves({ ETag: '"e2"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
     // An endpoint that ignores If-Match (moto): the ETag itself tells.
     mock.on(HeadObjectCommand, { Key: 'replaced-quietly' }).resolves({ ETag: '"e2"', ServerSideEncryption: 'AES256' });
     mock.on(HeadObjectCommand, { Key: 'gone' }).rejects(s3Error('NotFound', 404));
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
-    const outcomes = await run(new MockActivityEnvironment(), s3, batch([
-      { key: 'same', tagCount: 0, update: true, etag: '"e1"' },
-      { key: 'replaced', tagCount: 0, update: true, etag: '"e1"' },
-      { key: 'replaced-quietly', tagCount: 0, update: false, etag: '"e1"' },
-      { key: 'gone', tagCount: 0, update: true, etag: '"e1"' },
-      { key: 'versioned', versionId: 'v7', tagCount: 0, update: true, etag: '"e1"' },
-    ]));
-    assert.deepEqual(outcomes.map((o) => o?.status), ['updated', 'changed', 'changed', 'changed', 'updated']);
-    const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input).filter((h) => h.IfMatch !== undefined);
-    assert.deepEqual(heads.map((h) => h.Key).sort(), ['gone', 'replaced', 'replaced-quietly', 'same'], 'a tagged version needs no check');
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([
+        { key: 'same', tagCount: 0, update: true, etag: '"e1"' },
+        { key: 'replaced', tagCount: 0, update: true, etag: '"e1"' },
+        { key: 'replaced-quietly', tagCount: 0, update: false, etag: '"e1"' },
+        { key: 'gone', tagCount: 0, update: true, etag: '"e1"' },
+        { key: 'versioned', versionId: 'v7', tagCount: 0, update: true, etag: '"e1"' },
+      ]),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o?.status),
+      ['updated', 'changed', 'changed', 'changed', 'updated'],
+    );
+    const heads = mock
+      .commandCalls(HeadObjectCommand)
+      .map((c) => c.args[0].input)
+      .filter((h) => h.IfMatch !== undefined);
+    assert.deepEqual(
+      heads.map((h) => h.Key).sort(),
+      ['gone', 'replaced', 'replaced-quietly', 'same'],
+      'a tagged version needs no check',
+    );
     assert.ok(heads.every((h) => h.IfMatch === '"e1"' && h.VersionId === undefined));
   });
 
@@ -113,9 +172,22 @@ describe('updateObjects, the batch activity', () => {
     mock
       .on(GetObjectTaggingCommand)
       .resolvesOnce({ TagSet: [{ Key: 'app', Value: '1' }] }) // the object we updated
-      .resolves({ TagSet: [{ Key: 'app', Value: '1' }, { Key: '__ObjectEncrypted', Value: 'true' }] }); // the newer one, with our marker
-    const outcomes = await run(new MockActivityEnvironment(), s3, batch([{ key: 'k', tagCount: 1, update: true, etag: '"e1"' }]));
-    assert.deepEqual(outcomes.map((o) => o?.status), ['changed'], 'decided again from the newer object');
+      .resolves({
+        TagSet: [
+          { Key: 'app', Value: '1' },
+          { Key: '__ObjectEncrypted', Value: 'true' },
+        ],
+      }); // the newer one, with our marker
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([{ key: 'k', tagCount: 1, update: true, etag: '"e1"' }]),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o?.status),
+      ['changed'],
+      'decided again from the newer object',
+    );
     const puts = mock.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input.Tagging?.TagSet);
     assert.equal(puts.length, 2, 'the marker, then the marker withdrawn');
     assert.deepEqual(puts[1], [{ Key: 'app', Value: '1' }], "the newer object's own tags kept");
@@ -124,14 +196,28 @@ describe('updateObjects, the batch activity', () => {
   it('checks a null version (written while versioning was off or suspended) by its own ID, never against the current object', async () => {
     mock.on(UpdateObjectEncryptionCommand).resolves({});
     mock.on(PutObjectTaggingCommand).resolves({});
-    mock.on(HeadObjectCommand, { Key: 'old', VersionId: 'null' }).resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
-    mock.on(HeadObjectCommand, { Key: 'old', VersionId: undefined }).resolves({ ETag: '"current"', VersionId: 'v9', ServerSideEncryption: 'AES256' });
-    const outcomes = await run(new MockActivityEnvironment(), s3, batch([{ key: 'old', versionId: 'null', tagCount: 0, update: true, etag: '"e1"' }]));
-    assert.deepEqual(outcomes.map((o) => o?.status), ['updated']);
+    mock
+      .on(HeadObjectCommand, { Key: 'old', VersionId: 'null' })
+      .resolves({ ETag: '"e1"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN });
+    mock
+      .on(HeadObjectCommand, { Key: 'old', VersionId: undefined })
+      .resolves({ ETag: '"current"', VersionId: 'v9', ServerSideEncryption: 'AES256' });
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([{ key: 'old', versionId: 'null', tagCount: 0, update: true, etag: '"e1"' }]),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o?.status),
+      ['updated'],
+    );
     assert.equal(mock.commandCalls(UpdateObjectEncryptionCommand)[0].args[0].input.VersionId, 'null');
     assert.equal(mock.commandCalls(PutObjectTaggingCommand)[0].args[0].input.VersionId, 'null');
     const heads = mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
-    assert.deepEqual(heads.map((h) => [h.VersionId, h.IfMatch]), [['null', '"e1"']]);
+    assert.deepEqual(
+      heads.map((h) => [h.VersionId, h.IfMatch]),
+      [['null', '"e1"']],
+    );
   });
 
   it('HEAD of a version asked for by ID keeps that ID, also where S3 leaves it out of the answer', async () => {
@@ -146,14 +232,22 @@ describe('updateObjects, the batch activity', () => {
     mock.on(UpdateObjectEncryptionCommand, { Key: 'gone' }).rejects(s3Error('NoSuchKey', 404));
     mock.on(UpdateObjectEncryptionCommand, { Key: 'denied' }).resolves({});
     mock.on(GetObjectTaggingCommand).rejects(s3Error('AccessDenied', 403));
-    const outcomes = await run(new MockActivityEnvironment(), s3, batch([
-      { key: 'plain', update: true },
-      { key: 'gone', update: true },
-      { key: 'denied', update: true },
-    ]));
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([
+        { key: 'plain', update: true },
+        { key: 'gone', update: true },
+        { key: 'denied', update: true },
+      ]),
+    );
     assert.equal(outcomes[0]?.status, 'refused');
     assert.equal(outcomes[1]?.status, 'vanished');
-    assert.deepEqual(outcomes[2], { status: 'failed', code: 'AccessDenied', message: 'tag denied: AccessDenied (HTTP 403): AccessDenied message' });
+    assert.deepEqual(outcomes[2], {
+      status: 'failed',
+      code: 'AccessDenied',
+      message: 'tag denied: AccessDenied (HTTP 403): AccessDenied message',
+    });
     assert.equal(mock.commandCalls(PutObjectTaggingCommand).length, 0);
   });
 
@@ -178,13 +272,23 @@ describe('updateObjects, the batch activity', () => {
       assert.equal(err.nonRetryable, false);
       return true;
     });
-    assert.deepEqual(details.map((d) => d?.status ?? null), ['updated', null, 'updated']);
+    assert.deepEqual(
+      details.map((d) => d?.status ?? null),
+      ['updated', null, 'updated'],
+    );
 
     throttled = false;
     mock.resetHistory();
     const retried = await run(new MockActivityEnvironment({ heartbeatDetails: details }), s3, batch(items));
-    assert.deepEqual(retried.map((o) => o?.status), ['updated', 'updated', 'updated']);
-    assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key), ['slow'], 'nothing updated twice');
+    assert.deepEqual(
+      retried.map((o) => o?.status),
+      ['updated', 'updated', 'updated'],
+    );
+    assert.deepEqual(
+      mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key),
+      ['slow'],
+      'nothing updated twice',
+    );
   });
 });
 
@@ -203,15 +307,35 @@ describe('updateObjects within the weight in force', () => {
       { key: 's3-2', tagCount: 0, update: true },
     ]);
     const outcomes = await run(new MockActivityEnvironment(), s3, items, 3);
-    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['updated', 'tagged', 'updated', null]);
-    assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key).sort(), ['kms-1', 's3-1']);
+    assert.deepEqual(
+      outcomes.map((o) => o?.status ?? null),
+      ['updated', 'tagged', 'updated', null],
+    );
+    assert.deepEqual(
+      mock
+        .commandCalls(UpdateObjectEncryptionCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+      ['kms-1', 's3-1'],
+    );
   });
 
   it('does at least the first object, whatever it costs', async () => {
     mock.on(UpdateObjectEncryptionCommand).resolves({});
     mock.on(PutObjectTaggingCommand).resolves({});
-    const outcomes = await run(new MockActivityEnvironment(), s3, batch([{ key: 'kms-1', tagCount: 0, update: true, kmsCost: 2 }, { key: 'b', tagCount: 0, update: true }]), 1);
-    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['updated', null]);
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([
+        { key: 'kms-1', tagCount: 0, update: true, kmsCost: 2 },
+        { key: 'b', tagCount: 0, update: true },
+      ]),
+      1,
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o?.status ?? null),
+      ['updated', null],
+    );
   });
 
   it('counts the allowance of a retry from the objects an earlier attempt left', async () => {
@@ -220,8 +344,17 @@ describe('updateObjects within the weight in force', () => {
     const items = batch(['a', 'b', 'c', 'd'].map((key) => ({ key, tagCount: 0, update: true })));
     const env = new MockActivityEnvironment({ heartbeatDetails: [{ status: 'updated' }, null, null, null] });
     const outcomes = await run(env, s3, items, 2);
-    assert.deepEqual(outcomes.map((o) => o?.status ?? null), ['updated', 'updated', 'updated', null]);
-    assert.deepEqual(mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key).sort(), ['b', 'c']);
+    assert.deepEqual(
+      outcomes.map((o) => o?.status ?? null),
+      ['updated', 'updated', 'updated', null],
+    );
+    assert.deepEqual(
+      mock
+        .commandCalls(UpdateObjectEncryptionCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+      ['b', 'c'],
+    );
   });
 });
 
@@ -240,15 +373,20 @@ describe('a HEAD answering 400', () => {
   const s3 = new S3Client({ region: 'us-east-1' });
   const mock = mockClient(s3);
   beforeEach(() => mock.reset());
-  const look = () => new MockActivityEnvironment().run(inspectObject, s3, { bucket: 'b', key: 'k' }) as ReturnType<typeof inspectObject>;
+  const look = () =>
+    new MockActivityEnvironment().run(inspectObject, s3, { bucket: 'b', key: 'k' }) as ReturnType<typeof inspectObject>;
   // A HEAD has no body: S3's 400 for an SSE-C object, an expired token or a malformed header look the same.
-  const bare400 = () => Object.assign(new Error('UnknownError'), { name: 'BadRequest', $metadata: { httpStatusCode: 400 } });
+  const bare400 = () =>
+    Object.assign(new Error('UnknownError'), { name: 'BadRequest', $metadata: { httpStatusCode: 400 } });
 
   it('is SSE-C only when a GET of the first byte says so (InvalidRequest, stored with Server Side Encryption)', async () => {
     mock.on(HeadObjectCommand).rejects(bare400());
-    mock.on(GetObjectCommand).rejects(Object.assign(s3Error('InvalidRequest', 400), {
-      message: 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
-    }));
+    mock.on(GetObjectCommand).rejects(
+      Object.assign(s3Error('InvalidRequest', 400), {
+        message:
+          'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+      }),
+    );
     const snapshot = await look();
     assert.ok(snapshot.exists && snapshot.sseCustomerAlgorithm);
     assert.equal(mock.commandCalls(GetObjectCommand)[0].args[0].input.Range, 'bytes=0-0');
@@ -257,12 +395,18 @@ describe('a HEAD answering 400', () => {
   it('fails the object with the code S3 gives the GET when it is not SSE-C: an expired token is never taken for SSE-C', async () => {
     mock.on(HeadObjectCommand).rejects(bare400());
     mock.on(GetObjectCommand).rejects(s3Error('ExpiredToken', 400));
-    await assert.rejects(look(), (err: ApplicationFailure) => err.type === 'ExpiredToken' && err.nonRetryable && /ExpiredToken/.test(err.message));
+    await assert.rejects(
+      look(),
+      (err: ApplicationFailure) => err.type === 'ExpiredToken' && err.nonRetryable && /ExpiredToken/.test(err.message),
+    );
   });
 
   it('fails it, named, when the GET succeeds: the 400 was not SSE-C', async () => {
     mock.on(HeadObjectCommand).rejects(bare400());
     mock.on(GetObjectCommand).resolves({ Body: Readable.from(['x']) as never });
-    await assert.rejects(look(), (err: ApplicationFailure) => err.type === 'BadRequest' && err.nonRetryable && /not SSE-C/.test(err.message));
+    await assert.rejects(
+      look(),
+      (err: ApplicationFailure) => err.type === 'BadRequest' && err.nonRetryable && /not SSE-C/.test(err.message),
+    );
   });
 });

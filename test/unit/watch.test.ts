@@ -4,7 +4,12 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { watchUntilDone } from '../../client/watch';
 import { emptyCounts, type MigrationProgress } from '../../common/types';
 
-const progress = { phase: 'preflight', counts: emptyCounts(), inFlightPageIds: [], startedAt: Date.now() } as unknown as MigrationProgress;
+const progress = {
+  phase: 'preflight',
+  counts: emptyCounts(),
+  inFlightPageIds: [],
+  startedAt: Date.now(),
+} as unknown as MigrationProgress;
 
 describe('watching a migration', () => {
   it('reports a failure that arrives while the first progress query is still in flight', async () => {

@@ -43,12 +43,19 @@ describe('outcomes of one batch', { timeout: 120_000 }, () => {
       assert.equal(summary.counts.rechecked, 1);
       assert.equal(summary.counts.skipped.vanished, 1);
       assert.equal(summary.counts.failed, 1);
-      assert.deepEqual(summary.issues.map((i) => [i.key, i.status, i.code]).sort(), [
-        [vanished, 'skipped', 'vanished'],
-        [failed, 'failed', 'KMS.DisabledException'],
-      ].sort());
+      assert.deepEqual(
+        summary.issues.map((i) => [i.key, i.status, i.code]).sort(),
+        [
+          [vanished, 'skipped', 'vanished'],
+          [failed, 'failed', 'KMS.DisabledException'],
+        ].sort(),
+      );
       const touched = bucket.keys.filter((k) => k !== vanished && k !== failed);
-      assert.deepEqual(touched.filter((k) => bucket.updates.get(k) !== 1), [], 'every other object re-encrypted exactly once');
+      assert.deepEqual(
+        touched.filter((k) => bucket.updates.get(k) !== 1),
+        [],
+        'every other object re-encrypted exactly once',
+      );
       assert.equal(bucket.updates.get(failed), undefined);
     });
   });

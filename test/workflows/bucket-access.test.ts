@@ -38,14 +38,28 @@ describe('the bucket access every activity carries', { timeout: 60_000 }, () => 
     bucket.largeKeys.add(bucket.keys[0]); // a multipart copy too
     bucket.release();
     await h.withWorkers(bucket, async () => {
-      const options = h.optionsFor({ pageSize: 50, multipartThresholdBytes: 10 * 1024 * 1024, partSizeBytes: 50 * 1024 * 1024, requesterPays: true });
+      const options = h.optionsFor({
+        pageSize: 50,
+        multipartThresholdBytes: 10 * 1024 * 1024,
+        partSizeBytes: 50 * 1024 * 1024,
+        requesterPays: true,
+      });
       const handle = await h.start(options);
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.counts.migrated, 120);
       const expected: BucketAccess = { bucket: options.bucket, owner: '111122223333', requesterPays: true };
-      const s3Calls = bucket.seen.filter(([name]) => !['preflight', 'closedPages', 'cancelEarlierPages'].includes(name));
+      const s3Calls = bucket.seen.filter(
+        ([name]) => !['preflight', 'closedPages', 'cancelEarlierPages'].includes(name),
+      );
       assert.deepEqual([...new Set(s3Calls.map(([name]) => name))].sort(), [
-        'bucketDefaultEncryption', 'bucketPolicyCheck', 'completeUpload', 'copyPart', 'inspectObjects', 'listPage', 'startUpload', 'updateObjects',
+        'bucketDefaultEncryption',
+        'bucketPolicyCheck',
+        'completeUpload',
+        'copyPart',
+        'inspectObjects',
+        'listPage',
+        'startUpload',
+        'updateObjects',
       ]);
       for (const [name, access] of s3Calls) assert.deepEqual(access, expected, name);
     });

@@ -27,7 +27,10 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 3 }));
       const paused = await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
-      assert.match(paused.pausedBecause ?? '', /of the first \d+ objects failed across pages; last error AccessDenied: denied by a policy/);
+      assert.match(
+        paused.pausedBecause ?? '',
+        /of the first \d+ objects failed across pages; last error AccessDenied: denied by a policy/,
+      );
       // Pages that ran out of objects wait for the coordinator's word instead of letting their failures stand.
       await sleep(1000);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
@@ -45,14 +48,18 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
     const bucket = new FakeBucket(600);
     const page1 = new Set(bucket.keys.slice(0, 150));
     const late = bucket.keys[299]; // page 2's only failure, reported with its 149 successes
-    bucket.failUpdate = (key) => (page1.has(key) || key === late ? { code: 'KMS.DisabledException', message: 'the key is disabled' } : undefined);
+    bucket.failUpdate = (key) =>
+      page1.has(key) || key === late ? { code: 'KMS.DisabledException', message: 'the key is disabled' } : undefined;
     page1.forEach((key) => bucket.holdKeys.add(key)); // page 1 fails only after page 2 reported
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 150, pagesInFlight: 2 }));
       await waitFor(handle, 'page 2 done', (p) => p.pagesDone >= 1);
       bucket.release();
       const paused = await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
-      assert.match(paused.pausedBecause ?? '', /of the first \d+ objects failed on .*#page-1; last error KMS\.DisabledException/);
+      assert.match(
+        paused.pausedBecause ?? '',
+        /of the first \d+ objects failed on .*#page-1; last error KMS\.DisabledException/,
+      );
       page1.clear();
       await handle.signal(resumeSignal);
       const summary = (await handle.result()) as MigrationSummary;
@@ -64,14 +71,18 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
   it('lets failures below the threshold stand, reported with their codes, without pausing', async () => {
     const bucket = new FakeBucket(200);
     const broken = new Set([bucket.keys[3], bucket.keys[77], bucket.keys[150]]);
-    bucket.failUpdate = (key) => (broken.has(key) ? { code: 'KMS.KMSInvalidStateException', message: 'pending deletion' } : undefined);
+    bucket.failUpdate = (key) =>
+      broken.has(key) ? { code: 'KMS.KMSInvalidStateException', message: 'pending deletion' } : undefined;
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({}));
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.pausedBecause, undefined);
       assert.equal(summary.counts.failed, 3);
       assert.equal(summary.counts.migrated, 197);
-      assert.deepEqual(summary.issues.map((i) => [i.key, i.code]).sort(), [...broken].sort().map((k) => [k, 'KMS.KMSInvalidStateException']));
+      assert.deepEqual(
+        summary.issues.map((i) => [i.key, i.code]).sort(),
+        [...broken].sort().map((k) => [k, 'KMS.KMSInvalidStateException']),
+      );
     });
   });
 
@@ -168,7 +179,12 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       await waitFor(handle, 'the resume', (p) => p.phase === 'running');
       // What a page sends when its batches failed before the resume reached it (seen in CI: the migration
       // paused again for good, since nothing failed after it to be tried again).
-      const report = { pageId: pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1), attempts: 100, failures: 100, lastError: { code: 'KMS.DisabledException', message: 'late' } };
+      const report = {
+        pageId: pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1),
+        attempts: 100,
+        failures: 100,
+        lastError: { code: 'KMS.DisabledException', message: 'late' },
+      };
       await handle.signal(pageFailuresSignal, { ...report, resumes: 0 });
       await sleep(1000);
       assert.equal((await progressOf(handle)).phase, 'running', 'a report from before the resume does not pause');
@@ -178,7 +194,11 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
       bucket.release();
       await handle.signal(resumeSignal);
       const summary = (await handle.result()) as MigrationSummary;
-      assert.equal(summary.counts.migrated, 300, JSON.stringify({ counts: summary.counts, issues: summary.issues?.slice(0, 3) }));
+      assert.equal(
+        summary.counts.migrated,
+        300,
+        JSON.stringify({ counts: summary.counts, issues: summary.issues?.slice(0, 3) }),
+      );
     });
   });
 });

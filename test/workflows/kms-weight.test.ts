@@ -22,7 +22,11 @@ async function migrate(bucket: FakeBucket, whileRunning?: () => Promise<void>): 
     const summary = (await handle.result()) as MigrationSummary;
     assert.equal(summary.counts.updated, 12);
     assert.equal(summary.counts.kmsRequests, 16, 'every KMS request counted once');
-    assert.deepEqual(bucket.keys.filter((k) => bucket.updates.get(k) !== 1), [], 'each object updated once');
+    assert.deepEqual(
+      bucket.keys.filter((k) => bucket.updates.get(k) !== 1),
+      [],
+      'each object updated once',
+    );
   });
 }
 
@@ -38,7 +42,10 @@ describe('the KMS task weight in force', { timeout: 180_000 }, () => {
     const bucket = twelveObjects();
     bucket.kmsWeight = 2;
     await migrate(bucket);
-    assert.ok(bucket.batchCosts.every((cost) => cost <= 2), `KMS requests per task: ${bucket.batchCosts}`);
+    assert.ok(
+      bucket.batchCosts.every((cost) => cost <= 2),
+      `KMS requests per task: ${bucket.batchCosts}`,
+    );
     // The first batches were formed to the weight of the budget the migration started with (4 at 10/s): their
     // tasks did what 2 pays for, and handed the rest back.
     assert.deepEqual(bucket.batchSizes.sort(), [1, 1, 1, 1, 2, 2, 2, 2]);
@@ -52,7 +59,10 @@ describe('the KMS task weight in force', { timeout: 180_000 }, () => {
       bucket.kmsWeight = 2; // set-rate lowered the budget meanwhile
       bucket.release();
     });
-    assert.ok(bucket.batchCosts.every((cost) => cost <= 2), `KMS requests per task: ${bucket.batchCosts}`);
+    assert.ok(
+      bucket.batchCosts.every((cost) => cost <= 2),
+      `KMS requests per task: ${bucket.batchCosts}`,
+    );
   });
 
   it('copies the objects S3 would not update in batches filled to the weight, not one object per task, and counted by S3 error code', async () => {
@@ -67,8 +77,14 @@ describe('the KMS task weight in force', { timeout: 180_000 }, () => {
       assert.deepEqual(summary.counts.refused, { AccessDenied: 600 });
     });
     assert.deepEqual([...new Set(bucket.updates.values())], [1], 'every object copied exactly once');
-    assert.equal(bucket.copyBatchSizes.reduce((a, b) => a + b, 0), 600);
-    assert.ok(bucket.copyBatchSizes.every((n) => n <= 100), `objects per copy task: ${bucket.copyBatchSizes}`);
+    assert.equal(
+      bucket.copyBatchSizes.reduce((a, b) => a + b, 0),
+      600,
+    );
+    assert.ok(
+      bucket.copyBatchSizes.every((n) => n <= 100),
+      `objects per copy task: ${bucket.copyBatchSizes}`,
+    );
     assert.ok(bucket.copyBatchSizes.length <= 12, `${bucket.copyBatchSizes.length} copy tasks for 600 objects`);
   });
 });

@@ -22,9 +22,14 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
     const bucket = new FakeBucket(50);
     bucket.largeKeys.add(bucket.keys[0]);
     await h.withWorkers(bucket, async () => {
-      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }));
-      const child = h.env.client.workflow.getHandle(`${pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)}/parts-0.1`);
-      for (const deadline = Date.now() + 20_000; bucket.uploadsStarted === 0 && Date.now() < deadline; ) await sleep(100);
+      const handle = await h.start(
+        h.optionsFor({ pageSize: 100, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }),
+      );
+      const child = h.env.client.workflow.getHandle(
+        `${pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)}/parts-0.1`,
+      );
+      for (const deadline = Date.now() + 20_000; bucket.uploadsStarted === 0 && Date.now() < deadline;)
+        await sleep(100);
       assert.equal(bucket.uploadsStarted, 1, 'the multipart copy started its upload');
       await child.terminate('by hand');
       const summary = (await handle.result()) as MigrationSummary;
@@ -45,16 +50,23 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
     bucket.holdParts = true; // the first parts wait until the pause has reached the copy
     await h.withWorkers(bucket, async () => {
       // 100 MiB in parts of 5 MiB: 20 parts, 8 at a time.
-      const handle = await h.start(h.optionsFor({ pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024, partSizeBytes: 5 * 1024 * 1024 }));
-      for (const deadline = Date.now() + 20_000; bucket.partsStarted < 8 && Date.now() < deadline; ) await sleep(20);
+      const handle = await h.start(
+        h.optionsFor({ pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024, partSizeBytes: 5 * 1024 * 1024 }),
+      );
+      for (const deadline = Date.now() + 20_000; bucket.partsStarted < 8 && Date.now() < deadline;) await sleep(20);
       assert.equal(bucket.partsStarted, 8, 'the first parts in flight');
       await handle.signal(pauseSignal, 'by hand');
-      const copy = h.env.client.workflow.getHandle(`${pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)}/parts-0.1`);
-      const told = async () => ((await copy.fetchHistory()).events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'pause');
-      for (const deadline = Date.now() + 20_000; !(await told()) && Date.now() < deadline; ) await sleep(50);
+      const copy = h.env.client.workflow.getHandle(
+        `${pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)}/parts-0.1`,
+      );
+      const told = async () =>
+        ((await copy.fetchHistory()).events ?? []).some(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'pause',
+        );
+      for (const deadline = Date.now() + 20_000; !(await told()) && Date.now() < deadline;) await sleep(50);
       assert.ok(await told(), 'the page told its multipart copy');
       bucket.releaseParts(); // the parts in flight finish
-      for (const deadline = Date.now() + 10_000; bucket.partsCopied < 8 && Date.now() < deadline; ) await sleep(20);
+      for (const deadline = Date.now() + 10_000; bucket.partsCopied < 8 && Date.now() < deadline;) await sleep(20);
       await sleep(1500);
       assert.equal(bucket.partsStarted, 8, 'no part started while paused');
       await handle.signal(resumeSignal);
@@ -73,9 +85,11 @@ describe('a multipart copy that ends without a result', { timeout: 60_000 }, () 
       bucket.refusedKeys.add(key);
     }
     await h.withWorkers(bucket, async () => {
-      const handle = await h.start(h.optionsFor({ pageSize: 200, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }));
+      const handle = await h.start(
+        h.optionsFor({ pageSize: 200, pagesInFlight: 1, multipartThresholdBytes: 10 * 1024 * 1024 }),
+      );
       const others = 200 - refused.length;
-      for (const deadline = Date.now() + 30_000; bucket.migrated() < others && Date.now() < deadline; ) await sleep(100);
+      for (const deadline = Date.now() + 30_000; bucket.migrated() < others && Date.now() < deadline;) await sleep(100);
       assert.equal(bucket.migrated(), others, 'updated while the multipart copies wait');
       assert.ok(bucket.uploadsStarted > 0, 'the multipart copies are under way');
       bucket.release();

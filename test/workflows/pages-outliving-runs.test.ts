@@ -26,7 +26,11 @@ describe('pages outliving their coordinator run (dev server, fake activities)', 
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 2, pagesPerRun: 1 }));
       const page1 = pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1);
-      const handedOver = await waitFor(handle, 'a later run with page 1 in flight', (p) => p.runs >= 2 && p.pagesDone >= 1);
+      const handedOver = await waitFor(
+        handle,
+        'a later run with page 1 in flight',
+        (p) => p.runs >= 2 && p.pagesDone >= 1,
+      );
       assert.ok(handedOver.inFlightPageIds.includes(page1), 'page 1 was handed to the next run, not drained');
       bucket.release();
       const summary = (await handle.result()) as MigrationSummary;
@@ -47,14 +51,20 @@ describe('pages outliving their coordinator run (dev server, fake activities)', 
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 3 }));
       await waitFor(handle, 'pages 1 and 3 held', (p) => p.pagesDone === 1 && bucket.batchesHeld === 2);
-      await h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1)).terminate('by hand');
+      await h.env.client.workflow
+        .getHandle(pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1))
+        .terminate('by hand');
       const progress = await waitFor(handle, 'page 1 counted', (p) => p.pagesDone === 2);
       assert.equal(progress.counts.failed, 100);
       assert.equal(progress.issues[0].code, 'PageFailed');
       await handle.cancel();
       const page3 = h.env.client.workflow.getHandle(pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 3));
       await assert.rejects(handle.result());
-      for (const deadline = Date.now() + 10_000; (await page3.describe()).status.name === 'RUNNING' && Date.now() < deadline; ) await sleep(100);
+      for (
+        const deadline = Date.now() + 10_000;
+        (await page3.describe()).status.name === 'RUNNING' && Date.now() < deadline;
+      )
+        await sleep(100);
       assert.equal((await page3.describe()).status.name, 'CANCELLED');
       bucket.release();
     });
@@ -66,14 +76,24 @@ describe('pages outliving their coordinator run (dev server, fake activities)', 
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 2, pagesPerRun: 1 }));
       const page1 = pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, 1);
-      await waitFor(handle, 'a later run with page 1 in flight', (p) => p.runs >= 2 && p.inFlightPageIds.includes(page1));
+      await waitFor(
+        handle,
+        'a later run with page 1 in flight',
+        (p) => p.runs >= 2 && p.inFlightPageIds.includes(page1),
+      );
       await h.env.client.workflow.getHandle(page1).terminate('by hand');
       const summary = (await handle.result()) as MigrationSummary;
       assert.equal(summary.phase, 'completed');
       assert.equal(summary.counts.failed, 100, "page 1's objects, reported as not migrated");
       assert.equal(summary.counts.migrated, 200);
-      assert.deepEqual(summary.issues.map((i) => [i.key, i.code]), [[bucket.keys[0], 'PageFailed']]);
-      assert.match(summary.issues[0].message, /ended without a result \(100 objects from this key on\): it is terminated/);
+      assert.deepEqual(
+        summary.issues.map((i) => [i.key, i.code]),
+        [[bucket.keys[0], 'PageFailed']],
+      );
+      assert.match(
+        summary.issues[0].message,
+        /ended without a result \(100 objects from this key on\): it is terminated/,
+      );
       bucket.release();
     });
   });
@@ -94,8 +114,12 @@ describe('pages outliving their coordinator run (dev server, fake activities)', 
       assert.equal(summary.phase, 'completed');
       assert.equal(summary.counts.migrated, 200);
       assert.equal(summary.counts.failed, 0);
-      for (const deadline = Date.now() + 10_000; (await orphan.describe()).status.name === 'RUNNING' && Date.now() < deadline; ) await sleep(100);
-      assert.equal((await orphan.describe()).status.name, 'CANCELLED', 'the earlier run\'s page was cancelled');
+      for (
+        const deadline = Date.now() + 10_000;
+        (await orphan.describe()).status.name === 'RUNNING' && Date.now() < deadline;
+      )
+        await sleep(100);
+      assert.equal((await orphan.describe()).status.name, 'CANCELLED', "the earlier run's page was cancelled");
       bucket.release();
     });
   });

@@ -29,7 +29,10 @@ describe('pending activities of a page', { timeout: 120_000 }, () => {
       let finished = false;
       const done = handle.result().finally(() => (finished = true));
       while (!finished) {
-        const pending = await page.describe().then((d) => d.raw.pendingActivities?.length ?? 0, () => 0);
+        const pending = await page.describe().then(
+          (d) => d.raw.pendingActivities?.length ?? 0,
+          () => 0,
+        );
         mostPending = Math.max(mostPending, pending);
         await sleep(50);
       }

@@ -31,7 +31,8 @@ export class Control {
   /** Failures from before a resume must not trip the rule again (once tripped, the first-100 rule would stay so). */
   resume(): void {
     new FailureRate(this.maxFailureRate, this.state.failureRate).reset();
-    for (const pageRate of Object.values(this.state.pageFailureRates)) new FailureRate(this.maxFailureRate, pageRate).reset();
+    for (const pageRate of Object.values(this.state.pageFailureRates))
+      new FailureRate(this.maxFailureRate, pageRate).reset();
     this.state.resumes++;
     this.state.pausedBecause = undefined;
     this.changed();
@@ -50,9 +51,15 @@ export class Control {
    * The rule over all pages, and over each running page's own attempts: a page's first 100 attempts can fail
    * together (a key disabled midway) while other pages' successes fill the migration's first 100.
    */
-  recordAttempts(pageId: string | undefined, attempts: number, failures: number, lastError?: { code: string; message: string }): void {
+  recordAttempts(
+    pageId: string | undefined,
+    attempts: number,
+    failures: number,
+    lastError?: { code: string; message: string },
+  ): void {
     const across = new FailureRate(this.maxFailureRate, this.state.failureRate).record(attempts, failures);
-    const pageRate = pageId === undefined ? undefined : (this.state.pageFailureRates[pageId] ??= emptyFailureRateState());
+    const pageRate =
+      pageId === undefined ? undefined : (this.state.pageFailureRates[pageId] ??= emptyFailureRateState());
     const onPage = pageRate && new FailureRate(this.maxFailureRate, pageRate).record(attempts, failures);
     const tripped = across ? `${across} across pages` : onPage && `${onPage} on ${pageId}`;
     if (tripped && this.pausedBecause === undefined) {

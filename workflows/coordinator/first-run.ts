@@ -38,7 +38,11 @@ export interface Prepared {
  * workflow ID left running are cancelled, the key made the bucket's default if asked, the report placed.
  * `ready` runs once preflight has resolved the key, before anything is written to the bucket.
  */
-export async function prepare(options: MigrationOptions, startedAt: number, ready: (keyArn: string) => void): Promise<Prepared> {
+export async function prepare(
+  options: MigrationOptions,
+  startedAt: number,
+  ready: (keyArn: string) => void,
+): Promise<Prepared> {
   const preflight = await preflightActivity({
     bucket: options.bucket,
     prefix: options.prefix,
@@ -55,11 +59,15 @@ export async function prepare(options: MigrationOptions, startedAt: number, read
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const orphans = await s3Activities
     .cancelEarlierPages({ migrationId: workflowId, chainId: firstExecutionRunId })
-    .catch((err: Error) => void log.warn(`pages left running by an earlier run could not be looked for: ${err.message}`));
+    .catch(
+      (err: Error) => void log.warn(`pages left running by an earlier run could not be looked for: ${err.message}`),
+    );
   if (orphans) log.warn(`cancelled ${orphans} pages left running by an earlier run of ${workflowId}`);
   ready(preflight.keyArn);
   useBucketAccess(bucketAccessOf(options, preflight));
-  const defaultEncryptionSet = options.setDefaultEncryption ? await makeKeyTheDefault(options, preflight.keyArn) : undefined;
+  const defaultEncryptionSet = options.setDefaultEncryption
+    ? await makeKeyTheDefault(options, preflight.keyArn)
+    : undefined;
   const report = options.reportUri && {
     bucket: options.reportUri.bucket,
     owner: preflight.reportOwner,

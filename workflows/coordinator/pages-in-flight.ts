@@ -56,7 +56,10 @@ export class PagesInFlight {
     for (const id of this.ids) {
       const lanes = this.lanesOf(id, budgetRps, listingDone, pagesInFlight);
       if (this.lanes.get(id) === lanes) continue;
-      if (this.lanes.has(id)) getExternalWorkflowHandle(id).signal(kmsLanesSignal, lanes).catch(() => undefined);
+      if (this.lanes.has(id))
+        getExternalWorkflowHandle(id)
+          .signal(kmsLanesSignal, lanes)
+          .catch(() => undefined);
       this.lanes.set(id, lanes);
     }
   }
@@ -72,7 +75,8 @@ export class PagesInFlight {
       if (await condition(() => left().length < count, wait)) wait = 2_500; // one reported: the rest may be near
       await condition(() => !paused());
       if (left().length === 0) return;
-      for (const { pageId, status } of await s3Activities.closedPages({ pageIds: left() })) ended(pageId, `it is ${status.toLowerCase()}`);
+      for (const { pageId, status } of await s3Activities.closedPages({ pageIds: left() }))
+        ended(pageId, `it is ${status.toLowerCase()}`);
     }
   }
 }

@@ -38,7 +38,11 @@ export const COPY_BOUNDS: BatchBounds = { objects: MAX_BATCH_OBJECTS, bytes: GIB
  * Takes the next batch from the front of `queue`: at most the task weight in KMS requests and the bounds
  * (an object beyond a limit goes alone), in listing order.
  */
-export function takeBatch<T extends { cost: number; bytes?: number; payload?: number }>(queue: T[], weight: number, bounds: BatchBounds): T[] {
+export function takeBatch<T extends { cost: number; bytes?: number; payload?: number }>(
+  queue: T[],
+  weight: number,
+  bounds: BatchBounds,
+): T[] {
   const [maxBytes, maxPayload] = [bounds.bytes ?? Infinity, bounds.payload ?? Infinity];
   let cost = 0;
   let bytes = 0;
@@ -47,7 +51,10 @@ export function takeBatch<T extends { cost: number; bytes?: number; payload?: nu
   for (const item of queue) {
     const fits =
       n === 0 ||
-      (n < bounds.objects && cost + item.cost <= weight && bytes + (item.bytes ?? 0) <= maxBytes && payload + (item.payload ?? 0) <= maxPayload);
+      (n < bounds.objects &&
+        cost + item.cost <= weight &&
+        bytes + (item.bytes ?? 0) <= maxBytes &&
+        payload + (item.payload ?? 0) <= maxPayload);
     if (!fits) break;
     cost += item.cost;
     bytes += item.bytes ?? 0;
@@ -58,7 +65,11 @@ export function takeBatch<T extends { cost: number; bytes?: number; payload?: nu
 }
 
 /** All of `planned` as takeBatch would take it, batch after batch. */
-export function packBatches<T extends { cost: number; bytes?: number; payload?: number }>(planned: T[], weight: number, bounds: BatchBounds): T[][] {
+export function packBatches<T extends { cost: number; bytes?: number; payload?: number }>(
+  planned: T[],
+  weight: number,
+  bounds: BatchBounds,
+): T[][] {
   const queue = [...planned];
   const batches: T[][] = [];
   while (queue.length > 0) batches.push(takeBatch(queue, weight, bounds));
@@ -66,7 +77,14 @@ export function packBatches<T extends { cost: number; bytes?: number; payload?: 
 }
 
 export function batchItem(object: Found, update: boolean, kmsCost: number): BatchItem {
-  return { key: object.key, versionId: object.versionId, tagCount: object.tagCount, update, etag: object.etag, kmsCost };
+  return {
+    key: object.key,
+    versionId: object.versionId,
+    tagCount: object.tagCount,
+    update,
+    etag: object.etag,
+    kmsCost,
+  };
 }
 
 /** An activity's summary in the Web UI: what it does, to how many objects, from which key to which. */

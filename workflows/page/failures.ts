@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 
 /** A permanent failure of one object, reported by a batch or found by its own steps (not an activity failure). */
 export class ObjectFailed extends Error {
@@ -30,10 +37,13 @@ function childFailure(err: unknown): Failure | undefined {
   if (!(err instanceof ChildWorkflowFailure) || CancellationScope.current().consideredCancelled) return undefined;
   const cause = err.cause;
   const code =
-    cause instanceof TerminatedFailure ? 'CopyTerminated'
-    : cause instanceof TimeoutFailure ? 'CopyTimedOut'
-    : cause instanceof ApplicationFailure ? (cause.type ?? 'CopyFailed')
-    : (cause?.name ?? 'CopyFailed');
+    cause instanceof TerminatedFailure
+      ? 'CopyTerminated'
+      : cause instanceof TimeoutFailure
+        ? 'CopyTimedOut'
+        : cause instanceof ApplicationFailure
+          ? (cause.type ?? 'CopyFailed')
+          : (cause?.name ?? 'CopyFailed');
   return { code, message: `multipart copy ${err.execution?.workflowId ?? ''}: ${cause?.message ?? err.message}` };
 }
 

@@ -2,7 +2,13 @@
 import { ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import type { CopyInput, ListedObject, ObjectSnapshot } from '../../common/contract';
 import { decide, type Decision } from '../../common/decide';
-import { kmsRequestsPerCopy, kmsRequestsPerPart, kmsRequestsPerUpdate, kmsRequestsToCompleteUpload, kmsRequestsToCreateUpload } from '../../common/kms-budget';
+import {
+  kmsRequestsPerCopy,
+  kmsRequestsPerPart,
+  kmsRequestsPerUpdate,
+  kmsRequestsToCompleteUpload,
+  kmsRequestsToCreateUpload,
+} from '../../common/kms-budget';
 import { effectivePartSize, planParts } from '../../common/part-plan';
 import { s3Activities, withKmsCost } from '../activity-proxies';
 import type { PageInput } from '../types';
@@ -28,14 +34,29 @@ export interface ObjectContext {
 export function decideFor(input: PageInput, object: ListedObject, look: ObjectSnapshot, update: boolean): Decision {
   const { bucketKeyEnabled, multipartThresholdBytes, copyLocked } = input.options;
   const noncurrent = object.versionId !== undefined;
-  return decide(look, { keyArn: input.keyArn, multipartThresholdBytes, update, bucketKeyEnabled, noncurrent, copyLocked, now: Date.now() });
+  return decide(look, {
+    keyArn: input.keyArn,
+    multipartThresholdBytes,
+    update,
+    bucketKeyEnabled,
+    noncurrent,
+    copyLocked,
+    now: Date.now(),
+  });
 }
 
 export function copyInputFor(input: PageInput, source: ObjectSnapshot & { exists: true }): CopyInput {
   const { bucket, bucketKeyEnabled, partSizeBytes, tagKey, tagValue } = input.options;
   return {
-    bucket, keyArn: input.keyArn, bucketKeyEnabled, partSizeBytes, tagKey, tagValue, source,
-    carryAcl: input.carryAcls, versioningSuspended: input.versioningSuspended,
+    bucket,
+    keyArn: input.keyArn,
+    bucketKeyEnabled,
+    partSizeBytes,
+    tagKey,
+    tagValue,
+    source,
+    carryAcl: input.carryAcls,
+    versioningSuspended: input.versioningSuspended,
   };
 }
 
@@ -52,14 +73,23 @@ export function withListedChecksum<T extends ObjectSnapshot | null>(look: T, lis
 function kmsRequestsInParts(copy: CopyInput): number {
   const parts = planParts(copy.source.size, effectivePartSize(copy.source.size, copy.partSizeBytes)).length;
   const { bucketKeyEnabled } = copy;
-  return kmsRequestsToCreateUpload(bucketKeyEnabled) + parts * kmsRequestsPerPart(copy.source, bucketKeyEnabled) + kmsRequestsToCompleteUpload(bucketKeyEnabled);
+  return (
+    kmsRequestsToCreateUpload(bucketKeyEnabled) +
+    parts * kmsRequestsPerPart(copy.source, bucketKeyEnabled) +
+    kmsRequestsToCompleteUpload(bucketKeyEnabled)
+  );
 }
 
 /**
  * Migrates one object: HEAD (unless a first look is given), decide, act, and again while it changed under
  * us. Throws ObjectFailed (or the step's failure) when it cannot be migrated.
  */
-export async function migrateObject(ctx: ObjectContext, object: ListedObject, firstLook: ObjectSnapshot | null, updateAllowed: boolean): Promise<void> {
+export async function migrateObject(
+  ctx: ObjectContext,
+  object: ListedObject,
+  firstLook: ObjectSnapshot | null,
+  updateAllowed: boolean,
+): Promise<void> {
   const { input, tally, gate } = ctx;
   const { options, keyArn } = input;
   const { bucket, tagKey, tagValue, bucketKeyEnabled } = options;
@@ -72,14 +102,26 @@ export async function migrateObject(ctx: ObjectContext, object: ListedObject, fi
     known = null; // after a change, look again
     const decision = decideFor(input, object, snapshot, update);
     if (decision.action === 'skip') {
-      return tally.skip(object.key, snapshot.exists ? snapshot.versionId : undefined, decision.reason, decision.message);
+      return tally.skip(
+        object.key,
+        snapshot.exists ? snapshot.versionId : undefined,
+        decision.reason,
+        decision.message,
+      );
     }
     if (!snapshot.exists) throw new Error('unreachable: a change decided for a missing object');
 
     await gate.pass();
     if (decision.action === 'ensure-tag') {
       const expect = { etag: snapshot.etag, keyArn };
-      const tagged = await s3Activities.ensureTag({ bucket, key: object.key, versionId: snapshot.versionId, tagKey, tagValue, expect });
+      const tagged = await s3Activities.ensureTag({
+        bucket,
+        key: object.key,
+        versionId: snapshot.versionId,
+        tagKey,
+        tagValue,
+        expect,
+      });
       if (settleUpdate(tally, snapshot, false, tagged) === 'done') return;
       continue; // replaced meanwhile
     }
@@ -87,7 +129,14 @@ export async function migrateObject(ctx: ObjectContext, object: ListedObject, fi
     if (decision.action === 'update') {
       const cost = kmsRequestsPerUpdate(snapshot, bucketKeyEnabled);
       const { outcomes, kmsWeight } = await withKmsCost(cost, (a) =>
-        a.updateObjects({ bucket, keyArn, bucketKeyEnabled, tagKey, tagValue, items: [batchItem(snapshot, true, cost)] }),
+        a.updateObjects({
+          bucket,
+          keyArn,
+          bucketKeyEnabled,
+          tagKey,
+          tagValue,
+          items: [batchItem(snapshot, true, cost)],
+        }),
       );
       ctx.learnWeight(kmsWeight);
       tally.counts.kmsRequests += cost;

@@ -13,7 +13,12 @@ const NULL_VERSION_KEPT =
  * not update the object (it is then copied), 'changed' when another writer replaced it meanwhile (look again
  * and decide again), and throws ObjectFailed for a permanent error of that object.
  */
-export function settleUpdate(tally: PageTally, object: Found, inPlace: boolean, outcome: BatchOutcome): 'done' | 'refused' | 'changed' {
+export function settleUpdate(
+  tally: PageTally,
+  object: Found,
+  inPlace: boolean,
+  outcome: BatchOutcome,
+): 'done' | 'refused' | 'changed' {
   switch (outcome.status) {
     case 'updated':
       tally.migrated(object.size, true);
@@ -45,7 +50,11 @@ export function settleUpdate(tally: PageTally, object: Found, inPlace: boolean, 
  * Counts a copy's outcome; 'changed' means: look again and decide again; 'annotated': decide again, knowing
  * the object has annotations. Throws ObjectFailed.
  */
-export function settleCopy(tally: PageTally, object: Found, outcome: CopyResult | FailedOutcome): 'done' | 'changed' | 'annotated' {
+export function settleCopy(
+  tally: PageTally,
+  object: Found,
+  outcome: CopyResult | FailedOutcome,
+): 'done' | 'changed' | 'annotated' {
   switch (outcome.status) {
     case 'copied':
       tally.migrated(outcome.bytes, false);

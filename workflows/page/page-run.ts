@@ -9,7 +9,15 @@ import { MigrationMetrics } from '../metrics';
 import { PageReporter } from '../page-reporter';
 import { Slots } from '../slots';
 import type { PageInput, PageResult } from '../types';
-import { batchItem, COPY_BOUNDS, keyRangeSummary, takeBatch, UPDATE_BOUNDS, type BatchBounds, type Planned } from './batches';
+import {
+  batchItem,
+  COPY_BOUNDS,
+  keyRangeSummary,
+  takeBatch,
+  UPDATE_BOUNDS,
+  type BatchBounds,
+  type Planned,
+} from './batches';
 import { objectFailure, type Failure } from './failures';
 import { Gate } from './gate';
 import { copyInputFor, decideFor, migrateObject, withListedChecksum, type ObjectContext } from './migrate-object';
@@ -61,12 +69,22 @@ export class PageRun implements ObjectContext {
     const { report } = input;
     this.tally = new PageTally(
       report &&
-        ((part, issues) => reportActivities.writeReport({ location: report, migratedBucket: input.options.bucket, page: input.page ?? 0, part, issues })),
+        ((part, issues) =>
+          reportActivities.writeReport({
+            location: report,
+            migratedBucket: input.options.bucket,
+            page: input.page ?? 0,
+            part,
+            issues,
+          })),
     );
     this.reporter = new PageReporter(input.reportTo, input.resumes, () => this.gate.set(true));
     this.weight = kmsTaskWeight(input.kmsBudgetRps);
     this.lanesAllowed = input.kmsLanes;
-    setHandler(pageProgressQuery, () => ({ ...this.tally.counts, failed: this.tally.counts.failed + this.pending.size }));
+    setHandler(pageProgressQuery, () => ({
+      ...this.tally.counts,
+      failed: this.tally.counts.failed + this.pending.size,
+    }));
     setHandler(kmsLanesSignal, (lanes) => void (this.lanesAllowed = lanes));
     setHandler(pauseSignal, () => this.gate.set(true));
     setHandler(resumeSignal, (resumes) => {
@@ -82,7 +100,8 @@ export class PageRun implements ObjectContext {
   /** HEADs every object in groups, queues each for its batch, and runs the batches until all queues are done. */
   async migrateAll(): Promise<void> {
     const groups: ListedObject[][] = [];
-    for (let i = 0; i < this.input.objects.length; i += MAX_BATCH_OBJECTS) groups.push(this.input.objects.slice(i, i + MAX_BATCH_OBJECTS));
+    for (let i = 0; i < this.input.objects.length; i += MAX_BATCH_OBJECTS)
+      groups.push(this.input.objects.slice(i, i + MAX_BATCH_OBJECTS));
     this.inspecting = groups.length;
     const lanes = Array.from({ length: MOST_BATCHES }, (_, i) => [
       this.lane(i, this.updateQueue, UPDATE_BOUNDS, (batch) => this.runUpdateBatch(batch)),
@@ -114,7 +133,8 @@ export class PageRun implements ObjectContext {
 
   /** Counts what failed for good, writes the report, and tells the coordinator the page's result. */
   async finish(): Promise<PageResult> {
-    for (const [object, failure] of this.pending) this.tally.fail(object.key, object.versionId, failure.code, failure.message);
+    for (const [object, failure] of this.pending)
+      this.tally.fail(object.key, object.versionId, failure.code, failure.message);
     this.metrics.objectsSettled(this.tally.counts);
     await this.tally.reported();
     const result = { counts: this.tally.counts, issues: this.tally.issues };
@@ -126,8 +146,12 @@ export class PageRun implements ObjectContext {
     await this.gate.pass();
     const versionIds = group.some((o) => o.versionId) ? group.map((o) => o.versionId) : undefined;
     const inspectInput = { bucket: this.input.options.bucket, keys: group.map((o) => o.key), versionIds };
-    const looks = await inspectObjectsActivity.executeWithOptions({ summary: keyRangeSummary('HEAD', group) }, [inspectInput]);
-    const singles = group.map((object, i) => this.queue(object, withListedChecksum(looks[i], object), this.input.update));
+    const looks = await inspectObjectsActivity.executeWithOptions({ summary: keyRangeSummary('HEAD', group) }, [
+      inspectInput,
+    ]);
+    const singles = group
+      .map((object, i) => this.queue(object, withListedChecksum(looks[i], object), this.input.update))
+      .filter((single) => single !== undefined);
     this.inspecting--;
     await Promise.all(singles);
   }
@@ -145,7 +169,14 @@ export class PageRun implements ObjectContext {
       this.updateQueue.push({ object, look, kind: 'tag', cost: 0 });
     } else if (look?.exists && decision?.action === 'copy' && !decision.multipart) {
       const payload = JSON.stringify(look).length;
-      this.copyQueue.push({ object, look, kind: 'copy', cost: kmsRequestsPerCopy(look, bucketKeyEnabled), bytes: look.size, payload });
+      this.copyQueue.push({
+        object,
+        look,
+        kind: 'copy',
+        cost: kmsRequestsPerCopy(look, bucketKeyEnabled),
+        bytes: look.size,
+        payload,
+      });
     } else {
       return this.attempt(object, look, update);
     }
@@ -154,11 +185,18 @@ export class PageRun implements ObjectContext {
 
   /** Every object inspected, no batch out (it may hand objects back, or refused updates to the copies), queues empty. */
   private allQueuesDone(): boolean {
-    return this.inspecting === 0 && this.batchesRunning === 0 && this.updateQueue.length === 0 && this.copyQueue.length === 0;
+    return (
+      this.inspecting === 0 && this.batchesRunning === 0 && this.updateQueue.length === 0 && this.copyQueue.length === 0
+    );
   }
 
   /** Takes batch after batch from a queue until all are done; lane `i` only while the page has more than `i`. */
-  private async lane(i: number, queue: Planned[], bounds: BatchBounds, run: (batch: Planned[]) => Promise<void>): Promise<void> {
+  private async lane(
+    i: number,
+    queue: Planned[],
+    bounds: BatchBounds,
+    run: (batch: Planned[]) => Promise<void>,
+  ): Promise<void> {
     for (;;) {
       await condition(() => (queue.length > 0 && i < this.lanesAllowed) || this.allQueuesDone());
       if (this.allQueuesDone()) return;
@@ -180,8 +218,15 @@ export class PageRun implements ObjectContext {
       batch,
       this.updateQueue,
       (cost) => {
-        const summary = keyRangeSummary(`${items.filter((i) => i.update).length} updates, ${cost} KMS requests`, batch.map((p) => p.object));
-        return withKmsCost(cost, (a) => a.updateObjects.executeWithOptions({ summary }, [{ bucket, keyArn: this.input.keyArn, bucketKeyEnabled, tagKey, tagValue, items }]));
+        const summary = keyRangeSummary(
+          `${items.filter((i) => i.update).length} updates, ${cost} KMS requests`,
+          batch.map((p) => p.object),
+        );
+        return withKmsCost(cost, (a) =>
+          a.updateObjects.executeWithOptions({ summary }, [
+            { bucket, keyArn: this.input.keyArn, bucketKeyEnabled, tagKey, tagValue, items },
+          ]),
+        );
       },
       (p, outcome) => {
         const settled = settleUpdate(this.tally, p.look, p.kind === 'update', outcome);
@@ -198,7 +243,10 @@ export class PageRun implements ObjectContext {
       batch,
       this.copyQueue,
       (cost) => {
-        const summary = keyRangeSummary(`copies, ${cost} KMS requests`, batch.map((p) => p.object));
+        const summary = keyRangeSummary(
+          `copies, ${cost} KMS requests`,
+          batch.map((p) => p.object),
+        );
         const copies = batch.map((p) => copyInputFor(this.input, p.look));
         const kmsCosts = batch.map((p) => p.cost);
         return withKmsCost(cost, (a) => a.copyObjects.executeWithOptions({ summary }, [{ copies, kmsCosts }]));
@@ -253,7 +301,11 @@ export class PageRun implements ObjectContext {
   }
 
   /** Works on one object alone, from its first look if given (else a HEAD), and settles it. */
-  private attempt(object: ListedObject, firstLook: ObjectSnapshot | null = null, update = this.input.update): Promise<void> {
+  private attempt(
+    object: ListedObject,
+    firstLook: ObjectSnapshot | null = null,
+    update = this.input.update,
+  ): Promise<void> {
     return this.oneByOne.run(async () => {
       const startedIn = this.gate.resumes;
       try {

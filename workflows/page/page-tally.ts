@@ -50,7 +50,9 @@ export class PageTally {
     // Handled at once (a rejection nobody awaits yet would fail the workflow task). A report that cannot be
     // written (permissions) does not fail the page: its objects were handled, the counts are right.
     this.writes.push(
-      this.report!(part, this.unreported).catch((err: Error) => log.warn(`report part ${part} (${rows} objects) not written: ${err.message}`)),
+      this.report!(part, this.unreported).catch((err: Error) =>
+        log.warn(`report part ${part} (${rows} objects) not written: ${err.message}`),
+      ),
     );
     this.unreported = [];
     this.unreportedBytes = 0;

@@ -1,5 +1,5 @@
 // Prints N free loopback TCP ports, all distinct (held open together while chosen).
-const net = require('node:net');
+import net from 'node:net';
 const count = Number(process.argv[2] || 1);
 const servers = [];
 let ready = 0;
