@@ -129,8 +129,6 @@ export interface UpdateObjectsInput {
   tagKey: string;
   tagValue: string;
   items: BatchItem[];
-  /** Shown in the activity's summary: which page and key range the batch holds. */
-  label?: string;
 }
 
 /**

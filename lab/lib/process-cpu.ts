@@ -20,10 +20,3 @@ export function processGroupCpuMs(pgid: number): number {
   }
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
-
-/** CPU ms a process group spends while `work` runs. */
-export async function cpuMsDuring<T>(pgid: number, work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
-  const before = processGroupCpuMs(pgid);
-  const result = await work();
-  return { result, cpuMs: processGroupCpuMs(pgid) - before };
-}
