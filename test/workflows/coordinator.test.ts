@@ -133,7 +133,7 @@ describe('coordinator and pages (time-skipping environment, fake activities)', {
     await h.withWorkers(bucket, async () => {
       const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 1, kmsBudgetRps: 1000 }));
       await waitFor(handle, 'the first batch', () => bucket.batchesHeld > 0);
-      await h.env.sleep(10_000); // longer than the warm-up coordinators from before it waited out
+      await h.env.sleep(10_000);
       await handle.signal(pauseSignal, 'maintenance window');
       await waitFor(handle, 'the pause', (p) => p.phase === 'paused');
       await handle.signal(resumeSignal);
