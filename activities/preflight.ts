@@ -137,7 +137,8 @@ export async function preflight(
   sts: STSClient | undefined,
   input: PreflightInput,
 ): Promise<PreflightResult> {
-  // First whether the bucket is there at all (a HEAD tells its owner nothing), then whether its owner is the one expected.
+  // First whether the bucket is there at all (a HEAD tells its owner nothing), then whether its owner is the one
+  // expected.
   await checkBucket(s3, input.bucket, undefined, false);
   const owner = input.expectedBucketOwner ?? (await workerAccount(sts));
   const reportOwner = input.reportBucket === undefined ? undefined : (input.reportBucketOwner ?? owner);

@@ -5,7 +5,10 @@ import type { UpdateAvailability } from '../common/contract';
 import { describeError, errorCode, httpStatus, isRetryable } from './s3-errors';
 import { updateRequest } from './update-objects';
 
-/** Where the probe asks, under the migration's prefix: a key that does not exist, so a working endpoint answers NoSuchKey. */
+/**
+ * Where the probe asks, under the migration's prefix: a key that does not exist, so a working endpoint answers
+ * NoSuchKey.
+ */
 export const PROBE_FOLDER = '.s3-kms-migrator-probe/';
 
 const UNAVAILABLE = new Set(['NotImplemented', 'MethodNotAllowed']);

@@ -40,3 +40,13 @@ export async function connectTemporal(env: NodeJS.ProcessEnv): Promise<Connected
 export function webUiLink(connected: Connected, workflowId: string): string {
   return `${connected.uiUrl}/namespaces/${encodeURIComponent(connected.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
+
+/** Runs `fn` with a connection to Temporal (from the environment), closed afterwards. */
+export async function withTemporal<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
+  const connected = await connectTemporal(process.env);
+  try {
+    return await fn(connected);
+  } finally {
+    await connected.close();
+  }
+}

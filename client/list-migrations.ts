@@ -46,7 +46,10 @@ function percent(report: StatusReport): string {
   return `${c.migrated + c.alreadyDone} of ${c.scanned} listed done`;
 }
 
-/** The KMS budget, then one line per migration: state, bucket and prefix, how far it got, its KMS rate, why it is paused. */
+/**
+ * The KMS budget, then one line per migration: state, bucket and prefix, how far it got, its KMS rate, why it is
+ * paused.
+ */
 export function formatMigrationList({
   migrations,
   kmsBudget,

@@ -1,243 +1,21 @@
 #!/usr/bin/env node
+// The operators' command: wires each subcommand's options to the module that carries it out.
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
-import { connectTemporal, webUiLink, type Connected } from './connect';
-import { awsClientsFromEnv } from './aws';
-import { bucketsTagged, parseTagFilter } from './tagged-buckets';
-import { budgetFrom, migrationOptionsFrom, type StartFlags } from './options';
-import { startOrAttach } from './start';
-import { watchUntilDone } from './watch';
-import { formatMigrationList, listMigrations } from './list-migrations';
-import { migrationStatus, formatStatus } from './status';
-import { rootMessage } from './failure';
-import { runPolicy } from './policy-command';
+import { withTemporal } from './connect';
+import { runStart } from './start-command';
+import { runStatus } from './status-command';
+import { printPolicyOutcome, runPolicy } from './policy-command';
 import { runPlan } from './plan-command';
 import { formatReport, migrationReport, reportAsCsv } from './report-command';
 import { formatPlan } from './plan-estimate';
 import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } from './control';
-import { describeKmsQueue, setKmsBudget } from './kms-budget';
-import {
-  EXIT_BUCKET_UNFINISHED,
-  EXIT_CANNOT_RUN,
-  EXIT_INCOMPLETE,
-  EXIT_OK,
-  exitCodeFor,
-  bucketFinished,
-  formatBucketFinished,
-  formatCounts,
-  formatDefaultEncryption,
-  formatDefaultEncryptionSet,
-  formatIssues,
-} from './summary';
-import { type MigrationOptions, type MigrationSummary } from '../common/types';
-import { migrationWorkflowId } from '../common/workflow-ids';
+import { describeKmsQueue } from './kms-budget';
+import { budgetFrom } from './options';
+import { EXIT_CANNOT_RUN, EXIT_OK } from './summary';
 
 /** `migrate` in a checkout (npm run migrate), the command's own name where it is installed (s3-kms-migrator). */
 const NAME = /migrate\.[jt]s$/.test(process.argv[1] ?? '') ? 'migrate' : basename(process.argv[1] ?? 's3-kms-migrator');
-
-class CannotRun extends Error {}
-
-async function withTemporal<T>(fn: (c: Connected) => Promise<T>): Promise<T> {
-  const connected = await connectTemporal(process.env);
-  try {
-    return await fn(connected);
-  } finally {
-    await connected.close();
-  }
-}
-
-type StartCliFlags = Omit<StartFlags, 'bucket'> & {
-  bucket?: string[];
-  bucketsTagged?: string;
-  wait?: boolean;
-  json?: boolean;
-  requireFinishedBucket?: boolean;
-};
-
-/** The buckets named by --bucket (repeatable) or selected by --buckets-tagged; every one checked before any starts. */
-async function bucketsFrom(flags: StartCliFlags): Promise<string[]> {
-  const named = [...new Set(flags.bucket ?? [])];
-  if (flags.bucketsTagged === undefined) return named;
-  if (named.length > 0) throw new Error('give --bucket or --buckets-tagged, not both');
-  parseTagFilter(flags.bucketsTagged);
-  const { s3, region } = awsClientsFromEnv(process.env);
-  try {
-    const tagged = await bucketsTagged(s3, region, flags.bucketsTagged);
-    if (tagged.length === 0) throw new Error(`no bucket in ${region} is tagged ${flags.bucketsTagged}`);
-    console.error(`buckets tagged ${flags.bucketsTagged}: ${tagged.join(', ')}`);
-    return tagged;
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function runStart(flags: StartCliFlags): Promise<number> {
-  const buckets = await bucketsFrom(flags);
-  const optionsList = (buckets.length > 0 ? buckets : [undefined]).map((bucket) =>
-    migrationOptionsFrom({ ...flags, bucket } as StartFlags),
-  );
-  return withTemporal(async (connected) => {
-    // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
-    // It is the namespace's one budget, for every running migration: set once, before the first one starts.
-    const { kmsBudgetRps } = optionsList[0];
-    let budgetSet: Promise<void> | undefined;
-    const setBudget = () =>
-      (budgetSet ??= (async () => {
-        const ids = optionsList.map((o) => migrationWorkflowId(o.bucket, o.prefix)).join(', ');
-        const { plan, notes } = await setKmsBudget(connected, kmsBudgetRps, `migrate ${ids}`).catch((err: Error) => {
-          throw new CannotRun(`${err.message}; nothing was started`);
-        });
-        for (const note of notes) console.error(`note: ${note}`);
-        console.error(`KMS budget ${kmsBudgetRps} requests/s: ${describeKmsQueue(plan)}`);
-      })());
-    if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
-    return runMany(connected, optionsList, setBudget, flags);
-  });
-}
-
-async function startOne(connected: Connected, options: MigrationOptions, setBudget: () => Promise<void>) {
-  const { handle, attached } = await startOrAttach(connected, options, setBudget);
-  const webUi = webUiLink(connected, handle.workflowId);
-  console.error(`${attached ? 'Attached to the running migration' : 'Started migration'} ${handle.workflowId}`);
-  console.error(`Web UI: ${webUi}`);
-  return { handle, attached, webUi };
-}
-
-function printSummary(summary: MigrationSummary): void {
-  const seconds = (summary.finishedAt - summary.startedAt) / 1000;
-  console.error(
-    `\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`,
-  );
-  if (summary.engine) console.error(`  engine: ${summary.engine}`);
-  console.error(formatCounts(summary.counts));
-  const lines = [
-    formatDefaultEncryptionSet(summary.defaultEncryptionSet, summary.bucket),
-    formatDefaultEncryption(summary.defaultEncryption),
-    formatBucketFinished(summary),
-  ];
-  for (const line of lines) if (line) console.error(line);
-  const issues = formatIssues(summary);
-  if (issues) console.error(issues);
-}
-
-async function runOne(
-  connected: Connected,
-  options: MigrationOptions,
-  setBudget: () => Promise<void>,
-  flags: StartCliFlags,
-): Promise<number> {
-  const { handle, attached, webUi } = await startOne(connected, options, setBudget);
-  if (!flags.wait) {
-    if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, webUi, attached }));
-    else console.log(handle.workflowId);
-    return EXIT_OK;
-  }
-  let summary;
-  try {
-    summary = await watchUntilDone(connected.client, handle);
-  } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) throw err;
-    const message = rootMessage(err);
-    if (flags.json)
-      console.log(
-        JSON.stringify({
-          workflowId: handle.workflowId,
-          webUi,
-          status: 'failed',
-          exitCode: EXIT_CANNOT_RUN,
-          error: message,
-        }),
-      );
-    throw new CannotRun(`migration ${handle.workflowId} failed: ${message}`);
-  }
-  const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
-  printSummary(summary);
-  if (flags.json) {
-    console.log(
-      JSON.stringify({
-        workflowId: handle.workflowId,
-        webUi,
-        status: 'completed',
-        exitCode,
-        ...summary,
-        bucketFinished: bucketFinished(summary),
-      }),
-    );
-  }
-  return exitCode;
-}
-
-/**
- * Several buckets: one migration each, all under the one KMS budget. With --wait, their summaries one after
- * the other as they end; the exit code is the worst of theirs (1 if any failed, else 3 if any is incomplete).
- */
-async function runMany(
-  connected: Connected,
-  optionsList: MigrationOptions[],
-  setBudget: () => Promise<void>,
-  flags: StartCliFlags,
-): Promise<number> {
-  const started = [];
-  for (const options of optionsList) started.push(await startOne(connected, options, setBudget));
-  if (!flags.wait) {
-    if (flags.json)
-      console.log(
-        JSON.stringify({
-          migrations: started.map(({ handle, attached, webUi }) => ({
-            workflowId: handle.workflowId,
-            webUi,
-            attached,
-          })),
-        }),
-      );
-    else for (const { handle } of started) console.log(handle.workflowId);
-    return EXIT_OK;
-  }
-  console.error(`waiting for ${started.length} migrations (npm run migrate -- status shows them all)`);
-  const outcomes = await Promise.all(
-    started.map(async ({ handle, webUi }) => {
-      try {
-        const summary = await handle.result();
-        printSummary(summary);
-        const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
-        return {
-          workflowId: handle.workflowId,
-          webUi,
-          status: 'completed',
-          exitCode,
-          ...summary,
-          bucketFinished: bucketFinished(summary),
-        };
-      } catch (err) {
-        if (!(err instanceof WorkflowFailedError)) throw err;
-        const error = rootMessage(err);
-        console.error(`\nmigration ${handle.workflowId} failed: ${error}`);
-        return { workflowId: handle.workflowId, webUi, status: 'failed', exitCode: EXIT_CANNOT_RUN, error };
-      }
-    }),
-  );
-  // Worst first: could not run, objects not migrated, bucket not finished, done.
-  const exitCode =
-    [EXIT_CANNOT_RUN, EXIT_INCOMPLETE, EXIT_BUCKET_UNFINISHED].find((code) =>
-      outcomes.some((o) => o.exitCode === code),
-    ) ?? EXIT_OK;
-  if (flags.json) console.log(JSON.stringify({ migrations: outcomes, exitCode }));
-  return exitCode;
-}
-
-async function runStatus(workflowId: string | undefined, flags: { json?: boolean }): Promise<number> {
-  return withTemporal(async (connected) => {
-    if (workflowId === undefined) {
-      const listed = await listMigrations(connected);
-      console.log(flags.json ? JSON.stringify(listed) : formatMigrationList(listed));
-      return EXIT_OK;
-    }
-    const report = await migrationStatus(connected, workflowId);
-    console.log(flags.json ? JSON.stringify(report) : formatStatus(report));
-    return EXIT_OK;
-  });
-}
 
 function program(): Command {
   const cmd = new Command(NAME)
@@ -465,21 +243,7 @@ function program(): Command {
     )
     .option('--json', 'print the outcome as one JSON object on the last line of stdout', false)
     .action(async (flags) => {
-      const outcome = await runPolicy(flags);
-      for (const why of outcome.refused) console.error(why);
-      const nothing = flags.restore
-        ? `the policy of s3://${outcome.bucket} already is the saved one: nothing to restore`
-        : `the policy of s3://${outcome.bucket} already has these statements: nothing to change`;
-      if (!flags.json) console.log(outcome.diff || nothing);
-      if (flags.restore && outcome.applied)
-        console.error(`restored: the policy of s3://${outcome.bucket} is again the one saved in ${outcome.backup}`);
-      else if (outcome.applied) {
-        console.error(`applied: the policy of s3://${outcome.bucket} now holds these statements`);
-        console.error(
-          `the policy it replaced is saved in ${outcome.backup}; to put it back: npm run migrate -- policy --bucket ${outcome.bucket} --restore${flags.backupDir ? ` --backup-dir ${flags.backupDir}` : ''}`,
-        );
-      } else if (outcome.diff && !flags.restore) console.error('not applied: run again with --apply to write it');
-      if (flags.json) console.log(JSON.stringify(outcome));
+      printPolicyOutcome(await runPolicy(flags), flags);
       process.exitCode = EXIT_OK;
     });
   return cmd;

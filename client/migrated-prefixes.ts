@@ -28,7 +28,10 @@ export interface ReadDenyPlan {
   blockers: string[];
 }
 
-/** Skips the read-deny is meant for, or that lock nothing: every other skip, and every failure, leaves an object it would lock. */
+/**
+ * Skips the read-deny is meant for, or that lock nothing: every other skip, and every failure, leaves an object it
+ * would lock.
+ */
 const NOT_LOCKED: ReadonlySet<SkipReason> = new Set(['vanished', 'noncurrent-not-updatable']);
 
 /** Objects a migration left unmarked that a reader may still want: by reason, in the order S3 users read them. */

@@ -25,7 +25,10 @@ const TAG_CHARACTERS = /^[\p{L}\p{N}\p{Zs}+\-=._:/@]*$/u;
 const tagCharacters = (flag: string) =>
   `${flag} may hold only letters, digits, spaces and + - = . _ : / @ (S3's rule for tags)`;
 
-/** The marker's share of a copy's request headers at most (S3 takes 8 KiB of headers, user metadata up to 2 KiB of them). */
+/**
+ * The marker's share of a copy's request headers at most (S3 takes 8 KiB of headers, user metadata up to 2 KiB of
+ * them).
+ */
 const MARKER_HEADER_BYTES = 512;
 
 function markerHeaderBytes(key: string, value: string): number {

@@ -207,3 +207,21 @@ async function restorePolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
     kms.destroy();
   }
 }
+
+/** What the policy command says: the diff (or why nothing changes), what it did, and how to undo it. */
+export function printPolicyOutcome(outcome: PolicyOutcome, flags: PolicyFlags & { json?: boolean }): void {
+  for (const why of outcome.refused) console.error(why);
+  const nothing = flags.restore
+    ? `the policy of s3://${outcome.bucket} already is the saved one: nothing to restore`
+    : `the policy of s3://${outcome.bucket} already has these statements: nothing to change`;
+  if (!flags.json) console.log(outcome.diff || nothing);
+  if (flags.restore && outcome.applied)
+    console.error(`restored: the policy of s3://${outcome.bucket} is again the one saved in ${outcome.backup}`);
+  else if (outcome.applied) {
+    console.error(`applied: the policy of s3://${outcome.bucket} now holds these statements`);
+    console.error(
+      `the policy it replaced is saved in ${outcome.backup}; to put it back: npm run migrate -- policy --bucket ${outcome.bucket} --restore${flags.backupDir ? ` --backup-dir ${flags.backupDir}` : ''}`,
+    );
+  } else if (outcome.diff && !flags.restore) console.error('not applied: run again with --apply to write it');
+  if (flags.json) console.log(JSON.stringify(outcome));
+}

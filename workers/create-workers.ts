@@ -15,7 +15,8 @@ export interface MigratorWorkerOptions {
 
 /**
  * The two workers of one process: the main queue (workflows, listing, HEAD, tagging, copies that cost no
- * KMS request) and the KMS queue (tasks that each stand for the weight in force, at the rate the KMS budget sets). `run` resolves when both have stopped.
+ * KMS request) and the KMS queue (tasks that each stand for the weight in force, at the rate the KMS budget sets).
+ * `run` resolves when both have stopped.
  */
 export async function runMigratorWorkers(
   options: MigratorWorkerOptions,

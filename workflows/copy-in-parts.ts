@@ -83,7 +83,9 @@ export async function copyInParts(input: CopyInPartsInput): Promise<CopyResult> 
   }
 }
 
-/** Every part's outcome once none is in flight; the first failure is thrown only then (an abort must not race a part). */
+/**
+ * Every part's outcome once none is in flight; the first failure is thrown only then (an abort must not race a part).
+ */
 async function allSettled<T>(steps: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(steps);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -58,7 +58,9 @@ export interface CoordinatorInput {
   options: MigrationOptions;
   /** Present when continuing as new. */
   state?: CoordinatorState;
-  /** Present when continuing as new: pause, resumes, budget and the stop-early rule (workflows/coordinator/control.ts). */
+  /**
+   * Present when continuing as new: pause, resumes, budget and the stop-early rule (workflows/coordinator/control.ts).
+   */
   control?: ControlState;
 }
 

@@ -34,7 +34,9 @@ export interface Outcome {
   requests?: ServedRequest[];
   workerPeakRssMb?: number;
   history?: HistoryStats;
-  /** CPU ms per second with the worker connected and no migration (pollers, timers): a cost per second, not per object. */
+  /**
+   * CPU ms per second with the worker connected and no migration (pollers, timers): a cost per second, not per object.
+   */
   idle?: { temporalMsPerSecond: number; workerMsPerSecond: number };
 }
 
@@ -48,7 +50,8 @@ function stackPid(name: 'temporal' | 'moto'): number {
 
 /**
  * The raw baseline: the product's own S3 calls on the same engine (HEAD; UpdateObjectEncryption; the tag
- * merge, reading tags only where the object has some, and the HEAD that confirms the object is still the one) in a plain concurrent loop with the worker's S3 client
+ * merge, reading tags only where the object has some, and the HEAD that confirms the object is still the one) in a
+ * plain concurrent loop with the worker's S3 client
  * settings, no Temporal. Its CPU is this process's own while it runs (nothing else runs here meanwhile).
  */
 export async function runRaw(

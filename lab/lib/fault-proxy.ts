@@ -7,7 +7,10 @@ export interface CannedResponse {
   body?: string;
 }
 
-/** Decides, per request, whether to answer it itself instead of forwarding it (it may also add headers to what it forwards). */
+/**
+ * Decides, per request, whether to answer it itself instead of forwarding it (it may also add headers to what it
+ * forwards).
+ */
 export type Interceptor = (req: http.IncomingMessage) => CannedResponse | undefined;
 
 export interface FaultOptions {

@@ -10,7 +10,9 @@ export interface HistoryStats {
   totalEvents: number;
   /** Activities scheduled (each at least one activity task; a Temporal Cloud action). */
   activities: number;
-  /** Events by workflow type and event type ("migratePage WORKFLOW_TASK_SCHEDULED"): where a migration's history goes. */
+  /**
+   * Events by workflow type and event type ("migratePage WORKFLOW_TASK_SCHEDULED"): where a migration's history goes.
+   */
   eventsByType: Record<string, number>;
   largestHistory: number;
   /** Largest history of any run, by workflow type (migrateBucket, migratePage, copyInParts). */

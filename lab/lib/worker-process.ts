@@ -6,7 +6,10 @@ export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 /** The compiled worker, as `npm run worker` and the image run it. */
 export const COMPILED_WORKER = path.join(ROOT, 'dist/workers/main.js');
 
-/** Builds dist/ when a source file is newer than it (as `npm run worker` does), so lab runs test the code in the checkout. */
+/**
+ * Builds dist/ when a source file is newer than it (as `npm run worker` does), so lab runs test the code in the
+ * checkout.
+ */
 export function buildWorkerIfStale(): void {
   execFileSync('bash', [path.join(ROOT, 'scripts/build-if-stale.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -45,7 +45,10 @@ export class FakeBucket {
   /** Unencrypted objects of 100 MiB: copied in parts (a copyInParts child), whose upload waits until release(). */
   largeKeys = new Set<string>();
   uploadsStarted = 0;
-  /** Parts of multipart copies started and copied so far, each taking partMs (and waiting for releaseParts() while holdParts). */
+  /**
+   * Parts of multipart copies started and copied so far, each taking partMs (and waiting for releaseParts() while
+   * holdParts).
+   */
   /** Uploads wait until release() (the default), or start at once. */
   holdUploads = true;
   partsStarted = 0;

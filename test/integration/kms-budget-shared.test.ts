@@ -130,7 +130,8 @@ describe('one KMS budget for every running migration', { timeout: 600_000 }, () 
     }
     const since = Date.now();
     const ids: string[] = [];
-    // The largest runs four pages at once (pages of 500); each was started with a budget of its own, the last one in force.
+    // The largest runs four pages at once (pages of 500); each was started with a budget of its own, the last one in
+    // force.
     for (const [n, budget] of [15, 25, 20].entries()) {
       ids.push(
         await started([

@@ -23,7 +23,8 @@ describe('many buckets', () => {
   it('--bucket given twice: one migration each, under the one budget, summaries of both, the worst exit code', async () => {
     const keyArn = await createKey();
     const [a, b] = [await bucketWithObject('many-a'), await bucketWithObject('many-b')];
-    // An archived, unencrypted object cannot be copied without a restore: it is skipped, so b's migration is incomplete (3).
+    // An archived, unencrypted object cannot be copied without a restore: it is skipped, so b's migration is incomplete
+    // (3).
     await put(b, 'archived', 'x', { StorageClass: 'GLACIER' });
     const run = await runMigrate(['--bucket', a, '--bucket', b, '--kms-key', keyArn, '--wait', '--json']);
     assert.equal(run.code, 3, run.stderr);

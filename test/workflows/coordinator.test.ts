@@ -1,5 +1,6 @@
 // The coordinator and its pages on fake activities, in the SDK's time-skipping test environment: control
-// (pause, resume, the stop-early rule) owned by the coordinator, batch failures. Seconds per test: no S3 (a retried activity still waits out its back-off: 1 + 2 + 4 s below).
+// (pause, resume, the stop-early rule) owned by the coordinator, batch failures. Seconds per test: no S3 (a retried
+// activity still waits out its back-off: 1 + 2 + 4 s below).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -183,7 +183,9 @@ export class PageRun implements ObjectContext {
     return undefined;
   }
 
-  /** Every object inspected, no batch out (it may hand objects back, or refused updates to the copies), queues empty. */
+  /**
+   * Every object inspected, no batch out (it may hand objects back, or refused updates to the copies), queues empty.
+   */
   private allQueuesDone(): boolean {
     return (
       this.inspecting === 0 && this.batchesRunning === 0 && this.updateQueue.length === 0 && this.copyQueue.length === 0
