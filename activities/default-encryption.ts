@@ -95,7 +95,9 @@ export async function readDefaultEncryption(
       throw ApplicationFailure.create({
         type: 'DefaultEncryptionNotSet',
         nonRetryable: true,
-        message: `the default encryption of bucket "${input.bucket}" is dual-layer SSE-KMS (DSSE-KMS): --set-default-encryption would weaken it to SSE-KMS; run without it. No object was touched`,
+        message:
+          `the default encryption of bucket "${input.bucket}" is dual-layer SSE-KMS (DSSE-KMS): ` +
+          `--set-default-encryption would weaken it to SSE-KMS; run without it. No object was touched`,
       });
     }
     const { underKey, setting } = await describeRule(kms, rule, input.keyArn);
@@ -153,7 +155,9 @@ function failDefaultEncryption(err: unknown, bucket: string): never {
     throw ApplicationFailure.create({
       type: 'DefaultEncryptionNotSet',
       nonRetryable: true,
-      message: `could not set the default encryption of bucket "${bucket}": access denied (needs s3:GetEncryptionConfiguration and s3:PutEncryptionConfiguration); no object was touched`,
+      message:
+        `could not set the default encryption of bucket "${bucket}": access denied (needs ` +
+        `s3:GetEncryptionConfiguration and s3:PutEncryptionConfiguration); no object was touched`,
     });
   }
   rethrowForTemporal(err, `set the default encryption of bucket "${bucket}"`);

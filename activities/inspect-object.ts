@@ -119,7 +119,9 @@ async function storedWithCustomerKey(
   throw ApplicationFailure.create({
     type: 'BadRequest',
     nonRetryable: true,
-    message: `HEAD ${input.key} answered 400, yet the object reads without a customer key: not SSE-C; its HEAD is refused for a reason S3 did not give`,
+    message:
+      `HEAD ${input.key} answered 400, yet the object reads without a customer key: not SSE-C; its HEAD is ` +
+      `refused for a reason S3 did not give`,
   });
 }
 

@@ -27,7 +27,8 @@ async function workerAccount(sts: STSClient | undefined): Promise<string | undef
   } catch (err) {
     if (isRetryable(err)) rethrowForTemporal(err, 'STS GetCallerIdentity');
     fail(
-      `the worker's AWS account could not be told (sts:GetCallerIdentity: ${errorCode(err)}): give the bucket owner's account with --expected-bucket-owner`,
+      `the worker's AWS account could not be told (sts:GetCallerIdentity: ${errorCode(err)}): give the bucket ` +
+        `owner's account with --expected-bucket-owner`,
     );
   }
 }
@@ -43,7 +44,8 @@ async function checkBucket(
     const workerRegion = await s3.config.region();
     if (out.BucketRegion && out.BucketRegion !== workerRegion) {
       fail(
-        `bucket "${bucket}" is in ${out.BucketRegion}, the worker in ${workerRegion} (AWS_REGION): run workers in the bucket's region`,
+        `bucket "${bucket}" is in ${out.BucketRegion}, the worker in ${workerRegion} (AWS_REGION): run workers in ` +
+          `the bucket's region`,
       );
     }
     return out.BucketRegion ?? workerRegion;
@@ -57,7 +59,8 @@ async function checkBucket(
         ? `account ${owner}`
         : `account ${owner}, the worker's own (--expected-bucket-owner names another)`;
       fail(
-        `access denied to bucket "${bucket}" (HeadBucket returned 403): it may not be owned by ${whose}, or the worker may not read it`,
+        `access denied to bucket "${bucket}" (HeadBucket returned 403): it may not be owned by ${whose}, or the ` +
+          `worker may not read it`,
       );
     }
     if (status === 403) fail(`access denied to bucket "${bucket}" (HeadBucket returned 403)`);
@@ -112,7 +115,8 @@ async function aclsInForce(s3: S3Client, bucket: string): Promise<boolean> {
     if (isRetryable(err)) throw err;
     if (httpStatus(err) === 403) {
       fail(
-        `access denied to the Object Ownership of bucket "${bucket}" (s3:GetBucketOwnershipControls): needed to know whether copies must carry object ACLs`,
+        `access denied to the Object Ownership of bucket "${bucket}" (s3:GetBucketOwnershipControls): needed to know ` +
+          `whether copies must carry object ACLs`,
       );
     }
     fail(`the Object Ownership of bucket "${bucket}" could not be read: ${errorCode(err)}`);
@@ -188,7 +192,9 @@ async function engineFor(
   if (owner && keyAccount && keyAccount !== owner) {
     return {
       available: false,
-      reason: `UpdateObjectEncryption takes only a key of the bucket owner's account, and the key is of account ${keyAccount}, the bucket of ${owner}`,
+      reason:
+        `UpdateObjectEncryption takes only a key of the bucket owner's account, and the key is of account ` +
+        `${keyAccount}, the bucket of ${owner}`,
     };
   }
   return probeUpdate(s3, input.bucket, input.prefix, keyArn);

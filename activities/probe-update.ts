@@ -52,7 +52,8 @@ export async function probeUpdate(
   return {
     available: false,
     reason:
-      'UpdateObjectEncryption: the endpoint accepted the update of an object that does not exist (it does not implement the operation)',
+      'UpdateObjectEncryption: the endpoint accepted the update of an object that does not exist (it does not ' +
+      'implement the operation)',
   };
 }
 

@@ -49,12 +49,14 @@ export function checkWorkerPrincipal(arn: string): string {
   const session = SESSION_ARN.exec(arn);
   if (session) {
     throw new Error(
-      `--worker-principal ${arn} is a role session; aws:PrincipalArn names the role itself: give arn:aws:iam::${session[1]}:role/${session[2]} (with its path, if it has one)`,
+      `--worker-principal ${arn} is a role session; aws:PrincipalArn names the role itself: give ` +
+        `arn:aws:iam::${session[1]}:role/${session[2]} (with its path, if it has one)`,
     );
   }
   if (!PRINCIPAL_ARN.test(arn)) {
     throw new Error(
-      `--worker-principal must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/s3-kms-migrator, not "${arn}"`,
+      `--worker-principal must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/s3-kms-migrator, ` +
+        `not "${arn}"`,
     );
   }
   return arn;
@@ -100,11 +102,15 @@ function uploadStatements(req: PolicyRequest, objects: string): PolicyStatement[
 function readStatement(req: PolicyRequest, partition: string): PolicyStatement | string {
   const prefixes = req.readDeny?.prefixes ?? [];
   if (prefixes.length === 0)
-    return `not proposed: the read-deny of unmarked versions is needed nowhere${req.readDeny?.notes.length ? '' : ' yet'}`;
+    return (
+      `not proposed: the read-deny of unmarked versions is needed ` +
+      `nowhere${req.readDeny?.notes.length ? '' : ' yet'}`
+    );
   if (req.workerPrincipal === undefined) {
     return (
       `not proposed: denying reads of versions without ${req.tagKey}=${req.tagValue} would deny the worker its ` +
-      "reads of the versions it has not migrated yet (s3:GetObjectVersion, which HEAD of a version needs): give the worker's role ARN with --worker-principal to exempt it"
+      'reads of the versions it has not migrated yet (s3:GetObjectVersion, which HEAD of a version needs): give ' +
+      "the worker's role ARN with --worker-principal to exempt it"
     );
   }
   const resources = prefixes.map((prefix) => `arn:${partition}:s3:::${req.bucket}/${prefix}*`);

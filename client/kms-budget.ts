@@ -52,7 +52,8 @@ export async function setKmsBudget(
   }
   if (detected === undefined)
     notes.push(
-      `no worker polls task queue ${KMS_TASK_QUEUE} yet: the rate assumes ${partitions} partition(s); run set-rate again once the workers run`,
+      `no worker polls task queue ${KMS_TASK_QUEUE} yet: the rate assumes ${partitions} partition(s); run set-rate ` +
+        `again once the workers run`,
     );
   if (partitions > 1) notes.push(partitionNote(partitions));
   try {
@@ -77,7 +78,8 @@ export async function setKmsBudget(
 function partitionNote(partitions: number): string {
   return (
     `the KMS task queue ${KMS_TASK_QUEUE} has ${partitions} partitions: the rate allows for ` +
-    `${partitions} bursts, so it runs below the budget; give it one partition to use the whole budget (docs/kms-budget.md)`
+    `${partitions} bursts, so it runs below the budget; give it one partition to use the whole budget ` +
+    `(docs/kms-budget.md)`
   );
 }
 
@@ -91,6 +93,7 @@ export function describeKmsQueue(plan: KmsQueuePlan): string {
   const partitions = plan.partitions === 1 ? '' : ` over ${plan.partitions} partitions`;
   return (
     `KMS-queue tasks of up to ${plan.weight} requests each, dispatched at ${plan.tasksPerSecond}/s for all workers ` +
-    `and all running migrations together${partitions} (${share}% of the budget on average, at most 110% of it in any 5 seconds)`
+    `and all running migrations together${partitions} (${share}% of the budget on average, at most 110% of it in any ` +
+    `5 seconds)`
   );
 }

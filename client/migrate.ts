@@ -37,7 +37,8 @@ function program(): Command {
     )
     .option(
       '--copy-locked',
-      'copy objects under Object Lock (S3 refuses to update them): their data is then stored twice until the lock ends; default: skip them',
+      'copy objects under Object Lock (S3 refuses to update them): their data is then stored twice until the lock ' +
+        'ends; default: skip them',
       false,
     )
     .option(
@@ -82,7 +83,8 @@ function program(): Command {
     .option('--pages-per-run <n>', 'pages per coordinator run before it continues as new (default 25)')
     .option(
       '--max-kms-rps <n>',
-      "KMS requests per second all running migrations together may cause: the namespace's one budget (overrides quota × share)",
+      "KMS requests per second all running migrations together may cause: the namespace's one budget (overrides " +
+        'quota × share)',
     )
     .option('--kms-quota-rps <n>', "the account's regional KMS request quota (default 5500)")
     .option('--kms-share <share>', 'share of that quota for the running migrations (default 0.5)')
@@ -104,7 +106,8 @@ function program(): Command {
   cmd
     .command('status')
     .description(
-      'progress of a running migration, or the summary of a finished one; without an ID, every running and recent migration',
+      'progress of a running migration, or the summary of a finished one; without an ID, every running and recent ' +
+        'migration',
     )
     .argument('[workflowId]')
     .option('--json', 'print it as one JSON object', false)
@@ -153,7 +156,8 @@ function program(): Command {
         if (flags.json) console.log(JSON.stringify({ kmsBudget: plan, runningMigrations: running }));
         else
           console.log(
-            `KMS budget of ${who} is now ${budget} requests/s (${running.length} running migrations share it): ${describeKmsQueue(plan)}.`,
+            `KMS budget of ${who} is now ${budget} requests/s (${running.length} running migrations share it): ` +
+              `${describeKmsQueue(plan)}.`,
           );
       },
     );
@@ -168,7 +172,8 @@ function program(): Command {
   cmd
     .command('report')
     .description(
-      'every object a finished migration skipped or failed, with counts by reason (from --report-uri files, or its summary)',
+      'every object a finished migration skipped or failed, with counts by reason (from --report-uri files, or its ' +
+        'summary)',
     )
     .argument('<workflowId>')
     .option('--csv', 'print the objects as CSV', false)
@@ -222,7 +227,8 @@ function program(): Command {
   cmd
     .command('policy')
     .description(
-      'the bucket policy that keeps new uploads under the key (and, in versioned buckets, older versions not under it unread), as a diff; --apply writes it, --restore puts back what it replaced',
+      'the bucket policy that keeps new uploads under the key (and, in versioned buckets, older versions not under ' +
+        'it unread), as a diff; --apply writes it, --restore puts back what it replaced',
     )
     .option('--bucket <name>', 'bucket')
     .option('--kms-key <id>', 'the key: alias/NAME, key ID or key ARN')

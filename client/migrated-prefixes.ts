@@ -50,7 +50,8 @@ export function readDenyPlan(bucket: string, keyArn: string, migrations: PrefixM
   const where = (m: PrefixMigration) => `s3://${bucket}/${m.prefix} (${m.workflowId})`;
   if (migrations.length === 0) {
     plan.notes.push(
-      `not proposed: no migration of s3://${bucket} is known to Temporal; the read-deny would make every version not migrated yet unreadable by version: run the migration first`,
+      `not proposed: no migration of s3://${bucket} is known to Temporal; the read-deny would make every version not ` +
+        `migrated yet unreadable by version: run the migration first`,
     );
   }
   for (const m of migrations) {
@@ -78,7 +79,8 @@ export function readDenyPlan(bucket: string, keyArn: string, migrations: PrefixM
       const detail = left.map(([what, n]) => `${n} ${what}`).join(', ');
       plan.blockers.push(
         `the latest migration of ${where(m)} left objects without the marker (${detail}) that the read-deny would make unreadable by version; ` +
-          'migrate them (npm run migrate -- report shows which), or apply without --worker-principal (the upload statements only)',
+          'migrate them (npm run migrate -- report shows which), or apply without --worker-principal (the upload ' +
+          'statements only)',
       );
     }
   }
@@ -91,7 +93,8 @@ export function readDenyPlan(bucket: string, keyArn: string, migrations: PrefixM
  */
 export async function latestMigrationsOf(connected: Connected, bucket: string): Promise<PrefixMigration[]> {
   const ids = new Set<string>();
-  const query = `WorkflowType = 'migrateBucket' AND WorkflowId STARTS_WITH 's3-kms-migrate/${bucket.replace(/'/g, "\\'")}/'`;
+  const query =
+    `WorkflowType = 'migrateBucket' AND WorkflowId STARTS_WITH ` + `'s3-kms-migrate/${bucket.replace(/'/g, "\\'")}/'`;
   for await (const execution of connected.client.workflow.list({ query })) ids.add(execution.workflowId);
   return Promise.all(
     [...ids].sort().map(async (workflowId): Promise<PrefixMigration> => {

@@ -131,7 +131,10 @@ const startSchema = z
     tagValue: markerTagValue,
   })
   .refine((f) => markerHeaderBytes(f.tagKey, f.tagValue) <= MARKER_HEADER_BYTES, {
-    message: `--tag-key and --tag-value together, as a copy sends them (percent-encoded in its x-amz-tagging header), must be at most ${MARKER_HEADER_BYTES} bytes: S3 takes 8 KiB of request headers in all, shared with the object's own tags and metadata`,
+    message:
+      `--tag-key and --tag-value together, as a copy sends them (percent-encoded in its x-amz-tagging ` +
+      `header), must be at most ${MARKER_HEADER_BYTES} bytes: S3 takes 8 KiB of request headers in all, ` +
+      `shared with the object's own tags and metadata`,
   });
 
 export type StartFlags = z.input<typeof startSchema>;

@@ -79,7 +79,8 @@ export async function runPlan(
     if (differs.length > 0) {
       throw new Error(
         `a plan of s3://${options.bucket}/${options.prefix} is already running (workflow ${workflowId}) with other ${differs.join(', ')}; ` +
-          `wait for it (npm run migrate -- plan with its options attaches to it), or cancel it: temporal workflow cancel --workflow-id '${workflowId}'`,
+          `wait for it (npm run migrate -- plan with its options attaches to it), or cancel it: temporal workflow ` +
+          `cancel --workflow-id '${workflowId}'`,
       );
     }
     console.error(`attached to the running plan ${workflowId}`);

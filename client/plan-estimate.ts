@@ -114,8 +114,10 @@ function lockedLine(plan: PlanResult, e: PlanEstimate): string {
   if (locked.objects === 0) return '';
   const [objects, bytes] = [Math.round(locked.objects * e.scale), gib(locked.bytes * e.scale)];
   return plan.copyLocked
-    ? `  under Object Lock: ${objects} objects, ${bytes}: copied (--copy-locked), so ${bytes} stored twice until their locks end`
-    : `  under Object Lock: ${objects} objects, ${bytes}: skipped (object-lock); --copy-locked would copy them, storing ${bytes} twice until their locks end`;
+    ? `  under Object Lock: ${objects} objects, ${bytes}: copied (--copy-locked), so ${bytes} stored twice until ` +
+        `their locks end`
+    : `  under Object Lock: ${objects} objects, ${bytes}: skipped (object-lock); --copy-locked would copy them, ` +
+        `storing ${bytes} twice until their locks end`;
 }
 
 export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
@@ -128,29 +130,38 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
     .map(([k, n]) => `    ${k.padEnd(28)} ${String(n).padStart(10)}`);
   return [
     `Plan for s3://${plan.bucket}/${plan.prefix} under ${plan.keyArn}`,
-    `  engine: ${plan.updateAvailable ? 'update in place (UpdateObjectEncryption), copy what it refuses' : 'copy (UpdateObjectEncryption not available here)'}; versioning ${plan.versioning}`,
+    `  engine: ` +
+      `${plan.updateAvailable ? 'update in place (UpdateObjectEncryption), copy what it refuses' : 'copy (UpdateObjectEncryption not available here)'}; versioning ${plan.versioning}`,
     plan.allVersions
       ? `  ${e.objects} objects and noncurrent versions (--all-versions), ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} delete markers` : ''}`
       : `  ${e.objects} objects, ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} older versions and delete markers (left as they are without --all-versions)` : ''}`,
     e.sampled
-      ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, scaled ×${e.scale.toFixed(2)}`
+      ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, ` +
+        `scaled ×${e.scale.toFixed(2)}`
       : `  every object inspected`,
     '  by encryption now:',
     ...rows(e.byState),
     '  what the migration would do:',
     ...rows(e.byAction),
     `  among them: ${Math.round(plan.tally.archived * e.scale)} archived, ${Math.round(plan.tally.overFiveGib * e.scale)} over 5 GiB, ` +
-      `${Math.round((plan.tally.tooManyTags ?? 0) * e.scale)} with 10 tags already (re-encrypted all the same, without the marker: no room for it)`,
+      `${Math.round((plan.tally.tooManyTags ?? 0) * e.scale)} with 10 tags already (re-encrypted all the same, ` +
+      `without the marker: no room for it)`,
     lockedLine(plan, e),
     '  S3 requests:',
     ...requestRows,
-    `  KMS requests: ${e.kmsRequests} ${e.bucketKey ? 'with' : 'without'} --bucket-key (${e.kmsRequestsOther} ${e.bucketKey ? 'without' : 'with'} it)`,
-    `  one-off cost: ${usd(e.costUsd.total)} (S3 requests ${usd(e.costUsd.s3Requests)}, KMS ${usd(e.costUsd.kmsRequests)}) at $${e.prices.putPer1000}/1,000 PUT-class, $${e.prices.getPer1000}/1,000 GET-class, $${e.prices.kmsPer10000}/10,000 KMS (--price-put, --price-get, --price-kms)`,
+    `  KMS requests: ${e.kmsRequests} ${e.bucketKey ? 'with' : 'without'} --bucket-key (${e.kmsRequestsOther} ` +
+      `${e.bucketKey ? 'without' : 'with'} it)`,
+    `  one-off cost: ${usd(e.costUsd.total)} (S3 requests ${usd(e.costUsd.s3Requests)}, KMS ` +
+      `${usd(e.costUsd.kmsRequests)}) at $${e.prices.putPer1000}/1,000 PUT-class, $${e.prices.getPer1000}/1,000 ` +
+      `GET-class, $${e.prices.kmsPer10000}/10,000 KMS (--price-put, --price-get, --price-kms)`,
     e.kmsRequests > 0
       ? `  duration at a budget of ${e.budgetRps} KMS requests/s: about ${duration(e.durationSeconds)} (KMS-bound)`
       : '  duration: no KMS request to wait for; bound by S3 and the workers (README "Capacity planning")',
-    `  orchestration: about ${e.orchestration.historyEvents} history events and ${e.orchestration.activityTasks} activity tasks (measured for updates; copies cost more)`,
-    `  reading the objects afterwards, ${e.monthlyReads.readsPerMonth} reads a month (--reads-per-month): KMS ${usd(e.monthlyReads.withoutBucketKeysUsd)}/month without Bucket Keys, about ${usd(e.monthlyReads.withBucketKeysUsd)} with them`,
+    `  orchestration: about ${e.orchestration.historyEvents} history events and ${e.orchestration.activityTasks} ` +
+      `activity tasks (measured for updates; copies cost more)`,
+    `  reading the objects afterwards, ${e.monthlyReads.readsPerMonth} reads a month (--reads-per-month): KMS ` +
+      `${usd(e.monthlyReads.withoutBucketKeysUsd)}/month without Bucket Keys, about ` +
+      `${usd(e.monthlyReads.withBucketKeysUsd)} with them`,
   ]
     .filter((line) => line !== '')
     .join('\n');

@@ -94,13 +94,17 @@ async function readDenyFor(bucket: string, keyArn: string): Promise<ReadDenyPlan
   try {
     connected = await connectTemporal(process.env);
   } catch (err) {
-    const why = `not proposed: the read-deny of unmarked versions needs to know which prefixes were migrated, and Temporal could not be reached: ${(err as Error).message}`;
+    const why =
+      `not proposed: the read-deny of unmarked versions needs to know which prefixes were migrated, and ` +
+      `Temporal could not be reached: ${(err as Error).message}`;
     return { prefixes: [], notes: [why], blockers: [] };
   }
   try {
     return readDenyPlan(bucket, keyArn, await latestMigrationsOf(connected, bucket));
   } catch (err) {
-    const why = `not proposed: the read-deny of unmarked versions needs to know which prefixes were migrated, and Temporal could not list them: ${(err as Error).message}`;
+    const why =
+      `not proposed: the read-deny of unmarked versions needs to know which prefixes were migrated, and ` +
+      `Temporal could not list them: ${(err as Error).message}`;
     return { prefixes: [], notes: [why], blockers: [] };
   } finally {
     await connected.close();
@@ -112,7 +116,8 @@ async function defaultNote(s3: S3Client, kms: KMSClient, bucket: string, keyArn:
   const { underKey, setting } = await bucketDefaultEncryption(s3, kms, { bucket, keyArn });
   if (underKey) return [];
   return [
-    `note: uploads that name no encryption are not denied and get the bucket's default encryption, which is ${setting}, not the key: set it (migrate --set-default-encryption)`,
+    `note: uploads that name no encryption are not denied and get the bucket's default encryption, which is ` +
+      `${setting}, not the key: set it (migrate --set-default-encryption)`,
   ];
 }
 
@@ -190,7 +195,8 @@ async function restorePolicy(flags: PolicyFlags): Promise<PolicyOutcome> {
     const now = await currentPolicy(s3, f.bucket);
     if (!f.force && formatPolicy(now) !== formatPolicy(backup.applied)) {
       throw new Error(
-        `the policy of bucket "${f.bucket}" was changed since ${file} was saved (${backup.savedAt}): restoring would undo that change; nothing was written (--force restores all the same)`,
+        `the policy of bucket "${f.bucket}" was changed since ${file} was saved (${backup.savedAt}): restoring would ` +
+          `undo that change; nothing was written (--force restores all the same)`,
       );
     }
     const previous = backup.previous ?? undefined;

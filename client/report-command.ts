@@ -57,7 +57,8 @@ export async function migrationReport(connected: Connected, workflowId: string):
   });
   if (described.status.name !== 'COMPLETED') {
     throw new Error(
-      `migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status shows its progress)`,
+      `migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status ` +
+        `shows its progress)`,
     );
   }
   const summary: MigrationSummary = await handle.result();
@@ -74,10 +75,12 @@ export async function migrationReport(connected: Connected, workflowId: string):
     const unlisted = Math.max(0, skippedOrFailed - rows.length);
     const why = [
       missing.length > 0
-        ? `${missing.length} report files the manifest names are gone (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`
+        ? `${missing.length} report files the manifest names are gone ` +
+          `(${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`
         : '',
       unlisted > 0
-        ? `${unlisted} of the ${skippedOrFailed} objects not migrated are in no report file (a part that could not be written: the worker's log says why)`
+        ? `${unlisted} of the ${skippedOrFailed} objects not migrated are in no report file (a part that could not ` +
+          `be written: the worker's log says why)`
         : '',
     ].filter(Boolean);
     const report: MigrationReport = {

@@ -26,7 +26,10 @@ export function registrationHint(missing: string[]): string {
   const commands = missing
     .map((name) => `temporal operator search-attribute create --name ${name} --type Keyword`)
     .join('; ');
-  return `search attributes ${missing.join(', ')} are not registered in this namespace, so the Web UI cannot find migrations by bucket (${commands})`;
+  return (
+    `search attributes ${missing.join(', ')} are not registered in this namespace, so the Web UI cannot find ` +
+    `migrations by bucket (${commands})`
+  );
 }
 
 /** What a new migration starts with; state and key ARN are upserted by the workflow as they become known. */

@@ -88,7 +88,8 @@ async function startOne(connected: Connected, options: MigrationOptions, setBudg
 function printSummary(summary: MigrationSummary): void {
   const seconds = (summary.finishedAt - summary.startedAt) / 1000;
   console.error(
-    `\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ${summary.keyArn}`,
+    `\nMigration of s3://${summary.bucket}/${summary.prefix} finished in ${seconds.toFixed(1)} s under ` +
+      `${summary.keyArn}`,
   );
   if (summary.engine) console.error(`  engine: ${summary.engine}`);
   console.error(formatCounts(summary.counts));

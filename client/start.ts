@@ -29,12 +29,17 @@ async function overlapping(
   workflowId: string,
 ): Promise<string | undefined> {
   const bucketIds = migrationWorkflowId(options.bucket, '').replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const query = `WorkflowType = 'migrateBucket' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${bucketIds}'`;
+  const query =
+    `WorkflowType = 'migrateBucket' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH ` + `'${bucketIds}'`;
   for await (const execution of connected.client.workflow.list({ query })) {
     const other = execution.memo?.options as MigrationOptions | undefined;
     if (execution.workflowId === workflowId || !other || other.bucket !== options.bucket) continue;
     if (other.prefix.startsWith(options.prefix) || options.prefix.startsWith(other.prefix)) {
-      return `a migration of s3://${other.bucket}/${other.prefix} is running (workflow ${execution.workflowId}), and its objects overlap with s3://${options.bucket}/${options.prefix}; wait for it to finish or cancel it first`;
+      return (
+        `a migration of s3://${other.bucket}/${other.prefix} is running (workflow ${execution.workflowId}), ` +
+        `and its objects overlap with s3://${options.bucket}/${options.prefix}; wait for it to finish or ` +
+        `cancel it first`
+      );
     }
   }
   return undefined;

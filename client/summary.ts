@@ -63,7 +63,8 @@ export function formatCounts(c: Counts): string {
     .join(', ');
   return [
     `  scanned        ${c.scanned}`,
-    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated} updated in place, ${c.migrated - c.updated} copied`,
+    `  migrated       ${c.migrated} (${(c.bytesMigrated / 1024 / 1024).toFixed(1)} MiB): ${c.updated} updated in ` +
+      `place, ${c.migrated - c.updated} copied`,
     refusals ? `  refused        ${refusals} (updates S3 refused, copied instead)` : '',
     `  already done   ${c.alreadyDone}`,
     c.unmarked
@@ -72,7 +73,8 @@ export function formatCounts(c: Counts): string {
     `  skipped        ${totalSkipped(c)}${skipped.length ? ` (${skipped.join(', ')})` : ''}`,
     `  failed         ${c.failed}`,
     `  re-checked     ${c.rechecked} (overwritten while being migrated, decided again)`,
-    `  older versions ${c.olderVersions} (left as they were${c.olderVersions ? '; --all-versions re-encrypts them' : ''})`,
+    `  older versions ${c.olderVersions} (left as they ` +
+      `were${c.olderVersions ? '; --all-versions re-encrypts them' : ''})`,
   ]
     .filter(Boolean)
     .join('\n');
@@ -96,7 +98,8 @@ export function formatDefaultEncryption(d: DefaultEncryption | undefined): strin
   if (d.underKey) return `  default encryption: ${d.setting}: new uploads are under the key too`;
   const consequence =
     d.underKey === false
-      ? 'new uploads are NOT under the key, so objects written from now on need another run; set the default to the key (aws s3api put-bucket-encryption)'
+      ? 'new uploads are NOT under the key, so objects written from now on need another run; set the default to ' +
+        'the key (aws s3api put-bucket-encryption)'
       : 'could not tell whether new uploads are under the key';
   return `  default encryption: ${d.setting}: ${consequence}`;
 }

@@ -38,7 +38,8 @@ export async function watchUntilDone(
   const bar = new cliProgress.SingleBar(
     {
       format:
-        '{bar} {value}/{total} | scanned {scanned} | migrated {migrated} | already done {already} | skipped {skipped} | failed {failed} | {rate} objects/s | {phase}',
+        '{bar} {value}/{total} | scanned {scanned} | migrated {migrated} | already done {already} | skipped ' +
+        '{skipped} | failed {failed} | {rate} objects/s | {phase}',
       stream: process.stderr,
       hideCursor: true,
       noTTYOutput: true,

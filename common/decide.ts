@@ -71,7 +71,9 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
     return {
       action: 'skip',
       reason: 'object-lock',
-      message: `under Object Lock (${locked}): S3 refuses to re-encrypt it in place, and a copy would store its data twice until the lock ends${options.noncurrent ? '' : ' (--copy-locked copies it)'}`,
+      message:
+        `under Object Lock (${locked}): S3 refuses to re-encrypt it in place, and a copy would store its ` +
+        `data twice until the lock ends${options.noncurrent ? '' : ' (--copy-locked copies it)'}`,
     };
   }
   // In place: no data moved, so archived objects and objects of any size are updated where they lie.
@@ -82,7 +84,8 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
       action: 'skip',
       reason: 'noncurrent-not-updatable',
       message:
-        'a noncurrent version UpdateObjectEncryption cannot re-encrypt (not encrypted, refused, or the operation is not available here); a copy would become the current version',
+        'a noncurrent version UpdateObjectEncryption cannot re-encrypt (not encrypted, refused, or the operation is ' +
+        'not available here); a copy would become the current version',
     };
   }
   if (snapshot.archived) {
@@ -97,7 +100,8 @@ export function decide(snapshot: ObjectSnapshot, options: DecideOptions): Decisi
       action: 'skip',
       reason: 'annotated-over-5gib',
       message:
-        'has annotations and is over 5 GiB: only a multipart copy can re-encrypt it, and that would drop the annotations',
+        'has annotations and is over 5 GiB: only a multipart copy can re-encrypt it, and that would drop the ' +
+        'annotations',
     };
   }
   return { action: 'copy', multipart: copiesInParts(snapshot, options.multipartThresholdBytes) };

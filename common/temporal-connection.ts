@@ -69,8 +69,10 @@ export function temporalTargetFromEnv(env: NodeJS.ProcessEnv, now = Date.now()):
     if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
       throw new ConfigError(
         tls.clientCert
-          ? 'a TLS client certificate is set but not its key (TEMPORAL_TLS_CLIENT_KEY_PATH or TEMPORAL_TLS_CLIENT_KEY_DATA)'
-          : 'a TLS client key is set but not its certificate (TEMPORAL_TLS_CLIENT_CERT_PATH or TEMPORAL_TLS_CLIENT_CERT_DATA)',
+          ? 'a TLS client certificate is set but not its key (TEMPORAL_TLS_CLIENT_KEY_PATH or ' +
+              'TEMPORAL_TLS_CLIENT_KEY_DATA)'
+          : 'a TLS client key is set but not its certificate (TEMPORAL_TLS_CLIENT_CERT_PATH or ' +
+              'TEMPORAL_TLS_CLIENT_CERT_DATA)',
       );
     }
     checkCertificates(tls.clientCert, tls.clientKey, tls.serverCACert, vars, now);
@@ -157,7 +159,8 @@ export async function connectFailure(target: TemporalTarget, err: unknown): Prom
     const refused = await tlsHandshakeProblem(target.address, tls === true ? {} : tls);
     if (refused) {
       return new Error(
-        `TLS with Temporal at ${target.address} failed (${target.security}; check TEMPORAL_TLS_SERVER_CA_CERT_*, TEMPORAL_TLS_SERVER_NAME and the client certificate): ${refused}`,
+        `TLS with Temporal at ${target.address} failed (${target.security}; check TEMPORAL_TLS_SERVER_CA_CERT_*, ` +
+          `TEMPORAL_TLS_SERVER_NAME and the client certificate): ${refused}`,
       );
     }
   }
@@ -211,7 +214,8 @@ function tlsHandshakeProblem(address: string, settings: TlsSettings): Promise<st
     socket.on('secureConnect', () => {
       const hungUp = () =>
         done(
-          `the server closed the connection after the handshake: ${settings.clientCertPair ? REFUSED_CLIENT_CERTIFICATE : WANTS_CLIENT_CERTIFICATE}`,
+          `the server closed the connection after the handshake: ` +
+            `${settings.clientCertPair ? REFUSED_CLIENT_CERTIFICATE : WANTS_CLIENT_CERTIFICATE}`,
         );
       socket.once('end', hungUp);
       socket.once('close', hungUp);
@@ -239,12 +243,14 @@ export async function checkNamespace(
     const details = (err as { details?: string }).details ?? (err as Error).message;
     if (code === NOT_FOUND) {
       throw new ConfigError(
-        `namespace "${target.namespace}" does not exist on Temporal at ${target.address} (TEMPORAL_NAMESPACE): ${details}`,
+        `namespace "${target.namespace}" does not exist on Temporal at ${target.address} (TEMPORAL_NAMESPACE): ` +
+          `${details}`,
       );
     }
     if (code === PERMISSION_DENIED || code === UNAUTHENTICATED) {
       throw new ConfigError(
-        `Temporal at ${target.address} refused access to namespace "${target.namespace}" with these credentials (${target.security}): ${details}`,
+        `Temporal at ${target.address} refused access to namespace "${target.namespace}" with these credentials ` +
+          `(${target.security}): ${details}`,
       );
     }
     throw err;

@@ -123,7 +123,8 @@ function printIdle(rows: Row[]): void {
     const { temporalMsPerSecond, workerMsPerSecond } = r.idle!;
     console.log(
       `${r.name}: idle, with the worker connected, Temporal spends ${temporalMsPerSecond.toFixed(1)} CPU ms/s and the worker ` +
-        `${workerMsPerSecond.toFixed(1)}; of Temporal's ${perObject(r.temporalCpuMs, r, 2)} ms/object, ${perObject(aboveIdle(r), r, 2)} is above that`,
+        `${workerMsPerSecond.toFixed(1)}; of Temporal's ${perObject(r.temporalCpuMs, r, 2)} ms/object, ` +
+        `${perObject(aboveIdle(r), r, 2)} is above that`,
     );
   }
 }
@@ -216,7 +217,9 @@ async function main(): Promise<void> {
   const achieved = updatesPerSecond(budgetRow.requests ?? []);
   const achievedSteady = updatesPerSecond(budgetRow.requests ?? [], STEADY_TRIM);
   for (const level of cliLevels) {
-    const name = `aws s3 cp --recursive (max_concurrent_requests ${level}${level === AWSCLI_DEFAULT_CONCURRENCY ? ', default' : ''})`;
+    const name =
+      `aws s3 cp --recursive (max_concurrent_requests ` +
+      `${level}${level === AWSCLI_DEFAULT_CONCURRENCY ? ', default' : ''})`;
     await contend(name, `awscli${level}`, (bucket) => runAwsCli(aws, env, bucket, keyArn, level), false);
   }
 
@@ -226,7 +229,8 @@ async function main(): Promise<void> {
   printEventTypes(rows[1], DEFAULTS.pageSize);
   const pct = (n: number) => `${Math.round((n / budget) * 100)}% of it`;
   console.log(
-    `\nKMS budget ${budget} requests/s: ${achieved.toFixed(1)}/s over the whole run (${pct(achieved)}), ${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`,
+    `\nKMS budget ${budget} requests/s: ${achieved.toFixed(1)}/s over the whole run (${pct(achieved)}), ` +
+      `${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`,
   );
   const ops = (r: Row) => r.objects / r.seconds;
   const [raw, product, , copying, ...clis] = rows;

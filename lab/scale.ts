@@ -57,7 +57,8 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
       const settled = settledCount(progress.counts);
       const rate = ((settled - last.settled) * 1000) / (now - last.at);
       console.log(
-        `  ${String(Math.round((now - started) / 1000)).padStart(5)}   ${String(settled).padStart(7)}   ${rate.toFixed(1).padStart(25)}   ${String(memory.rssMb).padStart(13)}`,
+        `  ${String(Math.round((now - started) / 1000)).padStart(5)}   ${String(settled).padStart(7)}   ` +
+          `${rate.toFixed(1).padStart(25)}   ${String(memory.rssMb).padStart(13)}`,
       );
       last = { at: now, settled };
     }
@@ -68,7 +69,8 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
     const history = await historyStats(client, handle.workflowId);
     console.log(
       `  wall time ${seconds.toFixed(0)} s (${(objects / seconds).toFixed(1)} objects/s), continue-as-new ${history.coordinatorRuns - 1} times, ` +
-        `largest history: coordinator run ${history.largestByType.migrateBucket}, page ${history.largestByType.migratePage}; worker peak RSS ${peakRssMb} MB`,
+        `largest history: coordinator run ${history.largestByType.migrateBucket}, page ` +
+        `${history.largestByType.migratePage}; worker peak RSS ${peakRssMb} MB`,
     );
     return { objects, seconds, history, peakRssMb };
   } finally {
@@ -92,14 +94,16 @@ async function main(): Promise<void> {
     await connection.close();
   }
   console.log(
-    '\n| objects | wall s | objects/s | s per 1,000 objects | events/object | continue-as-new | largest coordinator run | largest page | worker peak RSS MB |',
+    '\n| objects | wall s | objects/s | s per 1,000 objects | events/object | continue-as-new | largest coordinator ' +
+      'run | largest page | worker peak RSS MB |',
   );
   console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of results) {
     const h = r.history;
     console.log(
       `| ${r.objects} | ${r.seconds.toFixed(0)} | ${(r.objects / r.seconds).toFixed(1)} | ${((r.seconds * 1000) / r.objects).toFixed(1)} | ` +
-        `${(h.totalEvents / r.objects).toFixed(2)} | ${h.coordinatorRuns - 1} | ${h.largestByType.migrateBucket} | ${h.largestByType.migratePage} | ${r.peakRssMb} |`,
+        `${(h.totalEvents / r.objects).toFixed(2)} | ${h.coordinatorRuns - 1} | ${h.largestByType.migrateBucket} | ` +
+        `${h.largestByType.migratePage} | ${r.peakRssMb} |`,
     );
   }
 }

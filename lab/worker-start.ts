@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   );
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(38)} ${String(r.startMs).padStart(9)} ${r.startMsRange.join('–').padStart(12)} ${String(r.rssAtStartMb).padStart(16)} ${String(r.rssSettledMb).padStart(14)}`,
+      `${r.name.padEnd(38)} ${String(r.startMs).padStart(9)} ${r.startMsRange.join('–').padStart(12)} ` +
+        `${String(r.rssAtStartMb).padStart(16)} ${String(r.rssSettledMb).padStart(14)}`,
     );
   }
   console.log(JSON.stringify({ node: process.version, workers: rows }));

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!/address already in use/i.test((err as Error).message)) throw err;
     throw new ConfigError(
-      `MIGRATOR_METRICS_PORT ${config.MIGRATOR_METRICS_PORT} is in use (another worker on this host?): give each worker its own port, or 0 to turn metrics off`,
+      `MIGRATOR_METRICS_PORT ${config.MIGRATOR_METRICS_PORT} is in use (another worker on this host?): give each ` +
+        `worker its own port, or 0 to turn metrics off`,
     );
   }
   const s3Metrics = s3ConcurrencyMetrics(Runtime.instance().metricMeter);
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
   // The SDK resolves credentials at the first request; without any, every activity would fail and retry.
   await aws.s3.config.credentials().catch((err: Error) => {
     throw new ConfigError(
-      `no AWS credentials found (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, or an instance or task role): ${err.message}`,
+      `no AWS credentials found (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, or an instance or ` +
+        `task role): ${err.message}`,
     );
   });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions).catch(async (err) => {

@@ -13,7 +13,8 @@ export function currentDetails(p: MigrationProgress): string {
       : `**${p.phase === 'completed' ? 'Completed' : 'Running'}**`,
     `${settled} of ${c.scanned} listed objects settled: ${c.migrated} migrated (${c.updated} in place), ` +
       `${c.alreadyDone} already done, ${totalSkipped(c)} skipped, ${c.failed} failed; ` +
-      `pages ${p.pagesDone} of ${p.pagesStarted} done, ${p.pagesInFlight} in flight${p.listingDone ? ', listing done' : ''}`,
+      `pages ${p.pagesDone} of ${p.pagesStarted} done, ${p.pagesInFlight} in ` +
+      `flight${p.listingDone ? ', listing done' : ''}`,
     `KMS budget ${p.kmsBudgetRps} requests/s, shared by every running migration of the namespace; this one's finished pages ` +
       `caused ${c.kmsRequests} KMS requests`,
   ];

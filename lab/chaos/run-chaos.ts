@@ -211,7 +211,8 @@ async function migrateUnderChaos(
         else if (sameContent && overwritten.has(Key) && got.ServerSideEncryption === 'AES256') overwrittenAfterCopy++;
         else
           lostOrWrong.push(
-            `${Key}: content ${sameContent ? 'latest' : 'NOT latest'}, ${got.ServerSideEncryption} ${got.SSEKMSKeyId ?? ''}, tagged ${tagged}`,
+            `${Key}: content ${sameContent ? 'latest' : 'NOT latest'}, ${got.ServerSideEncryption} ` +
+              `${got.SSEKMSKeyId ?? ''}, tagged ${tagged}`,
           );
       },
     );
@@ -243,7 +244,8 @@ export function chaosTable(r: ChaosReport): string {
   const rows: [string, string | number][] = [
     [
       'faults injected (503 / 500 / reset / delay)',
-      `${r.faultsInjected} (${r.faultsByKind.slowDown503} / ${r.faultsByKind.internalError500} / ${r.faultsByKind.resetAfterForwarding} / ${r.faultsByKind.delayed})`,
+      `${r.faultsInjected} (${r.faultsByKind.slowDown503} / ${r.faultsByKind.internalError500} / ` +
+        `${r.faultsByKind.resetAfterForwarding} / ${r.faultsByKind.delayed})`,
     ],
     ['worker SIGKILLs (each restarted)', r.workerKills],
     ['Temporal dev server restarts', r.temporalRestarts],
@@ -255,7 +257,8 @@ export function chaosTable(r: ChaosReport): string {
     ['multipart uploads left (must be 0)', r.uploadsLeft],
     [
       'migration: migrated / already done / re-checked / failed',
-      `${r.summary.counts.migrated} / ${r.summary.counts.alreadyDone} / ${r.summary.counts.rechecked} / ${r.summary.counts.failed}`,
+      `${r.summary.counts.migrated} / ${r.summary.counts.alreadyDone} / ${r.summary.counts.rechecked} / ` +
+        `${r.summary.counts.failed}`,
     ],
     ['wall time', `${r.seconds.toFixed(0)} s`],
   ];

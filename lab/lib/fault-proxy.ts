@@ -43,9 +43,11 @@ export interface S3Proxy {
 }
 
 const SLOW_DOWN =
-  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request ' +
+  'rate.</Message></Error>';
 const INTERNAL =
-  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. ' +
+  'Please try again.</Message></Error>';
 
 /** A small deterministic pseudo-random generator (mulberry32), so a faulty run can be replayed. */
 export function mulberry32(seed: number): () => number {

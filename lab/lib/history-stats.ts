@@ -43,7 +43,8 @@ export async function historyStats(client: Client, coordinatorId: string): Promi
     stats.totalEvents += events;
     stats.activities += history.events?.filter((e) => e.activityTaskScheduledEventAttributes).length ?? 0;
     for (const event of history.events ?? []) {
-      const name = `${run.type} ${(EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '')}`;
+      const name =
+        `${run.type} ` + `${(EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '')}`;
       stats.eventsByType[name] = (stats.eventsByType[name] ?? 0) + 1;
     }
     stats.largestHistory = Math.max(stats.largestHistory, events);

@@ -67,7 +67,9 @@ export function decisionGrid(): DecisionCase[] {
       for (const noncurrent of [false, true]) {
         for (const copyLocked of [false, true]) {
           for (const bucketKeyEnabled of [false, true]) {
-            const name = `${object} | update ${update}, noncurrent ${noncurrent}, copyLocked ${copyLocked}, bucketKey ${bucketKeyEnabled}`;
+            const name =
+              `${object} | update ${update}, noncurrent ${noncurrent}, copyLocked ${copyLocked}, ` +
+              `bucketKey ${bucketKeyEnabled}`;
             cases.push({
               name,
               snapshot,

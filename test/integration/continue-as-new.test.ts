@@ -59,7 +59,8 @@ describe('a large migration', () => {
     }
     const largest = Math.max(...coordinatorRuns, ...pageRuns);
     console.log(
-      `history events: coordinator runs max ${Math.max(...coordinatorRuns)}, page workflows max ${Math.max(...pageRuns)}`,
+      `history events: coordinator runs max ${Math.max(...coordinatorRuns)}, page workflows max ` +
+        `${Math.max(...pageRuns)}`,
     );
     assert.ok(largest < HISTORY_LIMIT, `largest history has ${largest} events`);
 

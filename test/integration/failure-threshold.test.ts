@@ -14,7 +14,8 @@ import type { MigrationSummary } from '../../common/types';
 
 const OBJECTS = 600;
 const KMS_DISABLED =
-  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>KMS.DisabledException</Code><Message>The key is disabled.</Message></Error>';
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>KMS.DisabledException</Code><Message>The key is ' +
+  'disabled.</Message></Error>';
 
 describe('the failure-rate threshold', () => {
   let proxy: S3Proxy;

@@ -104,7 +104,8 @@ describe('one KMS budget for every running migration', { timeout: 600_000 }, () 
     const ofB = low.filter((r) => r.bucket === b).length / low.length;
     console.log(
       `KMS requests/s: ${rateBefore.toFixed(1)} at 60 (A alone), ${rateLow.toFixed(1)} at 10 (A and B, ${Math.round(ofB * 100)}% B), ` +
-        `${rateHigh.toFixed(1)} after set-rate 100; busiest 5 s at the budget of 10: ${busiestLow} (110% = 55, one task = ${kmsTaskWeight(10)})`,
+        `${rateHigh.toFixed(1)} after set-rate 100; busiest 5 s at the budget of 10: ${busiestLow} (110% = 55, one ` +
+        `task = ${kmsTaskWeight(10)})`,
     );
     assert.ok(busiestLow <= 55 + kmsTaskWeight(10), `busiest 5 s at a budget of 10: ${busiestLow} KMS requests`);
     assert.ok(rateLow <= 10 && rateLow >= 6, `both together at a budget of 10: ${rateLow.toFixed(1)}/s`);

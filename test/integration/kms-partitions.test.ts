@@ -68,7 +68,8 @@ describe('the KMS budget on a queue of four partitions', { timeout: 300_000 }, (
     const busiest = busiestWindow(requests);
     const bound = mostTasksInWindow(kmsQueueRate(10, 4), 4) * kmsTaskWeight(10);
     console.log(
-      `4 partitions, budget 10/s: ${requests.length} KMS requests in ${seconds.toFixed(1)} s (${(requests.length / seconds).toFixed(1)}/s), busiest 5 s ${busiest} (limiter's bound ${bound}, 110% = 55)`,
+      `4 partitions, budget 10/s: ${requests.length} KMS requests in ${seconds.toFixed(1)} s ` +
+        `(${(requests.length / seconds).toFixed(1)}/s), busiest 5 s ${busiest} (limiter's bound ${bound}, 110% = 55)`,
     );
     assert.ok(bound <= 55);
     assert.ok(busiest <= 55 + kmsTaskWeight(10), `busiest 5 s at S3: ${busiest} KMS requests`);

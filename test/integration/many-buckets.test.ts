@@ -41,7 +41,8 @@ describe('many buckets', () => {
     assert.match(
       run.stderr,
       new RegExp(
-        `Migration of s3://${a}/ finished[\\s\\S]*Migration of s3://${b}/ finished|Migration of s3://${b}/ finished[\\s\\S]*Migration of s3://${a}/ finished`,
+        `Migration of s3://${a}/ finished[\\s\\S]*Migration of s3://${b}/ finished|Migration of s3://${b}/ ` +
+          `finished[\\s\\S]*Migration of s3://${a}/ finished`,
       ),
     );
     assert.equal(run.stderr.match(/KMS budget \d+ requests\/s/g)?.length, 1, 'the budget set once, for all');

@@ -14,7 +14,8 @@ const s3ErrorBody = (code: string, message: string) => ({
 });
 const SSE_C_REFUSED = s3ErrorBody(
   'InvalidRequest',
-  'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+  'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve ' +
+    'the object.',
 );
 const EXPIRED_TOKEN = s3ErrorBody('ExpiredToken', 'The provided token has expired.');
 

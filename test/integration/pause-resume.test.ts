@@ -100,7 +100,9 @@ describe('pause and resume through the client script', () => {
     assert.equal(summary.counts.migrated, OBJECTS);
     assert.equal(summary.pausedBecause, undefined);
     assert.equal(copies(), OBJECTS, 'no object copied twice');
-    const completed = `MigrationBucket = '${bucket}' AND MigrationPrefix = '' AND MigrationKmsKey = '${keyArn}' AND MigrationState = 'completed'`;
+    const completed =
+      `MigrationBucket = '${bucket}' AND MigrationPrefix = '' AND MigrationKmsKey = '${keyArn}' ` +
+      `AND MigrationState = 'completed'`;
     assert.deepEqual(await findWhere(temporal.client, completed, id), [id]);
     await forEachConcurrently(keys, 16, async (key) => {
       assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId, keyArn, key);

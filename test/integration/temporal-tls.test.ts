@@ -57,7 +57,8 @@ describe('a Temporal cluster behind mTLS, and preflight messages', () => {
     assert.match(
       run.stderr,
       new RegExp(
-        `TLS with Temporal at localhost:${proxy.port} failed \\(mTLS; check.*: the server closed the connection after the handshake: it refused the client certificate`,
+        `TLS with Temporal at localhost:${proxy.port} failed \\(mTLS; check.*: the server closed the connection ` +
+          `after the handshake: it refused the client certificate`,
       ),
     );
   });

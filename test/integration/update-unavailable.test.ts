@@ -6,7 +6,8 @@ import { runMigrate } from '../helpers/cli';
 import { pageIdOf, temporalClient } from '../helpers/temporal';
 
 const NOT_IMPLEMENTED =
-  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>';
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies ' +
+  'functionality that is not implemented</Message></Error>';
 
 describe('an endpoint without UpdateObjectEncryption', () => {
   let proxied: ProxiedWorker;

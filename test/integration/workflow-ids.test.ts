@@ -47,7 +47,8 @@ describe('workflow IDs', { timeout: 240_000 }, () => {
       assert.match(
         clash.stderr,
         new RegExp(
-          `a migration of s3://${bucket}/ is running \\(workflow s3-kms-migrate/${bucket}/\\), and its objects overlap with s3://${bucket}/${prefix}`,
+          `a migration of s3://${bucket}/ is running \\(workflow s3-kms-migrate/${bucket}/\\), and its objects ` +
+            `overlap with s3://${bucket}/${prefix}`,
         ),
       );
     }

@@ -25,7 +25,8 @@ describe('SDK retries of KMS-costing calls', () => {
       req.resume();
       res.writeHead(503, { 'content-type': 'application/xml' });
       res.end(
-        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request ' +
+          'rate.</Message></Error>',
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

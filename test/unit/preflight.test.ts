@@ -67,7 +67,8 @@ describe('preflight', () => {
     assert.deepEqual(result.update, {
       available: false,
       reason:
-        "UpdateObjectEncryption takes only a key of the bucket owner's account, and the key is of account 999999999999, the bucket of 111122223333",
+        "UpdateObjectEncryption takes only a key of the bucket owner's account, and the key is of account " +
+        '999999999999, the bucket of 111122223333',
     });
     assert.equal(s3Mock.commandCalls(UpdateObjectEncryptionCommand).length, 0);
     assert.deepEqual(

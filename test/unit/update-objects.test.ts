@@ -384,7 +384,8 @@ describe('a HEAD answering 400', () => {
     mock.on(GetObjectCommand).rejects(
       Object.assign(s3Error('InvalidRequest', 400), {
         message:
-          'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+          'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to ' +
+          'retrieve the object.',
       }),
     );
     const snapshot = await look();

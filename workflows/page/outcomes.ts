@@ -6,7 +6,8 @@ import type { PageTally } from './page-tally';
 export type Found = Extract<ObjectSnapshot, { exists: true }>;
 
 const NULL_VERSION_KEPT =
-  "not copied: versioning is suspended, and the copy would replace this key's older null version; enable versioning again to migrate it";
+  "not copied: versioning is suspended, and the copy would replace this key's older null version; enable " +
+  'versioning again to migrate it';
 
 /**
  * Counts the outcome of an update in place (`inPlace`) or of tagging alone. Returns 'refused' when S3 would
