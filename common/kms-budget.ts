@@ -80,9 +80,8 @@ const WINDOW_SECONDS = 5;
 const WINDOW_LIMIT = 1.1;
 /**
  * How much later one task's KMS requests may reach S3 after its dispatch than another's: a copy reads the
- * object's tags and grants first, a busy worker starts an activity later. Measured on the local stack (two
- * workers, 2 cores): 10–60 ms mid-run, up to 250 ms for the burst at a migration's start (docs/kms-budget.md).
- * Each 0.05 s costs about 1% of the budget on average.
+ * object's tags and grants first, a busy worker starts an activity later. What was measured, and what each
+ * tenth of a second costs of the budget: docs/kms-budget.md.
  */
 const DISPATCH_JITTER_SECONDS = 0.1;
 
