@@ -16,8 +16,8 @@ export const DEFAULT_PRICES: Prices = { putPer1000: 0.005, getPer1000: 0.0004, k
  * Orchestration per object, measured by `npm run bench` (updates of 1 KiB SSE-S3 objects, default options): the
  * migration's history events and activity tasks. Copies cost more; the estimate says so.
  */
-export const HISTORY_EVENTS_PER_OBJECT = 0.174;
-export const ACTIVITY_TASKS_PER_OBJECT = 0.022;
+export const HISTORY_EVENTS_PER_OBJECT = 0.123;
+export const ACTIVITY_TASKS_PER_OBJECT = 0.011;
 /** S3 Bucket Keys cut KMS requests "by up to 99%" (AWS): reads with them are estimated at 1% of those without. */
 const BUCKET_KEY_READ_SHARE = 0.01;
 
