@@ -103,6 +103,19 @@ function printSummary(summary: MigrationSummary): void {
   if (issues) console.error(issues);
 }
 
+/** What --json says of a migration that completed, with the exit code its summary calls for. */
+function completed(workflowId: string, webUi: string, summary: MigrationSummary, flags: StartCliFlags) {
+  const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
+  return {
+    workflowId,
+    webUi,
+    status: 'completed' as const,
+    exitCode,
+    ...summary,
+    bucketFinished: bucketFinished(summary),
+  };
+}
+
 async function runOne(
   connected: Connected,
   options: MigrationOptions,
@@ -133,21 +146,10 @@ async function runOne(
       );
     throw new CannotRun(`migration ${handle.workflowId} failed: ${message}`);
   }
-  const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
   printSummary(summary);
-  if (flags.json) {
-    console.log(
-      JSON.stringify({
-        workflowId: handle.workflowId,
-        webUi,
-        status: 'completed',
-        exitCode,
-        ...summary,
-        bucketFinished: bucketFinished(summary),
-      }),
-    );
-  }
-  return exitCode;
+  const outcome = completed(handle.workflowId, webUi, summary, flags);
+  if (flags.json) console.log(JSON.stringify(outcome));
+  return outcome.exitCode;
 }
 
 /**
@@ -182,15 +184,7 @@ async function runMany(
       try {
         const summary = await handle.result();
         printSummary(summary);
-        const exitCode = exitCodeFor(summary, flags.requireFinishedBucket);
-        return {
-          workflowId: handle.workflowId,
-          webUi,
-          status: 'completed',
-          exitCode,
-          ...summary,
-          bucketFinished: bucketFinished(summary),
-        };
+        return completed(handle.workflowId, webUi, summary, flags);
       } catch (err) {
         if (!(err instanceof WorkflowFailedError)) throw err;
         const error = rootMessage(err);
