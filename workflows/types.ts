@@ -80,6 +80,12 @@ export interface FailureRateState {
 export interface PageHeld {
   objects: number;
   firstKey: string;
+  /**
+   * The KMS-queue batches the page was last given (at its start or by signal), carried across continue-as-new
+   * so that a later run tells it of the next change. Absent in state carried from 1.0.0: such a page is told
+   * from the change after the first one its new run sees.
+   */
+  kmsLanes?: number;
 }
 
 export interface ControlState {

@@ -9,6 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pageWorkflowId, type MigrationSummary } from '../../common/types';
 import { FakeBucket } from '../helpers/fake-bucket';
 import { devServerEnv, waitFor, WorkflowHarness } from '../helpers/workflow-env';
+import { kmsLanesOfPage } from '../../workflows/kms-lanes';
+import { kmsBudgetSignal } from '../../workflows/messages';
 
 let h: WorkflowHarness;
 
@@ -41,6 +43,40 @@ describe('pages outliving their coordinator run (dev server, fake activities)', 
       assert.ok(summary.runs >= 4, `continued as new every page (${summary.runs} runs)`);
       assert.equal(bucket.migrated(), 500);
       assert.deepEqual([...new Set(bucket.updates.values())], [1], 'every object updated exactly once');
+    });
+  });
+
+  it('tells pages handed over by an earlier run their share of a new budget', async () => {
+    const bucket = new FakeBucket(300);
+    bucket.holdKeys.add(bucket.keys[0]); // pages 1 and 2 stay in flight, across runs
+    bucket.holdKeys.add(bucket.keys[100]);
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 100, pagesInFlight: 2, pagesPerRun: 1 }));
+      const pages = [1, 2].map((n) => pageWorkflowId(handle.workflowId, handle.firstExecutionRunId, n));
+      await waitFor(
+        handle,
+        'a run that inherited pages 1 and 2',
+        (p) => p.runs >= 2 && pages.every((id) => p.inFlightPageIds.includes(id)) && bucket.batchesHeld === 2,
+      );
+      await handle.signal(kmsBudgetSignal, 60);
+      for (const [n, id] of pages.entries()) {
+        const told = async () => {
+          const { events } = await h.env.client.workflow.getHandle(id).fetchHistory();
+          const signals = events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'kmsLanes');
+          return signals.map((e) =>
+            h.env.client.options.loadedDataConverter.payloadConverter.fromPayload(
+              e.workflowExecutionSignaledEventAttributes!.input!.payloads![0],
+            ),
+          );
+        };
+        for (const deadline = Date.now() + 10_000; (await told()).length === 0 && Date.now() < deadline;)
+          await sleep(100);
+        assert.deepEqual(await told(), [kmsLanesOfPage(60, n + 1, 2)], `page ${n + 1} told its lanes at 60/s`);
+      }
+      assert.notEqual(kmsLanesOfPage(60, 1, 2), kmsLanesOfPage(1000, 1, 2), 'a change to tell');
+      bucket.release();
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(summary.counts.migrated, 300);
     });
   });
 

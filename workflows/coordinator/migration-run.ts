@@ -168,9 +168,11 @@ export class MigrationRun {
     const { options, control } = this;
     const info = workflowInfo();
     const workflowId = pageWorkflowId(info.workflowId, info.firstExecutionRunId, page);
-    this.pages.add(workflowId, { objects: objects.length, firstKey: objects[0].key });
     const { kmsBudgetRps, resumes } = control.state;
+    const held: PageHeld = { objects: objects.length, firstKey: objects[0].key };
+    this.pages.add(workflowId, held);
     const kmsLanes = this.pages.lanesOf(workflowId, kmsBudgetRps, state.listingDone, options.pagesInFlight);
+    held.kmsLanes = kmsLanes;
     this.shareLanes();
     const child = await startChild(migratePage, {
       workflowId,

@@ -7,7 +7,6 @@ import { kmsLanesSignal } from '../messages';
 import type { PageHeld } from '../types';
 
 export class PagesInFlight {
-  private readonly lanes = new Map<string, number>();
   /** Pages the previous run handed over: this run holds no child handle of them. */
   private readonly inherited: ReadonlySet<string>;
 
@@ -36,7 +35,6 @@ export class PagesInFlight {
   remove(pageId: string): PageHeld | undefined {
     const held = this.held[pageId];
     delete this.held[pageId];
-    this.lanes.delete(pageId);
     return held;
   }
 
@@ -51,16 +49,19 @@ export class PagesInFlight {
     return kmsLanesOfPage(budgetRps, this.ids.indexOf(pageId), this.size);
   }
 
-  /** Tells each running page whose share changed (the budget, the listing's end, a page that ended). */
+  /**
+   * Tells each running page whose share changed (the budget, the listing's end, a page that ended), pages
+   * handed over by an earlier run included.
+   */
   shareLanes(budgetRps: number, listingDone: boolean, pagesInFlight: number): void {
-    for (const id of this.ids) {
+    for (const [id, page] of Object.entries(this.held)) {
       const lanes = this.lanesOf(id, budgetRps, listingDone, pagesInFlight);
-      if (this.lanes.get(id) === lanes) continue;
-      if (this.lanes.has(id))
+      if (page.kmsLanes === lanes) continue;
+      if (page.kmsLanes !== undefined)
         getExternalWorkflowHandle(id)
           .signal(kmsLanesSignal, lanes)
           .catch(() => undefined);
-      this.lanes.set(id, lanes);
+      page.kmsLanes = lanes;
     }
   }
 
