@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local stack: Temporal dev server (SQLite, Web UI) + moto (S3 and KMS on one endpoint, extended with
-# UpdateObjectEncryption by emulator/server.py).
+# UpdateObjectEncryption by emulator/server.py). With TEMPORAL_SERVER=cluster (scripts/cluster.sh), Temporal
+# is a cluster on PostgreSQL instead (scripts/temporal-cluster.sh); the env file is the same.
 #   stack.sh up     start both in the background, wait until they answer, write $STACK_DIR/env
 #   stack.sh down   stop exactly the processes `up` started (by their PID files)
 #   stack.sh status
@@ -15,31 +16,9 @@ TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 MOTO_PORT="${MOTO_PORT:-4566}"
 PARTITIONS="${TEMPORAL_TASK_QUEUE_PARTITIONS:-1}"
-HOST=127.0.0.1
-
-log() { echo "[stack] $*" >&2; }
-
-alive() { [ -f "$STACK_DIR/$1.pid" ] && kill -0 "$(cat "$STACK_DIR/$1.pid")" 2>/dev/null; }
-
-port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-wait_until() { # what, seconds, command...
-  local what=$1 seconds=$2; shift 2
-  for _ in $(seq $((seconds * 4))); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.25
-  done
-  log "$what did not answer within ${seconds}s; its log: $STACK_DIR/$what.log"
-  tail -n 20 "$STACK_DIR/$what.log" >&2 || true
-  return 1
-}
-
-start() { # name, command...
-  local name=$1; shift
-  # setsid: the process outlives this script and the npm run that called it
-  setsid "$@" >"$STACK_DIR/$name.log" 2>&1 < /dev/null &
-  echo $! >"$STACK_DIR/$name.pid"
-}
+TEMPORAL_SERVER="${TEMPORAL_SERVER:-dev}"
+# shellcheck source=lib/processes.sh
+source scripts/lib/processes.sh
 
 up() {
   local cache; cache="$(bash scripts/install-stack.sh)"
@@ -48,7 +27,10 @@ up() {
   local python="$cache/moto-${MOTO_VERSION:-5.2.5}/bin/python"
   mkdir -p "$STACK_DIR"
 
-  if ! alive temporal; then
+  if [ "$TEMPORAL_SERVER" = cluster ]; then
+    STACK_DIR="$STACK_DIR" TEMPORAL_PORT="$TEMPORAL_PORT" TEMPORAL_UI_PORT="$TEMPORAL_UI_PORT" \
+      bash scripts/temporal-cluster.sh up
+  elif ! alive temporal; then
     port_free "$TEMPORAL_PORT" || { log "port $TEMPORAL_PORT is taken; set TEMPORAL_PORT"; exit 1; }
     port_free "$TEMPORAL_UI_PORT" || { log "port $TEMPORAL_UI_PORT is taken; set TEMPORAL_UI_PORT"; exit 1; }
     # One partition per task queue, as the README asks of a cluster for the KMS queue: its rate limiter is then
@@ -81,28 +63,20 @@ ENV
   log "environment: source $STACK_DIR/env"
 }
 
-stop_one() {
-  local name=$1 pid
-  [ -f "$STACK_DIR/$name.pid" ] || return 0
-  pid="$(cat "$STACK_DIR/$name.pid")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  fi
-  rm -f "$STACK_DIR/$name.pid"
-}
-
 down() {
   stop_one temporal
+  STACK_DIR="$STACK_DIR" bash scripts/temporal-cluster.sh down
   stop_one moto
   rm -f "$STACK_DIR/env"
   log "down"
 }
 
 status() {
-  for name in temporal moto; do
-    if alive "$name"; then echo "$name: running (pid $(cat "$STACK_DIR/$name.pid"))"; else echo "$name: stopped"; fi
+  local file name
+  for file in "$STACK_DIR"/*.pid; do
+    [ -f "$file" ] || continue
+    name="$(basename "$file" .pid)"
+    if alive "$name"; then echo "$name: running (pid $(cat "$file"))"; else echo "$name: stopped"; fi
   done
 }
 

@@ -11,7 +11,8 @@ bash scripts/install-deps.sh
 export STACK_DIR="$1"; shift
 bash scripts/stack.sh down >/dev/null 2>&1 || true
 rm -rf "$STACK_DIR"
-read -r TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT < <(node scripts/free-ports.mjs 3)
+# A cluster's frontend port must be below 32768 (scripts/temporal-cluster.sh)
+read -r TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT < <(node scripts/free-ports.mjs 3 "$([ "${TEMPORAL_SERVER:-}" = cluster ] && echo low)")
 export TEMPORAL_PORT TEMPORAL_UI_PORT MOTO_PORT
 trap 'bash scripts/stack.sh down' EXIT
 bash scripts/stack.sh up

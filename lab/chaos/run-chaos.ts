@@ -11,12 +11,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { kmsTaskWeight } from '../../common/kms-budget';
 import { Client, Connection } from '@temporalio/client';
 import { createAwsClients } from '../../activities/aws-clients';
 import { forEachConcurrently } from '../../common/concurrently';
 import { DEFAULTS, type MigrationSummary } from '../../common/types';
 import { migrationWorkflowId } from '../../common/workflow-ids';
 import { mulberry32, startS3Proxy } from '../lib/fault-proxy';
+import { busiestWindowOf, kmsRequests, WINDOW_MS } from '../lib/kms-windows';
 import { runClient } from '../lib/run-client';
 import { ROOT, spawnWorkerProcess, type WorkerProcess } from '../lib/worker-process';
 
@@ -24,7 +26,15 @@ export interface ChaosOptions {
   objects: number;
   /** SIGKILLs of the worker, at random moments, each followed by a restart. */
   kills: number;
-  restartTemporal: boolean;
+  /**
+   * What happens to Temporal meanwhile, one fault after each of the first worker kills: the dev server is
+   * restarted; on a cluster (scripts/temporal-cluster.sh) the history service is SIGKILLed and started again,
+   * PostgreSQL restarted, and the matching service (which holds the KMS queue's rate limiter) SIGKILLed and
+   * started again.
+   */
+  temporal: 'dev' | 'cluster' | 'untouched';
+  /** The migration's KMS budget (--max-kms-rps); the report gives the busiest 5 seconds against it. */
+  maxKmsRps?: number;
   faultRate: number;
   /** Share of objects the concurrent writer overwrites while the migration runs. */
   overwriteShare: number;
@@ -41,7 +51,13 @@ export interface ChaosReport {
   faultsInjected: number;
   faultsByKind: Record<string, number>;
   workerKills: number;
-  temporalRestarts: number;
+  /** The faults Temporal went through, in order. */
+  temporalFaults: string[];
+  /** KMS requests S3 received in the busiest WINDOW_MS, and the most the budget allows there (110% + a task). */
+  busiestKmsWindow: number;
+  /** When the busiest window began, in seconds from the migration's start. */
+  busiestKmsWindowAt: number;
+  kmsWindowLimit?: number;
   overwritten: number;
   expected: number;
   /** Latest content, SSE-KMS under the key, tags complete. */
@@ -55,6 +71,39 @@ export interface ChaosReport {
 }
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** The Temporal faults of each kind of server, in the order they happen. */
+const TEMPORAL_FAULTS: Record<ChaosOptions['temporal'], { what: string; steps: string[][]; pauseMs?: number }[]> = {
+  untouched: [],
+  dev: [{ what: 'Temporal dev server restarted (same database)', steps: [['scripts/stack.sh', 'restart-temporal']] }],
+  cluster: [
+    {
+      what: 'history service SIGKILLed, started again 5 s later',
+      steps: [
+        ['scripts/temporal-cluster.sh', 'kill', 'history'],
+        ['scripts/temporal-cluster.sh', 'restart', 'history'],
+      ],
+      pauseMs: 5000,
+    },
+    { what: 'PostgreSQL restarted', steps: [['scripts/temporal-cluster.sh', 'restart', 'postgresql']] },
+    {
+      what: 'matching service SIGKILLed, started again 5 s later',
+      steps: [
+        ['scripts/temporal-cluster.sh', 'kill', 'matching'],
+        ['scripts/temporal-cluster.sh', 'restart', 'matching'],
+      ],
+      pauseMs: 5000,
+    },
+  ],
+};
+
+async function sufferTemporalFault(env: NodeJS.ProcessEnv, fault: (typeof TEMPORAL_FAULTS)['dev'][number]) {
+  for (const [n, step] of fault.steps.entries()) {
+    if (n > 0 && fault.pauseMs) await sleep(fault.pauseMs);
+    const run = spawnSync('bash', step, { cwd: ROOT, env, stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`${step.join(' ')} failed`);
+  }
+}
 
 /** Temporal may be restarting: keep trying to reach it until `deadline`. */
 async function withTemporal<T>(address: string, deadline: number, work: (client: Client) => Promise<T>): Promise<T> {
@@ -133,11 +182,15 @@ async function migrateUnderChaos(
   const id = migrationWorkflowId(bucket, '');
   let done = false;
   let kills = 0;
-  let temporalRestarts = 0;
+  const temporalFaults: string[] = [];
+  const faults = TEMPORAL_FAULTS[o.temporal];
   const overwritten = new Set<string>();
   try {
     const start = await runClient(
-      ['--bucket', bucket, '--kms-key', keyArn, '--page-size', String(o.pageSize), '--json'],
+      [
+        ...['--bucket', bucket, '--kms-key', keyArn, '--page-size', String(o.pageSize), '--json'],
+        ...(o.maxKmsRps ? ['--max-kms-rps', String(o.maxKmsRps)] : []),
+      ],
       env,
     );
     if (start.code !== 0) throw new Error(`could not start the migration: ${start.stderr}`);
@@ -168,16 +221,12 @@ async function migrateUnderChaos(
         if (done) break;
         await worker!.kill('SIGKILL');
         kills++;
-        o.log(`SIGKILL worker (${kills}/${o.kills})`);
-        if (o.restartTemporal && temporalRestarts === 0 && i === 1) {
-          o.log('restarting the Temporal dev server (same database)');
-          const restart = spawnSync('bash', ['scripts/stack.sh', 'restart-temporal'], {
-            cwd: ROOT,
-            env,
-            stdio: 'inherit',
-          });
-          if (restart.status !== 0) throw new Error('stack.sh restart-temporal failed');
-          temporalRestarts++;
+        o.log(`SIGKILL worker (${kills}/${o.kills}) at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const fault = faults[i];
+        if (fault) {
+          o.log(`${fault.what}, at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          await sufferTemporalFault(env, fault);
+          temporalFaults.push(fault.what);
         }
         worker = await spawnWorkerProcess(workerEnv);
       }
@@ -219,11 +268,17 @@ async function migrateUnderChaos(
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: keys[0] })); // the endpoint still answers
     const f = proxy.faults;
+    const busiest = busiestWindowOf(kmsRequests(proxy.timeline, [bucket], started));
     return {
       faultsInjected: f.slowDown503 + f.internalError500 + f.resetAfterForwarding + f.delayed,
       faultsByKind: { ...f },
       workerKills: kills,
-      temporalRestarts,
+      temporalFaults,
+      busiestKmsWindow: busiest.kms,
+      busiestKmsWindowAt: (busiest.from - started) / 1000,
+      kmsWindowLimit: o.maxKmsRps
+        ? Math.floor((1.1 * o.maxKmsRps * WINDOW_MS) / 1000 + kmsTaskWeight(o.maxKmsRps))
+        : undefined,
       overwritten: overwritten.size,
       expected: keys.length,
       correct,
@@ -248,7 +303,13 @@ export function chaosTable(r: ChaosReport): string {
         `${r.faultsByKind.resetAfterForwarding} / ${r.faultsByKind.delayed})`,
     ],
     ['worker SIGKILLs (each restarted)', r.workerKills],
-    ['Temporal dev server restarts', r.temporalRestarts],
+    ['Temporal faults', r.temporalFaults.join('; ') || 'none'],
+    [
+      `busiest ${WINDOW_MS / 1000} s of KMS requests at S3` + (r.kmsWindowLimit ? ' (the most the budget allows)' : ''),
+      `${r.busiestKmsWindow}` +
+        (r.kmsWindowLimit ? ` (${r.kmsWindowLimit})` : '') +
+        `, from ${r.busiestKmsWindowAt.toFixed(1)} s`,
+    ],
     ['objects overwritten by the writer', r.overwritten],
     ['objects expected', r.expected],
     ['objects correct (latest content, SSE-KMS under the key, tags complete)', r.correct],

@@ -14,7 +14,7 @@ import { temporalClient } from '../helpers/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { kmsTaskWeight } from '../../common/kms-budget';
 import type { MigrationSummary } from '../../common/types';
-import { busiestWindow, kmsRequests, ratePerSecond } from '../helpers/kms-windows';
+import { busiestWindow, kmsRequests, ratePerSecond } from '../../lab/lib/kms-windows';
 
 /** Time allowed for a change to reach every running migration ("within seconds"). */
 const SETTLE_MS = 3000;

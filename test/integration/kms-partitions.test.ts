@@ -11,7 +11,7 @@ import { stackEnv } from '../helpers/stack-env';
 import { devServerEnv } from '../helpers/workflow-env';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { kmsQueueRate, kmsTaskWeight, mostTasksInWindow } from '../../common/kms-budget';
-import { busiestWindow, kmsRequests } from '../helpers/kms-windows';
+import { busiestWindow, kmsRequests } from '../../lab/lib/kms-windows';
 
 describe('the KMS budget on a queue of four partitions', { timeout: 300_000 }, () => {
   let temporal: TestWorkflowEnvironment;

@@ -12,7 +12,7 @@ import { MIB } from '../../common/s3-limits';
 import { KMS_TASK_QUEUE, type MigrationSummary } from '../../common/types';
 
 import { kmsQueueRate, kmsTaskWeight, mostTasksInWindow } from '../../common/kms-budget';
-import { busiestWindow, kmsRequests, KMS_COSTING, WINDOW_MS } from '../helpers/kms-windows';
+import { busiestWindow, kmsRequests, KMS_COSTING, WINDOW_MS } from '../../lab/lib/kms-windows';
 
 describe('the KMS budget', () => {
   let proxy: S3Proxy;

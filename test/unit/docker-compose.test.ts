@@ -60,7 +60,9 @@ describe('docker-compose.yml (no Docker engine here: checked for consistency)', 
     assert.equal(services['temporal-schema'].environment.SQL_HOST, 'postgresql');
     assert.equal(services['temporal-namespace'].environment.TEMPORAL_ADDRESS, 'temporal:7233');
     const namespace = readFileSync(path.join(ROOT, 'deploy/temporal-namespace.sh'), 'utf8');
-    const registered = /for name in ([\w ]+); do\s+temporal operator search-attribute create/.exec(namespace)![1];
+    const registered = /for name in ([\w ]+); do\s+retry "[^"]+" temporal operator search-attribute create/.exec(
+      namespace,
+    )![1];
     assert.deepEqual(registered.split(' ').sort(), MIGRATION_SEARCH_ATTRIBUTES.map((a) => a.name).sort());
   });
 

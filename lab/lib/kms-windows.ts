@@ -1,5 +1,5 @@
 // KMS requests counted where they reach S3 (a loopback proxy's timeline), in 5-second windows.
-import type { TimelineEntry } from '../../lab/lib/fault-proxy';
+import type { TimelineEntry } from './fault-proxy';
 import { PROBE_FOLDER } from '../../activities/probe-update';
 
 /** Calls for which S3 calls KMS: updates, copies, and a multipart copy's upload, parts and completion. */
@@ -32,11 +32,16 @@ export function kmsRequests(
 
 /** The most KMS requests in any WINDOW_MS, sliding over every request time. */
 export function busiestWindow(requests: { at: number; kms: number }[]): number {
-  let most = 0;
+  return busiestWindowOf(requests).kms;
+}
+
+/** The busiest WINDOW_MS: its KMS requests, and when it began (0 without requests). */
+export function busiestWindowOf(requests: { at: number; kms: number }[]): { kms: number; from: number } {
+  let most = { kms: 0, from: 0 };
   for (let start = 0, end = 0, sum = 0; end < requests.length; end++) {
     sum += requests[end].kms;
     while (requests[end].at - requests[start].at >= WINDOW_MS) sum -= requests[start++].kms;
-    most = Math.max(most, sum);
+    if (sum > most.kms) most = { kms: sum, from: requests[start].at };
   }
   return most;
 }
