@@ -33,13 +33,7 @@ up() {
   elif ! alive temporal; then
     port_free "$TEMPORAL_PORT" || { log "port $TEMPORAL_PORT is taken; set TEMPORAL_PORT"; exit 1; }
     port_free "$TEMPORAL_UI_PORT" || { log "port $TEMPORAL_UI_PORT is taken; set TEMPORAL_UI_PORT"; exit 1; }
-    # One partition per task queue, as the README asks of a cluster for the KMS queue: its rate limiter is then
-    # one token bucket, not four that each burst after a dry spell (docs/kms-budget.md).
-    start temporal "$temporal" server start-dev --ip "$HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-      --db-filename "$STACK_DIR/temporal.db" --log-level warn \
-      --search-attribute MigrationBucket=Keyword --search-attribute MigrationPrefix=Keyword \
-      --search-attribute MigrationKmsKey=Keyword --search-attribute MigrationState=Keyword \
-      --dynamic-config-value matching.numTaskqueueReadPartitions="$PARTITIONS" --dynamic-config-value matching.numTaskqueueWritePartitions="$PARTITIONS"
+    start_dev_server temporal "$STACK_DIR/temporal.db" "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT" "$PARTITIONS"
   fi
   if ! alive moto; then
     port_free "$MOTO_PORT" || { log "port $MOTO_PORT is taken; set MOTO_PORT"; exit 1; }

@@ -37,3 +37,17 @@ stop_one() { # name [signal]: the signal (TERM) first, KILL after 10 s
   fi
   rm -f "$STACK_DIR/$name.pid"
 }
+
+# start_dev_server NAME DB_FILE PORT UI_PORT PARTITIONS: Temporal's dev server (the CLI's, SQLite in DB_FILE)
+# on loopback, with the migration's search attributes, each task queue on PARTITIONS partitions: one keeps the
+# KMS queue's rate limiter one token bucket, not four that each burst after a dry spell (docs/kms-budget.md).
+start_dev_server() {
+  local name=$1 db=$2 port=$3 ui_port=$4 partitions=$5 cache
+  cache="$(bash scripts/install-stack.sh)"
+  start "$name" "$cache/temporal-cli-${TEMPORAL_CLI_VERSION:-v1.5.1}/bin/temporal" server start-dev --ip "$HOST" \
+    --port "$port" --ui-port "$ui_port" --db-filename "$db" --log-level warn \
+    --search-attribute MigrationBucket=Keyword --search-attribute MigrationPrefix=Keyword \
+    --search-attribute MigrationKmsKey=Keyword --search-attribute MigrationState=Keyword \
+    --dynamic-config-value matching.numTaskqueueReadPartitions="$partitions" \
+    --dynamic-config-value matching.numTaskqueueWritePartitions="$partitions"
+}
