@@ -1,5 +1,7 @@
 // npm run scale [-- --objects 10000,100000]: large migrations on the local stack (not in CI), one per size, with
 // objects/s and worker RSS over time, continue-as-new count and largest histories, then a per-object comparison.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -22,6 +24,8 @@ interface ScaleResult {
   seconds: number;
   history: HistoryStats;
   peakRssMb: number;
+  /** Bytes the dev server's database grew by during the run. */
+  databaseGrowth: number;
 }
 
 async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
@@ -36,6 +40,7 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
 
   const worker = await spawnWorkerProcess(env);
   try {
+    const databaseBefore = temporalDatabaseBytes();
     const started = Date.now();
     const start = await runClient(['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '100000', '--json'], env);
     if (start.code !== 0) throw new Error(`could not start: ${start.stderr}`);
@@ -72,10 +77,18 @@ async function scaleRun(client: Client, objects: number): Promise<ScaleResult> {
         `largest history: coordinator run ${history.largestByType.migrateBucket}, page ` +
         `${history.largestByType.migratePage}; worker peak RSS ${peakRssMb} MB`,
     );
-    return { objects, seconds, history, peakRssMb };
+    const databaseGrowth = temporalDatabaseBytes() - databaseBefore;
+    console.log(`  Temporal's SQLite database grew by ${(databaseGrowth / 2 ** 20).toFixed(1)} MB`);
+    return { objects, seconds, history, peakRssMb, databaseGrowth };
   } finally {
     await worker.kill('SIGTERM');
   }
+}
+
+/** Bytes of the dev server's SQLite database (the stack's temporal.db and its write-ahead log). */
+function temporalDatabaseBytes(): number {
+  const file = path.join(process.env.STACK_DIR ?? '.stack', 'temporal.db');
+  return [file, `${file}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
 }
 
 async function main(): Promise<void> {
@@ -95,15 +108,16 @@ async function main(): Promise<void> {
   }
   console.log(
     '\n| objects | wall s | objects/s | s per 1,000 objects | events/object | continue-as-new | largest coordinator ' +
-      'run | largest page | worker peak RSS MB |',
+      'run | largest page | worker peak RSS MB | database growth MB (bytes/object) |',
   );
-  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of results) {
     const h = r.history;
     console.log(
       `| ${r.objects} | ${r.seconds.toFixed(0)} | ${(r.objects / r.seconds).toFixed(1)} | ${((r.seconds * 1000) / r.objects).toFixed(1)} | ` +
         `${(h.totalEvents / r.objects).toFixed(2)} | ${h.coordinatorRuns - 1} | ${h.largestByType.migrateBucket} | ` +
-        `${h.largestByType.migratePage} | ${r.peakRssMb} |`,
+        `${h.largestByType.migratePage} | ${r.peakRssMb} | ` +
+        `${(r.databaseGrowth / 2 ** 20).toFixed(1)} (${Math.round(r.databaseGrowth / r.objects)}) |`,
     );
   }
 }
