@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { parseEnv } from '../common/env-config';
 import { checkNamespace, connectFailure, temporalTargetFromEnv } from '../common/temporal-connection';
+import { PAYLOAD_KEY_SETTING, payloadDataConverter } from '../common/payload-codec';
+import { awsClientsFromEnv } from './aws';
 
 const clientEnv = z.object({
   TEMPORAL_UI_URL: z.url('must be a URL such as http://localhost:8233').default('http://localhost:8233'),
@@ -29,8 +31,11 @@ export async function connectTemporal(env: NodeJS.ProcessEnv): Promise<Connected
     await connection.close();
     throw err;
   }
+  // Payloads encrypted as the workers encrypt them: the client reads their results and writes their inputs.
+  const keyId = env[PAYLOAD_KEY_SETTING] || undefined;
+  const dataConverter = keyId ? payloadDataConverter(awsClientsFromEnv(env).kms, keyId) : undefined;
   return {
-    client: new Client({ connection, namespace: target.namespace }),
+    client: new Client({ connection, namespace: target.namespace, dataConverter }),
     namespace: target.namespace,
     uiUrl: config.TEMPORAL_UI_URL.replace(/\/$/, ''),
     close: () => connection.close(),

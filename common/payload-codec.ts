@@ -2,7 +2,7 @@
 // never reach Temporal's database in clear: AES-256-GCM under data keys from KMS (envelope encryption).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -149,4 +149,12 @@ export class KmsPayloadCodec implements PayloadCodec {
     this.unwrapped.set(Buffer.from(wrapped).toString('base64'), key);
     while (this.unwrapped.size > this.o.keysKept) this.unwrapped.delete(this.unwrapped.keys().next().value!);
   }
+}
+
+/** The one setting that turns payload encryption on, on the client and every worker: the KMS key to use. */
+export const PAYLOAD_KEY_SETTING = 'MIGRATOR_PAYLOAD_KMS_KEY';
+
+/** The data converter for Temporal: payloads encrypted under `keyId` when it is given, the SDK's default otherwise. */
+export function payloadDataConverter(kms: KMSClient, keyId: string | undefined): DataConverter | undefined {
+  return keyId ? { payloadCodecs: [new KmsPayloadCodec(kms, { keyId })] } : undefined;
 }

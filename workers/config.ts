@@ -23,6 +23,8 @@ const workerSchema = z.object({
     .max(65535, 'must be at most 65535')
     .default(DEFAULT_METRICS_PORT),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  /** The KMS key that encrypts everything the worker sends Temporal (common/payload-codec.ts); unset: clear. */
+  MIGRATOR_PAYLOAD_KMS_KEY: z.string().min(1, 'must name a KMS key (ARN, ID or alias)').optional(),
 });
 
 export type WorkerConfig = z.infer<typeof workerSchema> & { temporal: TemporalTarget };

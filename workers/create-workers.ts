@@ -1,4 +1,5 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { createCopyActivities, createS3Activities, type ActivityDeps } from '../activities';
 import { permanentErrors } from './permanent-errors';
@@ -11,6 +12,8 @@ export interface MigratorWorkerOptions {
   deps: ActivityDeps;
   s3Slots: number;
   kmsSlots: number;
+  /** Payloads encrypted (common/payload-codec.ts), or the SDK's default. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -24,6 +27,7 @@ export async function runMigratorWorkers(
   const common = {
     connection: options.connection,
     namespace: options.namespace,
+    dataConverter: options.dataConverter,
     interceptors: { activity: [permanentErrors] },
   };
   const main = await Worker.create({

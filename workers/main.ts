@@ -3,6 +3,7 @@ import { KMS_TASK_QUEUE, TASK_QUEUE } from '../common/types';
 import { ConfigError } from '../common/env-config';
 import { checkNamespace, connectFailure } from '../common/temporal-connection';
 import { createAwsClients } from '../activities/aws-clients';
+import { payloadDataConverter } from '../common/payload-codec';
 import { workerConfigFromEnv } from './config';
 import { runMigratorWorkers } from './create-workers';
 import { createLogger, temporalLoggerFor } from './logger';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     deps: aws,
     s3Slots: config.MIGRATOR_S3_ACTIVITY_SLOTS,
     kmsSlots: config.MIGRATOR_KMS_ACTIVITY_SLOTS,
+    dataConverter: payloadDataConverter(aws.kms, config.MIGRATOR_PAYLOAD_KMS_KEY),
   });
 
   log.info(
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       endpoint: config.AWS_ENDPOINT_URL ?? 'AWS',
       taskQueues: [TASK_QUEUE, KMS_TASK_QUEUE],
       metrics: config.MIGRATOR_METRICS_PORT ? `http://0.0.0.0:${config.MIGRATOR_METRICS_PORT}/metrics` : 'off',
+      payloads: config.MIGRATOR_PAYLOAD_KMS_KEY ? `encrypted under ${config.MIGRATOR_PAYLOAD_KMS_KEY}` : 'clear',
     },
     'worker started',
   );

@@ -1,0 +1,72 @@
+// Payloads encrypted (MIGRATOR_PAYLOAD_KMS_KEY on the client and the worker): the raw histories of a migration
+// and its pages, as the `temporal` CLI reads them from the server, hold none of the objects' keys or metadata
+// values; the same migration without the setting holds them in clear, so the search below can find them.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createBucket, createKey, put } from '../helpers/aws';
+import { runMigrate } from '../helpers/cli';
+import { stackEnv } from '../helpers/stack-env';
+import { ROOT, spawnWorkerProcess } from '../../lab/lib/worker-process';
+
+const cache = execFileSync('bash', [path.join(ROOT, 'scripts/install-stack.sh')], { encoding: 'utf8' }).trim();
+const cli = path.join(cache, `temporal-cli-${process.env.TEMPORAL_CLI_VERSION ?? 'v1.5.1'}`, 'bin/temporal');
+const temporal = (...args: string[]) =>
+  execFileSync(cli, [...args, '--address', stackEnv().TEMPORAL_ADDRESS!, '-o', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+
+/** Every history of a migration (its runs and its pages), raw, with each base64 string decoded beside it. */
+function rawHistories(bucket: string): string {
+  const ids = JSON.parse(
+    temporal('workflow', 'list', '--query', `WorkflowId STARTS_WITH "s3-kms-migrate/${bucket}/"`),
+  ).map((w: { execution: { workflowId: string; runId: string } }) => w.execution);
+  assert.ok(ids.length >= 2, 'the migration and its pages');
+  return ids
+    .map(({ workflowId, runId }: { workflowId: string; runId: string }) => {
+      const raw = temporal('workflow', 'show', '--workflow-id', workflowId, '--run-id', runId);
+      const decoded = [...raw.matchAll(/"([A-Za-z0-9+/]{8,}={0,2})"/g)].map((m) =>
+        Buffer.from(m[1], 'base64').toString('latin1'),
+      );
+      return [raw, ...decoded].join('\n');
+    })
+    .join('\n');
+}
+
+async function migrateWith(env: NodeJS.ProcessEnv, label: string) {
+  const bucket = await createBucket(label);
+  const keyArn = await createKey();
+  const keys = Array.from({ length: 30 }, (_, i) => `customers/jane-roe-${i}/passport-scan.pdf`);
+  for (const key of keys)
+    await put(bucket, key, 'x', { ServerSideEncryption: 'AES256', Metadata: { owner: 'Jane Roe of Springfield' } });
+  // One object that UpdateObjectEncryption refuses (unencrypted: copied, its HEAD and metadata in the batch).
+  await put(bucket, 'customers/jane-roe-x/unencrypted.pdf', 'y', { Metadata: { owner: 'Jane Roe of Springfield' } });
+  const worker = await spawnWorkerProcess({ ...stackEnv(), ...env });
+  try {
+    const run = await runMigrate(
+      ['--bucket', bucket, '--kms-key', keyArn, '--page-size', '10', '--wait', '--json'],
+      env,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.migrated, 31, 'the client reads the encrypted result');
+  } finally {
+    await worker.kill('SIGTERM');
+  }
+  return rawHistories(bucket);
+}
+
+describe('payloads encrypted under a KMS key', { timeout: 300_000 }, () => {
+  it('keeps object keys and metadata out of every history, where without it they are in clear', async () => {
+    const clear = await migrateWith({}, 'clear');
+    assert.match(clear, /jane-roe-\d+\/passport-scan/, 'in clear without the setting: the search finds them');
+    assert.match(clear, /Jane Roe of Springfield/);
+
+    const payloadKey = await createKey();
+    const histories = await migrateWith({ MIGRATOR_PAYLOAD_KMS_KEY: payloadKey }, 'sealed');
+    assert.match(histories, /binary\/encrypted/, 'payloads stored encrypted');
+    assert.doesNotMatch(histories, /jane-roe/, 'no object key in any history');
+    assert.doesNotMatch(histories, /Jane Roe of Springfield/, 'no metadata value in any history');
+  });
+});
