@@ -3,34 +3,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { ENCRYPTED_ENCODING, KmsPayloadCodec } from '../../common/payload-codec';
-
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/payloads';
-const CONTEXT = { purpose: 's3-kms-migrator temporal payloads' };
-
-/** A KMS that remembers the data keys it generated, by their wrapped form, and unwraps only those. */
-function fakeKms() {
-  const kms = new KMSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const mock = mockClient(kms);
-  const keys = new Map<string, Uint8Array>();
-  mock.on(GenerateDataKeyCommand).callsFake(async () => {
-    const plaintext = randomBytes(32);
-    const wrapped = randomBytes(48);
-    keys.set(wrapped.toString('hex'), plaintext);
-    return { Plaintext: plaintext, CiphertextBlob: wrapped, KeyId: KEY };
-  });
-  mock.on(DecryptCommand).callsFake(async (input: { CiphertextBlob: Uint8Array; EncryptionContext?: object }) => {
-    assert.deepEqual(input.EncryptionContext, CONTEXT, 'the context the key was generated under');
-    const plaintext = keys.get(Buffer.from(input.CiphertextBlob).toString('hex'));
-    if (!plaintext)
-      throw Object.assign(new Error('InvalidCiphertextException'), { name: 'InvalidCiphertextException' });
-    return { Plaintext: plaintext, KeyId: KEY };
-  });
-  return { kms, mock };
-}
+import { fakeKms, PAYLOAD_CONTEXT, PAYLOAD_KEY as KEY } from '../helpers/fake-kms';
 
 const secret = { key: 'customers/4242/passport-scan.pdf', metadata: { 'x-amz-meta-owner': 'Jane Roe' } };
 const payloadsOf = (...values: unknown[]): Payload[] => values.map((v) => defaultPayloadConverter.toPayload(v));
@@ -51,7 +27,7 @@ describe('KmsPayloadCodec', () => {
     assert.deepEqual(values(await codec.decode(encoded)), values(plain));
     const generated = mock.commandCalls(GenerateDataKeyCommand);
     assert.equal(generated.length, 1);
-    assert.deepEqual(generated[0].args[0].input, { KeyId: KEY, KeySpec: 'AES_256', EncryptionContext: CONTEXT });
+    assert.deepEqual(generated[0].args[0].input, { KeyId: KEY, KeySpec: 'AES_256', EncryptionContext: PAYLOAD_CONTEXT });
     assert.equal(mock.commandCalls(DecryptCommand).length, 0, 'its own key needs no Decrypt');
   });
 
