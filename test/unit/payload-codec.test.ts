@@ -27,7 +27,11 @@ describe('KmsPayloadCodec', () => {
     assert.deepEqual(values(await codec.decode(encoded)), values(plain));
     const generated = mock.commandCalls(GenerateDataKeyCommand);
     assert.equal(generated.length, 1);
-    assert.deepEqual(generated[0].args[0].input, { KeyId: KEY, KeySpec: 'AES_256', EncryptionContext: PAYLOAD_CONTEXT });
+    assert.deepEqual(generated[0].args[0].input, {
+      KeyId: KEY,
+      KeySpec: 'AES_256',
+      EncryptionContext: PAYLOAD_CONTEXT,
+    });
     assert.equal(mock.commandCalls(DecryptCommand).length, 0, 'its own key needs no Decrypt');
   });
 
