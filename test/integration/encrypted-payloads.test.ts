@@ -3,9 +3,13 @@
 // values; the same migration without the setting holds them in clear, so the search below can find them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import path from 'node:path';
-import { createBucket, createKey, put } from '../helpers/aws';
+import { createBucket, createKey, kms, put } from '../helpers/aws';
+import { KmsPayloadCodec } from '../../common/payload-codec';
+import { createCodecServer } from '../../client/codec-server';
 import { runMigrate } from '../helpers/cli';
 import { stackEnv } from '../helpers/stack-env';
 import { ROOT, spawnWorkerProcess } from '../../lab/lib/worker-process';
@@ -18,6 +22,23 @@ const temporal = (...args: string[]) =>
     maxBuffer: 64 * 2 ** 20,
   });
 
+/** The CLI run while the codec server answers in this process (execFileSync would block it). */
+const temporalAsync = async (...args: string[]) =>
+  (
+    await promisify(execFile)(cli, [...args, '--address', stackEnv().TEMPORAL_ADDRESS!, '-o', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    })
+  ).stdout;
+
+/** JSON from the CLI, with each base64 string in it decoded beside it (payloads' data and metadata). */
+function withBase64Decoded(json: string): string {
+  const decoded = [...json.matchAll(/"([A-Za-z0-9+/]{8,}={0,2})"/g)].map((m) =>
+    Buffer.from(m[1], 'base64').toString('latin1'),
+  );
+  return [json, ...decoded].join('\n');
+}
+
 /** Every history of a migration (its runs and its pages), raw, with each base64 string decoded beside it. */
 function rawHistories(bucket: string): string {
   const ids = JSON.parse(
@@ -26,11 +47,7 @@ function rawHistories(bucket: string): string {
   assert.ok(ids.length >= 2, 'the migration and its pages');
   return ids
     .map(({ workflowId, runId }: { workflowId: string; runId: string }) => {
-      const raw = temporal('workflow', 'show', '--workflow-id', workflowId, '--run-id', runId);
-      const decoded = [...raw.matchAll(/"([A-Za-z0-9+/]{8,}={0,2})"/g)].map((m) =>
-        Buffer.from(m[1], 'base64').toString('latin1'),
-      );
-      return [raw, ...decoded].join('\n');
+      return withBase64Decoded(temporal('workflow', 'show', '--workflow-id', workflowId, '--run-id', runId));
     })
     .join('\n');
 }
@@ -54,19 +71,38 @@ async function migrateWith(env: NodeJS.ProcessEnv, label: string) {
   } finally {
     await worker.kill('SIGTERM');
   }
-  return rawHistories(bucket);
+  return { bucket, histories: rawHistories(bucket) };
 }
 
 describe('payloads encrypted under a KMS key', { timeout: 300_000 }, () => {
   it('keeps object keys and metadata out of every history, where without it they are in clear', async () => {
-    const clear = await migrateWith({}, 'clear');
+    const { histories: clear } = await migrateWith({}, 'clear');
     assert.match(clear, /jane-roe-\d+\/passport-scan/, 'in clear without the setting: the search finds them');
     assert.match(clear, /Jane Roe of Springfield/);
 
     const payloadKey = await createKey();
-    const histories = await migrateWith({ MIGRATOR_PAYLOAD_KMS_KEY: payloadKey }, 'sealed');
+    const { bucket: sealedBucket, histories } = await migrateWith({ MIGRATOR_PAYLOAD_KMS_KEY: payloadKey }, 'sealed');
     assert.match(histories, /binary\/encrypted/, 'payloads stored encrypted');
     assert.doesNotMatch(histories, /jane-roe/, 'no object key in any history');
     assert.doesNotMatch(histories, /Jane Roe of Springfield/, 'no metadata value in any history');
+
+    // The operator still reads them, through the codec server.
+    const token = 'cli-test-token-0123456789';
+    const server = createCodecServer({ codec: new KmsPayloadCodec(kms, { keyId: payloadKey }), token, origins: [] });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const shown = await temporalAsync(
+        ...['workflow', 'show', '--workflow-id', `s3-kms-migrate/${sealedBucket}/`],
+        ...['--codec-endpoint', endpoint, '--codec-auth', `Bearer ${token}`],
+      );
+      assert.match(
+        withBase64Decoded(shown),
+        /customers\/jane-roe-\d+\/passport-scan\.pdf/,
+        'decoded by the codec server',
+      );
+    } finally {
+      server.close();
+    }
   });
 });
