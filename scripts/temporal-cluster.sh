@@ -60,10 +60,11 @@ as_postgres=()
 # The database's directory: in $STACK_DIR, unless PostgreSQL's own user cannot reach it (a clone under /root),
 # then under /tmp; recorded, so that it outlives restarts and goes with $STACK_DIR.
 pg_data_dir() {
-  local record="$STACK_DIR/postgresql-dir" dir="$PWD/$STACK_DIR/postgresql"
+  local record="$STACK_DIR/postgresql-dir" stack; stack="$(cd "$STACK_DIR" && pwd)"
+  local dir="$stack/postgresql"
   if [ ! -f "$record" ]; then
-    if [ ${#as_postgres[@]} -gt 0 ] && ! "${as_postgres[@]}" test -x "$PWD/$STACK_DIR"; then
-      dir="/tmp/s3-kms-migrator-postgresql/$(echo "$PWD/$STACK_DIR" | md5sum | cut -c1-12)"
+    if [ ${#as_postgres[@]} -gt 0 ] && ! "${as_postgres[@]}" test -x "$stack"; then
+      dir="/tmp/s3-kms-migrator-postgresql/$(echo "$stack" | md5sum | cut -c1-12)"
       rm -rf "$dir"
     fi
     echo "$dir" >"$record"
