@@ -32,7 +32,7 @@ export interface ChaosOptions {
    * PostgreSQL restarted, and the matching service (which holds the KMS queue's rate limiter) SIGKILLed and
    * started again.
    */
-  temporal: 'dev' | 'cluster' | 'untouched';
+  temporal: 'dev' | 'cluster';
   /** The migration's KMS budget (--max-kms-rps); the report gives the busiest 5 seconds against it. */
   maxKmsRps?: number;
   faultRate: number;
@@ -74,7 +74,6 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** The Temporal faults of each kind of server, in the order they happen. */
 const TEMPORAL_FAULTS: Record<ChaosOptions['temporal'], { what: string; steps: string[][]; pauseMs?: number }[]> = {
-  untouched: [],
   dev: [{ what: 'Temporal dev server restarted (same database)', steps: [['scripts/stack.sh', 'restart-temporal']] }],
   cluster: [
     {
