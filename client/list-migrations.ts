@@ -10,12 +10,22 @@ const RECENT_CLOSED = 10;
  */
 async function migrationIds(connected: Connected, query: string, limit: number): Promise<string[]> {
   const found: string[] = [];
-  for await (const execution of connected.client.workflow.list({
-    query: `WorkflowType = 'migrateBucket' AND ${query}`,
-  })) {
-    if (!found.includes(execution.workflowId)) found.push(execution.workflowId);
-    if (found.length >= limit) break;
-  }
+  // The service's own listing: the SDK's would decode each memo, which a client without the workers' payload
+  // key (MIGRATOR_PAYLOAD_KMS_KEY) cannot read.
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await connected.client.workflowService.listWorkflowExecutions({
+      namespace: connected.namespace,
+      query: `WorkflowType = 'migrateBucket' AND ${query}`,
+      nextPageToken,
+    });
+    for (const execution of page.executions ?? []) {
+      const id = execution.execution?.workflowId;
+      if (id && !found.includes(id)) found.push(id);
+      if (found.length >= limit) return found;
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
   return found;
 }
 

@@ -7,6 +7,10 @@ import { formatProgress } from './summary';
 import { describeKmsQueue, kmsBudgetInForce } from './kms-budget';
 import { runningMigrationIds } from './list-migrations';
 import type { KmsBudgetInForce } from '../common/kms-queue-config';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { ENCRYPTED_ENCODING, PAYLOAD_KEY_SETTING } from '../common/payload-codec';
+import { MIGRATION_BUCKET, MIGRATION_PREFIX } from '../common/search-attributes';
 
 /** The namespace's one KMS budget and the running migrations that share it. */
 export interface KmsBudgetStatus {
@@ -52,6 +56,35 @@ export interface StatusReport {
   error?: string;
 }
 
+/** The SDK's data converter names the encoding it cannot read: payloads encrypted under a key not given here. */
+function encryptedPayloads(err: unknown): boolean {
+  return err instanceof Error && err.message.includes(ENCRYPTED_ENCODING);
+}
+
+/**
+ * What a client without the workers' payload key can tell of a migration whose payloads are encrypted: its
+ * state, and its bucket and prefix from the search attributes (which Temporal keeps in clear).
+ */
+async function encryptedMigrationStatus(connected: Connected, workflowId: string): Promise<StatusReport> {
+  const { workflowExecutionInfo: info } = await connected.client.workflowService.describeWorkflowExecution({
+    namespace: connected.namespace,
+    execution: { workflowId },
+  });
+  const status = temporal.api.enums.v1.WorkflowExecutionStatus[info?.status ?? 0] ?? 'UNSPECIFIED';
+  const attribute = (name: string): string | undefined => {
+    const payload = info?.searchAttributes?.indexedFields?.[name];
+    return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
+  };
+  return {
+    workflowId,
+    status: status.replace('WORKFLOW_EXECUTION_STATUS_', ''),
+    webUi: webUiLink(connected, workflowId),
+    bucket: attribute(MIGRATION_BUCKET.name),
+    prefix: attribute(MIGRATION_PREFIX.name),
+    error: `its payloads are encrypted: set ${PAYLOAD_KEY_SETTING} to the workers' key to read its progress`,
+  };
+}
+
 /** Progress of a running migration (by query) or the summary of a finished one (its result). */
 export async function migrationStatus(
   connected: Connected,
@@ -60,8 +93,10 @@ export async function migrationStatus(
 ): Promise<StatusReport> {
   const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
   const described = await handle.describe().catch((err) => {
+    if (encryptedPayloads(err)) return undefined;
     throw new Error(`no migration with workflow ID "${workflowId}": ${(err as Error).message}`);
   });
+  if (!described) return encryptedMigrationStatus(connected, workflowId);
   const options = described.memo?.options as MigrationOptions | undefined;
   const report: StatusReport = {
     workflowId,

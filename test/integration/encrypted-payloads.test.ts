@@ -86,6 +86,13 @@ describe('payloads encrypted under a KMS key', { timeout: 300_000 }, () => {
     assert.doesNotMatch(histories, /jane-roe/, 'no object key in any history');
     assert.doesNotMatch(histories, /Jane Roe of Springfield/, 'no metadata value in any history');
 
+    // A client without the key still lists it, saying why it cannot show its progress.
+    const listed = await runMigrate(['status', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const sealed = listed.json.migrations.find((m: { bucket?: string }) => m.bucket === sealedBucket);
+    assert.equal(sealed.status, 'COMPLETED');
+    assert.match(sealed.error, /encrypted: set MIGRATOR_PAYLOAD_KMS_KEY/);
+
     // The operator still reads them, through the codec server.
     const token = 'cli-test-token-0123456789';
     const server = createCodecServer({ codec: new KmsPayloadCodec(kms, { keyId: payloadKey }), token, origins: [] });
