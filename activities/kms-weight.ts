@@ -10,7 +10,8 @@ export type KmsWeightSource = () => Promise<number>;
  * Spaces the KMS-queue tasks one worker process starts at the queue's rate, one task ahead at most. Temporal
  * keeps the rate for all workers together, but after its services or a worker restart it can hand a worker
  * several tasks at once, paid for over the seconds before: spent together, they would crowd one window of the
- * budget. In steady running each worker receives its tasks at most that fast anyway, and this never waits.
+ * budget. In steady running each worker receives its tasks about that fast anyway: it waits rarely, and less
+ * than one task's interval.
  */
 export class TaskPacer {
   private next = 0;
