@@ -37,7 +37,7 @@ export async function copyInPlace(s3: S3Client, input: CopyInput): Promise<CopyR
         IfMatch: source.etag,
         MetadataDirective: 'COPY',
         AnnotationDirective: 'COPY', // S3's default, said aloud: annotations are kept only by a copy in one request
-        WebsiteRedirectLocation: source.headers.WebsiteRedirectLocation,
+        WebsiteRedirectLocation: source.websiteRedirectLocation,
         ...grants,
         ...lockHeaders(source.lock),
         TaggingDirective: 'REPLACE',

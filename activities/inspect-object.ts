@@ -49,22 +49,13 @@ export function snapshotFromHead(key: string, head: HeadObjectCommandOutput): Ob
     tagCount: head.TagCount,
     checksumAlgorithm: CHECKSUM_FIELDS.find(([field]) => head[field as keyof HeadObjectCommandOutput])?.[1],
     checksumType: head.ChecksumType,
-    headers: {
-      ContentType: head.ContentType,
-      CacheControl: head.CacheControl,
-      ContentDisposition: head.ContentDisposition,
-      ContentEncoding: head.ContentEncoding,
-      ContentLanguage: head.ContentLanguage,
-      Expires: head.ExpiresString,
-      WebsiteRedirectLocation: head.WebsiteRedirectLocation,
-      Metadata: head.Metadata && Object.keys(head.Metadata).length ? head.Metadata : undefined,
-    },
+    websiteRedirectLocation: head.WebsiteRedirectLocation,
     lock: lockOf(head),
   };
 }
 
 /**
- * HEAD one object: everything the decision and the copy need, never its data. Without ChecksumMode: on an
+ * HEAD one object: everything the decision and the copy need, never its data nor its user metadata. Without ChecksumMode: on an
  * object under KMS that would cost a kms:Decrypt outside the budget (the listing names the algorithm).
  */
 export async function inspectObject(
@@ -89,7 +80,6 @@ export async function inspectObject(
         storageClass: 'UNKNOWN',
         sseCustomerAlgorithm: 'unknown (stored with a customer-provided key, as S3 said)',
         archived: false,
-        headers: {},
       };
     }
     rethrowForTemporal(err, `HEAD ${input.key}`);
@@ -132,7 +122,7 @@ const SSE_C_REFUSAL = /stored using a form of Server Side Encryption/i;
 const HEADS_IN_PARALLEL = 32;
 /**
  * Bytes of snapshots one inspectObjects result holds at most: far below Temporal's 2 MiB payload limit, which
- * a batch of objects with kilobytes of headers and metadata each could otherwise exceed.
+ * a batch of objects with 1 KiB keys and website redirects of up to 2 KiB could otherwise approach.
  */
 export const INSPECT_RESULT_BYTES = 1024 * 1024;
 

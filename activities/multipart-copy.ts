@@ -2,6 +2,8 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
   UploadPartCopyCommand,
   ListPartsCommand,
   type CompletedPart,
@@ -52,21 +54,35 @@ export function withExpiresAsItWas<C extends CreateMultipartUploadCommand>(expir
 }
 
 /**
+ * The inspected version's content headers and user metadata, read here rather than carried from the page's
+ * HEAD so that they never enter a workflow history. Undefined when the key holds another object now (an
+ * overwrite in an unversioned bucket): the parts, conditional on the inspected ETag, would fail anyway.
+ */
+async function headersOf(s3: S3Client, input: CopyInput): Promise<HeadObjectCommandOutput | undefined> {
+  const { source } = input;
+  const head = await s3.send(
+    new HeadObjectCommand({ Bucket: input.bucket, Key: source.key, VersionId: source.versionId }),
+  );
+  return head.ETag === source.etag ? head : undefined;
+}
+
+/**
  * CreateMultipartUpload with everything a multipart copy does not carry over by itself: metadata, tags, class,
  * the Object Lock retention and legal hold and, where ACLs are in force, the object's grants. An object with
  * annotations is not started: parts would drop them.
  */
 export async function startUpload(s3: S3Client, input: CopyInput): Promise<StartUploadResult> {
   const { source } = input;
-  const h = source.headers;
   try {
     if (await copyWouldReplaceNullVersion(s3, input)) return { status: 'null-version-kept' };
+    const h = await headersOf(s3, input);
+    if (h === undefined) return { status: 'changed' };
     if (await hasAnnotations(s3, input.bucket, source.key, source.versionId)) return { status: 'annotated' };
     const tags = await tagsForCopy(s3, input);
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
     const out = await s3.send(
       withExpiresAsItWas(
-        h.Expires,
+        h.ExpiresString,
         new CreateMultipartUploadCommand({
           ...grants,
           ...lockHeaders(source.lock),
@@ -78,7 +94,7 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
           ContentEncoding: h.ContentEncoding,
           ContentLanguage: h.ContentLanguage,
           WebsiteRedirectLocation: h.WebsiteRedirectLocation,
-          Metadata: h.Metadata,
+          Metadata: h.Metadata && Object.keys(h.Metadata).length ? h.Metadata : undefined,
           StorageClass: source.storageClass as never,
           Tagging: tags.tagging,
           ChecksumAlgorithm: source.checksumAlgorithm,

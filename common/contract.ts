@@ -60,18 +60,6 @@ export interface ListPageResult {
   done: boolean;
 }
 
-export interface ObjectHeaders {
-  ContentType?: string;
-  CacheControl?: string;
-  ContentDisposition?: string;
-  ContentEncoding?: string;
-  ContentLanguage?: string;
-  /** RFC 1123 date string as S3 returned it. */
-  Expires?: string;
-  WebsiteRedirectLocation?: string;
-  Metadata?: Record<string, string>;
-}
-
 /** Every algorithm the SDK lists (CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH3/64/128). */
 export type { ChecksumAlgorithm, ChecksumType };
 
@@ -96,7 +84,12 @@ export type ObjectSnapshot =
       tagCount?: number;
       checksumAlgorithm?: ChecksumAlgorithm;
       checksumType?: ChecksumType;
-      headers: ObjectHeaders;
+      /**
+       * x-amz-website-redirect-location, which a CopyObject with MetadataDirective=COPY does not keep. Nothing
+       * else of the object's headers or user metadata is kept here: a snapshot goes into the workflow's history,
+       * and the one step that must set them (a multipart copy's CreateMultipartUpload) reads them itself.
+       */
+      websiteRedirectLocation?: string;
       /** Object Lock on this version (HEAD shows it to a caller with s3:GetObjectRetention / GetObjectLegalHold). */
       lock?: ObjectLock;
       /** Known to carry annotations (a multipart copy found some): only one CopyObject keeps them. */
@@ -193,8 +186,12 @@ export interface BatchResult<O> {
   kmsWeight?: number;
 }
 
+/** `changed`: the key no longer holds the version inspected (overwritten meanwhile, in an unversioned bucket). */
 export type StartUploadResult =
-  { status: 'started'; uploadId: string; unmarked?: number } | { status: 'vanished' } | NullVersionKept | Annotated;
+  | { status: 'started'; uploadId: string; unmarked?: number }
+  | { status: 'vanished' | 'changed' }
+  | NullVersionKept
+  | Annotated;
 
 export interface UploadRef {
   bucket: string;

@@ -204,7 +204,6 @@ export class FakeBucket {
       kmsKeyArn: updated ? FAKE_KEY_ARN : this.otherKeyKeys.has(key) ? OTHER_KEY_ARN : undefined,
       archived: false,
       tagCount: 0,
-      headers: {},
     };
   }
 }

@@ -133,6 +133,7 @@ describe('a bucket fully migrated', () => {
       ContentType: 'application/x-big',
       CacheControl: 'no-cache',
       ContentLanguage: 'de',
+      Expires: new Date('2031-01-01T00:00:00Z'),
       Metadata: { origin: 'camera-7' },
       Tagging: 'keep=me',
       StorageClass: 'STANDARD_IA',

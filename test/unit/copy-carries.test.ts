@@ -25,7 +25,7 @@ const PUBLIC_READ = [
   { Grantee: OWNER, Permission: 'FULL_CONTROL' as const },
   { Grantee: ALL_USERS, Permission: 'READ' as const },
 ];
-const copyOf = (extra: Partial<CopyInput> = {}, headers: CopyInput['source']['headers'] = {}): CopyInput => ({
+const copyOf = (extra: Partial<CopyInput> = {}, websiteRedirectLocation?: string): CopyInput => ({
   bucket: 'b',
   keyArn: ARN,
   bucketKeyEnabled: false,
@@ -40,7 +40,7 @@ const copyOf = (extra: Partial<CopyInput> = {}, headers: CopyInput['source']['he
     etag: '"e"',
     storageClass: 'STANDARD',
     archived: false,
-    headers,
+    websiteRedirectLocation,
   },
   ...extra,
 });
@@ -82,7 +82,9 @@ describe('what a copy sets that S3 would not carry', () => {
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
     mock.on(GetObjectAclCommand).resolves({ Owner: { ID: 'owner-id' }, Grants: PUBLIC_READ });
     mock.on(CopyObjectCommand).resolves({ VersionId: 'v2', CopyObjectResult: { ETag: '"n"' } });
-    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    mock
+      .on(HeadObjectCommand)
+      .resolves({ ETag: '"e"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
     mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
   });
@@ -90,7 +92,7 @@ describe('what a copy sets that S3 would not carry', () => {
     new MockActivityEnvironment().run(fn, ...args);
 
   it('a single copy names the website redirect (CopyObject with a metadata directive drops it) and, where ACLs are in force, the grants of the version it replaces', async () => {
-    await run(copyInPlace, s3, copyOf({ carryAcl: true }, { WebsiteRedirectLocation: '/new-home.html' }));
+    await run(copyInPlace, s3, copyOf({ carryAcl: true }, '/new-home.html'));
     assert.deepEqual(mock.commandCalls(GetObjectAclCommand)[0].args[0].input, {
       Bucket: 'b',
       Key: 'k',
@@ -113,8 +115,9 @@ describe('what a copy sets that S3 would not carry', () => {
     assert.equal(sent.WebsiteRedirectLocation, undefined);
   });
 
-  it('a multipart copy starts its upload with the same grants', async () => {
-    await run(startUpload, s3, copyOf({ carryAcl: true }, { WebsiteRedirectLocation: '/x' }));
+  it('a multipart copy starts its upload with the same grants, and the redirect its own HEAD reads', async () => {
+    mock.on(HeadObjectCommand).resolves({ ETag: '"e"', WebsiteRedirectLocation: '/x' });
+    await run(startUpload, s3, copyOf({ carryAcl: true }));
     const sent = mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
     assert.equal(sent.GrantFullControl, 'id="owner-id"');
     assert.equal(sent.GrantRead, 'uri="http://acs.amazonaws.com/groups/global/AllUsers"');
@@ -141,7 +144,9 @@ describe('Object Lock on the copy', () => {
     mock.reset();
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
     mock.on(CopyObjectCommand).resolves({ VersionId: 'v2', CopyObjectResult: { ETag: '"n"' } });
-    mock.on(HeadObjectCommand).resolves({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
+    mock
+      .on(HeadObjectCommand)
+      .resolves({ ETag: '"e"', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ARN, ContentLength: 3 });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
     mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
   });

@@ -15,7 +15,7 @@ const copyOf = (key: string, size = 3): CopyInput => ({
   partSizeBytes: 5 * 1024 * 1024,
   tagKey: '__ObjectEncrypted',
   tagValue: 'true',
-  source: { exists: true, key, size, etag: `"${key}"`, storageClass: 'STANDARD', archived: false, headers: {} },
+  source: { exists: true, key, size, etag: `"${key}"`, storageClass: 'STANDARD', archived: false },
 });
 const s3Error = (name: string, httpStatusCode: number) =>
   Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode } });

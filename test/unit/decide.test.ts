@@ -15,7 +15,6 @@ const base: Extract<ObjectSnapshot, { exists: true }> = {
   storageClass: 'STANDARD',
   sse: 'AES256',
   archived: false,
-  headers: {},
 };
 const action = (s: ObjectSnapshot, o: DecideOptions = updating) => {
   const d = decide(s, o);

@@ -41,7 +41,6 @@ const input: CopyInput = {
     storageClass: 'STANDARD_IA',
     sse: 'AES256',
     archived: false,
-    headers: { ContentType: 'video/mp4', Metadata: { a: 'b' } },
   },
 };
 const part: PartCopyInput = {
@@ -64,12 +63,19 @@ describe('multipart copy steps', () => {
   beforeEach(() => {
     mock.reset();
     mock.on(ListObjectAnnotationsCommand).resolves({ Annotations: [] });
+    mock.on(HeadObjectCommand).resolves({ ETag: '"src"', ContentType: 'video/mp4', Metadata: { a: 'b' } });
   });
 
   it('starts the upload with every piece of metadata, the tags plus the marker, the class and the key', async () => {
     mock.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'keep', Value: '1' }] });
     mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
     assert.deepEqual(await run(startUpload, s3, input), { status: 'started', uploadId: 'u1' });
+    // Headers and user metadata are read here, from the inspected version, not carried in the history.
+    assert.deepEqual(mock.commandCalls(HeadObjectCommand)[0].args[0].input, {
+      Bucket: 'b',
+      Key: 'big',
+      VersionId: undefined,
+    });
     const create = mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
     assert.equal(create.ContentType, 'video/mp4');
     assert.deepEqual(create.Metadata, { a: 'b' });
@@ -78,6 +84,23 @@ describe('multipart copy steps', () => {
     assert.equal(create.ServerSideEncryption, 'aws:kms');
     assert.equal(create.SSEKMSKeyId, ARN);
     assert.equal(create.BucketKeyEnabled, true);
+  });
+
+  it('reads the headers of the version it copies, and starts no upload once the key holds another object', async () => {
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    const versioned = { ...input, source: { ...input.source, versionId: 'v7' } };
+    await run(startUpload, s3, versioned);
+    assert.deepEqual(mock.commandCalls(HeadObjectCommand)[0].args[0].input, {
+      Bucket: 'b',
+      Key: 'big',
+      VersionId: 'v7',
+    });
+    mock.on(HeadObjectCommand).resolves({ ETag: '"overwritten"', ContentType: 'text/plain' });
+    assert.deepEqual(await run(startUpload, s3, input), { status: 'changed' });
+    mock.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+    assert.deepEqual(await run(startUpload, s3, input), { status: 'vanished' });
+    assert.equal(mock.commandCalls(CreateMultipartUploadCommand).length, 1, 'only the first started');
   });
 
   it('starts no upload for an object with annotations (parts would drop them), asking about the version it copies', async () => {

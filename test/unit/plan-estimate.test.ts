@@ -16,7 +16,6 @@ const object = (extra: Partial<Extract<ObjectSnapshot, { exists: true }>> = {}):
   etag: '"e"',
   storageClass: 'STANDARD',
   archived: false,
-  headers: {},
   tagCount: 0,
   ...extra,
 });
