@@ -16,6 +16,7 @@ export type RequestKind =
   | 'CreateMultipartUpload'
   | 'UploadPartCopy'
   | 'CompleteMultipartUpload'
+  | 'ListParts'
   | 'ListObjectAnnotations';
 
 /** Requests S3 bills at the PUT/COPY/POST/LIST rate; the others at the GET rate. */
@@ -124,7 +125,8 @@ export interface ObjectContext {
  * that action costs as the worker makes them (README "How it works"): a batched HEAD; an update, a tag read
  * where the object has tags or the endpoint does not say, a tag write and, without versions, a HEAD that
  * confirms the object; a copy with its tag read, its ACL read where ACLs are in force, and the HEAD that
- * verifies it; a multipart copy with an annotations check, its parts and its completion.
+ * verifies it; a multipart copy with an annotations check, a HEAD for the headers it sets, its parts, the
+ * listing of its parts (1,000 a page) and its completion.
  */
 export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: Decision, ctx: ObjectContext): void {
   t.surveyed++;
@@ -176,8 +178,10 @@ export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: De
       }
       const parts = Math.max(1, Math.ceil(size / effectivePartSize(size, ctx.partSizeBytes)));
       count(t.requests, 'ListObjectAnnotations');
+      count(t.requests, 'HeadObject'); // the content headers and user metadata CreateMultipartUpload sets
       count(t.requests, 'CreateMultipartUpload');
       count(t.requests, 'UploadPartCopy', parts);
+      count(t.requests, 'ListParts', Math.ceil(parts / 1000));
       count(t.requests, 'CompleteMultipartUpload');
       return kms(
         kmsRequestsToCreateUpload(false) + parts * kmsRequestsPerPart(snapshot, false),

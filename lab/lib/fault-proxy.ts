@@ -73,9 +73,17 @@ export function callName(req: http.IncomingMessage): string {
   if (typeof target === 'string') return target.split('.').pop() ?? target;
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
   if (req.headers['x-amz-copy-source']) return query.has('partNumber') ? 'UploadPartCopy' : 'CopyObject';
-  const sub = ['tagging', 'acl', 'uploads', 'uploadId', 'versions', 'versioning', 'list-type', 'encryption'].find((q) =>
-    query.has(q),
-  );
+  const sub = [
+    'tagging',
+    'acl',
+    'uploads',
+    'uploadId',
+    'versions',
+    'versioning',
+    'list-type',
+    'encryption',
+    'annotation',
+  ].find((q) => query.has(q));
   return `${req.method}${sub ? `?${sub}` : ''}`;
 }
 

@@ -8,6 +8,7 @@ import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worke
 import { runMigrate } from '../helpers/cli';
 import { temporalClient } from '../helpers/temporal';
 import { kmsQueueRate, kmsTaskWeight } from '../../common/kms-budget';
+import { MIB } from '../../common/s3-limits';
 
 /** The proxy's names for S3 calls, as the plan names them. */
 const KIND_OF: Record<string, string> = {
@@ -18,7 +19,22 @@ const KIND_OF: Record<string, string> = {
   CopyObject: 'CopyObject',
   'PUT?encryption': 'UpdateObjectEncryption',
   'GET?list-type': 'ListObjects',
+  'GET?annotation': 'ListObjectAnnotations',
+  'POST?uploads': 'CreateMultipartUpload',
+  UploadPartCopy: 'UploadPartCopy',
+  'GET?uploadId': 'ListParts',
+  'POST?uploadId': 'CompleteMultipartUpload',
 };
+
+/** The S3 requests made to `bucket` since timeline entry `from`, by the plan's names. */
+function requestsTo(proxied: ProxiedWorker, bucket: string, from: number): Record<string, number> {
+  const actual: Record<string, number> = {};
+  for (const { name, path } of proxied.proxy.timeline.slice(from)) {
+    const kind = KIND_OF[name];
+    if (kind && (path === `/${bucket}` || path.startsWith(`/${bucket}/`))) actual[kind] = (actual[kind] ?? 0) + 1;
+  }
+  return actual;
+}
 
 describe('migrate plan', () => {
   let proxied: ProxiedWorker;
@@ -81,11 +97,7 @@ describe('migrate plan', () => {
       ]);
       assert.equal(run.code, 0, run.stderr);
       // This bucket's requests only: the worker may also serve other tests' leftovers on the shared stack.
-      const actual: Record<string, number> = {};
-      for (const { name, path } of proxied.proxy.timeline.slice(from)) {
-        const kind = KIND_OF[name];
-        if (kind && (path === `/${bucket}` || path.startsWith(`/${bucket}/`))) actual[kind] = (actual[kind] ?? 0) + 1;
-      }
+      const actual = requestsTo(proxied, bucket, from);
       // Exact for every per-object request; the migration's preflight adds two HEADs of the bucket (is it there,
       // is it the expected owner's) and one probe UpdateObjectEncryption of an object that does not exist.
       const expected = {
@@ -100,6 +112,29 @@ describe('migrate plan', () => {
       );
     },
   );
+
+  it("predicts a copy in parts' requests exactly", { timeout: 240_000 }, async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('plan-parts');
+    await put(bucket, 'big', Buffer.alloc(10 * MIB + 1), { Metadata: { owner: 'x' }, Tagging: 'team=a' });
+    const args = ['--bucket', bucket, '--kms-key', keyArn, '--multipart-threshold', String(5 * MIB)];
+    const parts = ['--part-size', String(5 * MIB)];
+    const planned = await runMigrate(['plan', ...args, ...parts, '--json']);
+    assert.equal(planned.code, 0, planned.stderr);
+    const { estimate } = planned.json;
+    assert.equal(estimate.byAction['copy in parts'].objects, 1);
+    assert.equal(estimate.requests.UploadPartCopy, 3);
+    const from = proxied.proxy.timeline.length;
+    const run = await runMigrate([...args, ...parts, '--wait', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.counts.migrated, 1);
+    // Preflight as above: two HEADs of the bucket and one probe update.
+    assert.deepEqual(requestsTo(proxied, bucket, from), {
+      ...estimate.requests,
+      HeadObject: estimate.requests.HeadObject + 2,
+      UpdateObjectEncryption: 1,
+    });
+  });
 
   it('samples by key hash and scales to the whole listing, saying so', async () => {
     const keyArn = await createKey();

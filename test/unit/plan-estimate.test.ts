@@ -47,13 +47,15 @@ describe('the plan model', () => {
     tallyObject(t, object({ size: 12 * 1024 ** 2 }), { action: 'copy', multipart: true }, ctx);
     tallyObject(t, object({ sse: 'aws:kms', kmsKeyArn: KEY, tagCount: undefined }), { action: 'ensure-tag' }, ctx);
     assert.deepEqual(t.requests, {
-      HeadObject: 4 + 2 + 1, // the first look of each, the confirming HEAD of each update, the copy's verification
+      // The first look of each, the confirming HEAD of each update, the copy's verification, its headers' read.
+      HeadObject: 4 + 2 + 1 + 1,
       UpdateObjectEncryption: 2,
       GetObjectTagging: 2, // only where there are tags, or the endpoint did not say
       PutObjectTagging: 2,
       ListObjectAnnotations: 1,
       CreateMultipartUpload: 1,
       UploadPartCopy: 3,
+      ListParts: 1,
       CompleteMultipartUpload: 1,
     });
     // SSE-S3: a data key; another KMS key: its Decrypt too; in parts: the upload's key and each part's Decrypt.
