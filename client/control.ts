@@ -1,18 +1,18 @@
 import { pauseSignal, resumeSignal } from '../workflows/messages';
-import type { MigrationOptions } from '../common/types';
 import type { Connected } from './connect';
 import { setKmsBudget } from './kms-budget';
 import { runningMigrationIds } from './list-migrations';
+import { describeMigration } from './describe-migration';
 
+/** Signals and cancellation carry nothing a client without the workers' payload key cannot write. */
 async function runningHandle(connected: Connected, workflowId: string) {
-  const handle = connected.client.workflow.getHandle(workflowId);
-  const described = await handle.describe().catch((err) => {
+  const described = await describeMigration(connected, workflowId).catch((err) => {
     throw new Error(`no migration with workflow ID "${workflowId}": ${(err as Error).message}`);
   });
-  if (described.status.name !== 'RUNNING') {
-    throw new Error(`migration ${workflowId} is not running (${described.status.name})`);
+  if (described.status !== 'RUNNING') {
+    throw new Error(`migration ${workflowId} is not running (${described.status})`);
   }
-  return { handle, options: described.memo?.options as MigrationOptions | undefined };
+  return { handle: connected.client.workflow.getHandle(workflowId) };
 }
 
 /** Pages in flight finish the S3 calls they have started; nothing new starts until resume. */
@@ -43,5 +43,5 @@ export async function cancelMigration(connected: Connected, workflowId: string):
   const { handle } = await runningHandle(connected, workflowId);
   await handle.cancel();
   await handle.result().catch(() => undefined); // ends as cancelled: the failure is the expected outcome
-  return (await handle.describe()).status.name;
+  return (await describeMigration(connected, workflowId)).status;
 }

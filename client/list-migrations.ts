@@ -8,7 +8,7 @@ const RECENT_CLOSED = 10;
  * Every running migration and the most recent finished ones in the namespace, each with its progress or
  * summary (as `status <workflowId>` shows it). Found by workflow type, so it needs no custom search attribute.
  */
-async function migrationIds(connected: Connected, query: string, limit: number): Promise<string[]> {
+export async function migrationIds(connected: Connected, query: string, limit = Infinity): Promise<string[]> {
   const found: string[] = [];
   // The service's own listing: the SDK's would decode each memo, which a client without the workers' payload
   // key (MIGRATOR_PAYLOAD_KMS_KEY) cannot read.

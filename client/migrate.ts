@@ -13,6 +13,7 @@ import { cancelMigration, pauseMigration, resumeMigration, setMigrationRate } fr
 import { describeKmsQueue } from './kms-budget';
 import { budgetFrom } from './options';
 import { EXIT_CANNOT_RUN, EXIT_OK } from './summary';
+import { isSealedPayload, SEALED } from './describe-migration';
 
 /** `migrate` in a checkout (npm run migrate), the command's own name where it is installed (s3-kms-migrator). */
 const NAME = /migrate\.[jt]s$/.test(process.argv[1] ?? '') ? 'migrate' : basename(process.argv[1] ?? 's3-kms-migrator');
@@ -258,6 +259,8 @@ function program(): Command {
 program()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
-    console.error(`${NAME}: ${err instanceof Error ? err.message : String(err)}`);
+    // Any answer encrypted under the workers' payload key, met where no path above expected one.
+    const hint = isSealedPayload(err) ? ` (the workers encrypt payloads: ${SEALED})` : '';
+    console.error(`${NAME}: ${err instanceof Error ? err.message : String(err)}${hint}`);
     process.exitCode = EXIT_CANNOT_RUN;
   });

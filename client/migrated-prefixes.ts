@@ -1,11 +1,8 @@
 import type { Connected } from './connect';
-import {
-  SKIP_REASONS,
-  type Counts,
-  type MigrationOptions,
-  type MigrationSummary,
-  type SkipReason,
-} from '../common/types';
+import { SKIP_REASONS, type Counts, type MigrationSummary, type SkipReason } from '../common/types';
+import { migrationWorkflowId } from '../common/workflow-ids';
+import { describeMigration, SEALED } from './describe-migration';
+import { migrationIds } from './list-migrations';
 
 /** The latest migration of one prefix of a bucket, as Temporal keeps it. */
 export interface PrefixMigration {
@@ -92,23 +89,24 @@ export function readDenyPlan(bucket: string, keyArn: string, migrations: PrefixM
  * a completed one with its summary.
  */
 export async function latestMigrationsOf(connected: Connected, bucket: string): Promise<PrefixMigration[]> {
-  const ids = new Set<string>();
-  const query =
-    `WorkflowType = 'migrateBucket' AND WorkflowId STARTS_WITH ` + `'s3-kms-migrate/${bucket.replace(/'/g, "\\'")}/'`;
-  for await (const execution of connected.client.workflow.list({ query })) ids.add(execution.workflowId);
+  const ids = await migrationIds(
+    connected,
+    `WorkflowId STARTS_WITH '${migrationWorkflowId(bucket, '').replace(/'/g, "\\'")}'`,
+  );
   return Promise.all(
-    [...ids].sort().map(async (workflowId): Promise<PrefixMigration> => {
-      const handle = connected.client.workflow.getHandle(workflowId);
-      const described = await handle.describe();
-      const options = described.memo?.options as MigrationOptions | undefined;
-      const status = described.status.name;
+    ids.sort().map(async (workflowId): Promise<PrefixMigration> => {
+      const described = await describeMigration(connected, workflowId);
+      // Its options and summary decide what the read-deny may cover: unreadable, nothing is proposed.
+      if (described.sealed) throw new Error(`migration ${workflowId}: ${SEALED}`);
       const migration: PrefixMigration = {
         workflowId,
-        prefix: options?.prefix ?? workflowId.slice(`s3-kms-migrate/${bucket}/`.length),
-        status,
-        allVersions: options?.allVersions === true,
+        prefix: described.prefix ?? workflowId.slice(migrationWorkflowId(bucket, '').length),
+        status: described.status,
+        allVersions: described.options?.allVersions === true,
       };
-      if (status === 'COMPLETED') migration.summary = (await handle.result()) as MigrationSummary;
+      if (described.status === 'COMPLETED') {
+        migration.summary = (await connected.client.workflow.getHandle(workflowId).result()) as MigrationSummary;
+      }
       return migration;
     }),
   );

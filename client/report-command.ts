@@ -4,6 +4,7 @@ import { neutraliseCell, parseReportCsv, readReport, REPORT_COLUMNS } from '../a
 import { totalSkipped, type MigrationSummary, type ObjectIssue } from '../common/types';
 import { awsClientsFromEnv } from './aws';
 import type { Connected } from './connect';
+import { describeMigration, SEALED } from './describe-migration';
 
 export interface ReportRow {
   bucket: string;
@@ -52,12 +53,13 @@ const fromIssue = (bucket: string, i: ObjectIssue): ReportRow => ({
  */
 export async function migrationReport(connected: Connected, workflowId: string): Promise<MigrationReport> {
   const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
-  const described = await handle.describe().catch((err: Error) => {
+  const described = await describeMigration(connected, workflowId).catch((err: Error) => {
     throw new Error(`no migration with workflow ID "${workflowId}": ${err.message}`);
   });
-  if (described.status.name !== 'COMPLETED') {
+  if (described.sealed) throw new Error(`migration ${workflowId}: ${SEALED}`);
+  if (described.status !== 'COMPLETED') {
     throw new Error(
-      `migration ${workflowId} is ${described.status.name}: its report is complete once it has finished (status ` +
+      `migration ${workflowId} is ${described.status}: its report is complete once it has finished (status ` +
         `shows its progress)`,
     );
   }

@@ -1,4 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { describeMigration, SEALED } from './describe-migration';
+import { migrationIds } from './list-migrations';
 import type { migrateBucket } from '../workflows';
 import { TASK_QUEUE, type MigrationOptions } from '../common/types';
 import { migrationWorkflowId } from '../common/workflow-ids';
@@ -10,9 +12,9 @@ export interface Started {
   attached: boolean;
 }
 
-async function isRunning(handle: WorkflowHandle): Promise<boolean> {
+async function isRunning(connected: Connected, workflowId: string): Promise<boolean> {
   try {
-    return (await handle.describe()).status.name === 'RUNNING';
+    return (await describeMigration(connected, workflowId)).status === 'RUNNING';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
@@ -21,7 +23,9 @@ async function isRunning(handle: WorkflowHandle): Promise<boolean> {
 
 /**
  * A running migration of the same bucket whose prefix overlaps this one ("" and "logs/"): two would work on
- * the same objects at once, each deciding from what it saw. Found by workflow ID, prefix from its memo.
+ * the same objects at once, each deciding from what it saw. Found by workflow ID, prefix from its memo (or,
+ * where its payloads are sealed to this client, its search attributes; if those do not say, it is taken to
+ * overlap).
  */
 async function overlapping(
   connected: Connected,
@@ -29,14 +33,24 @@ async function overlapping(
   workflowId: string,
 ): Promise<string | undefined> {
   const bucketIds = migrationWorkflowId(options.bucket, '').replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const query =
-    `WorkflowType = 'migrateBucket' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH ` + `'${bucketIds}'`;
-  for await (const execution of connected.client.workflow.list({ query })) {
-    const other = execution.memo?.options as MigrationOptions | undefined;
-    if (execution.workflowId === workflowId || !other || other.bucket !== options.bucket) continue;
-    if (other.prefix.startsWith(options.prefix) || options.prefix.startsWith(other.prefix)) {
+  const running = await migrationIds(
+    connected,
+    `ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${bucketIds}'`,
+  );
+  for (const id of running.filter((id) => id !== workflowId)) {
+    const other = await describeMigration(connected, id);
+    if (other.bucket !== undefined && other.bucket !== options.bucket) continue;
+    const where =
+      other.prefix === undefined
+        ? `s3://${options.bucket}/ (its prefix unknown${other.sealed ? `: ${SEALED}` : ''})`
+        : `s3://${options.bucket}/${other.prefix}`;
+    if (
+      other.prefix === undefined ||
+      other.prefix.startsWith(options.prefix) ||
+      options.prefix.startsWith(other.prefix)
+    ) {
       return (
-        `a migration of s3://${other.bucket}/${other.prefix} is running (workflow ${execution.workflowId}), ` +
+        `a migration of ${where} is running (workflow ${id}), ` +
         `and its objects overlap with s3://${options.bucket}/${options.prefix}; wait for it to finish or ` +
         `cancel it first`
       );
@@ -58,7 +72,7 @@ export async function startOrAttach(
   const workflowId = migrationWorkflowId(options.bucket, options.prefix);
   const where = `s3://${options.bucket}/${options.prefix}`;
   try {
-    if (!(await isRunning(connected.client.workflow.getHandle(workflowId)))) {
+    if (!(await isRunning(connected, workflowId))) {
       const clash = await overlapping(connected, options, workflowId).catch((err: Error) => {
         console.error(
           `note: running migrations of the bucket could not be listed to check their prefixes (${err.message})`,
@@ -83,10 +97,13 @@ export async function startOrAttach(
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
-    const running = (await handle.describe()).memo?.options as MigrationOptions | undefined;
-    if (running && running.kmsKeyId !== options.kmsKeyId) {
+    const running = await describeMigration(connected, workflowId);
+    if (running.sealed) {
+      throw new Error(`a migration of ${where} is already running (workflow ${workflowId}); ${SEALED}`);
+    }
+    if (running.options && running.options.kmsKeyId !== options.kmsKeyId) {
       throw new Error(
-        `a migration of ${where} is already running (workflow ${workflowId}) with KMS key ${running.kmsKeyId}; ` +
+        `a migration of ${where} is already running (workflow ${workflowId}) with KMS key ${running.options.kmsKeyId}; ` +
           `wait for it to finish or cancel it before starting one with ${options.kmsKeyId}`,
       );
     }

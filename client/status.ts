@@ -1,16 +1,13 @@
 import type { migrateBucket } from '../workflows';
 import { liveProgress } from './live-progress';
-import type { MigrationOptions, MigrationProgress, MigrationSummary } from '../common/types';
+import type { MigrationProgress, MigrationSummary } from '../common/types';
 import { type Connected, webUiLink } from './connect';
 import { rootMessage } from './failure';
 import { formatProgress } from './summary';
 import { describeKmsQueue, kmsBudgetInForce } from './kms-budget';
 import { runningMigrationIds } from './list-migrations';
 import type { KmsBudgetInForce } from '../common/kms-queue-config';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import { ENCRYPTED_ENCODING, PAYLOAD_KEY_SETTING } from '../common/payload-codec';
-import { MIGRATION_BUCKET, MIGRATION_PREFIX } from '../common/search-attributes';
+import { describeMigration, SEALED } from './describe-migration';
 
 /** The namespace's one KMS budget and the running migrations that share it. */
 export interface KmsBudgetStatus {
@@ -56,35 +53,6 @@ export interface StatusReport {
   error?: string;
 }
 
-/** The SDK's data converter names the encoding it cannot read: payloads encrypted under a key not given here. */
-function encryptedPayloads(err: unknown): boolean {
-  return err instanceof Error && err.message.includes(ENCRYPTED_ENCODING);
-}
-
-/**
- * What a client without the workers' payload key can tell of a migration whose payloads are encrypted: its
- * state, and its bucket and prefix from the search attributes (which Temporal keeps in clear).
- */
-async function encryptedMigrationStatus(connected: Connected, workflowId: string): Promise<StatusReport> {
-  const { workflowExecutionInfo: info } = await connected.client.workflowService.describeWorkflowExecution({
-    namespace: connected.namespace,
-    execution: { workflowId },
-  });
-  const status = temporal.api.enums.v1.WorkflowExecutionStatus[info?.status ?? 0] ?? 'UNSPECIFIED';
-  const attribute = (name: string): string | undefined => {
-    const payload = info?.searchAttributes?.indexedFields?.[name];
-    return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
-  };
-  return {
-    workflowId,
-    status: status.replace('WORKFLOW_EXECUTION_STATUS_', ''),
-    webUi: webUiLink(connected, workflowId),
-    bucket: attribute(MIGRATION_BUCKET.name),
-    prefix: attribute(MIGRATION_PREFIX.name),
-    error: `its payloads are encrypted: set ${PAYLOAD_KEY_SETTING} to the workers' key to read its progress`,
-  };
-}
-
 /** Progress of a running migration (by query) or the summary of a finished one (its result). */
 export async function migrationStatus(
   connected: Connected,
@@ -92,25 +60,23 @@ export async function migrationStatus(
   budget?: KmsBudgetStatus,
 ): Promise<StatusReport> {
   const handle = connected.client.workflow.getHandle<typeof migrateBucket>(workflowId);
-  const described = await handle.describe().catch((err) => {
-    if (encryptedPayloads(err)) return undefined;
+  const described = await describeMigration(connected, workflowId).catch((err) => {
     throw new Error(`no migration with workflow ID "${workflowId}": ${(err as Error).message}`);
   });
-  if (!described) return encryptedMigrationStatus(connected, workflowId);
-  const options = described.memo?.options as MigrationOptions | undefined;
   const report: StatusReport = {
     workflowId,
-    status: described.status.name,
+    status: described.status,
     webUi: webUiLink(connected, workflowId),
-    bucket: options?.bucket,
-    prefix: options?.prefix,
+    bucket: described.bucket,
+    prefix: described.prefix,
   };
-  if (described.status.name === 'RUNNING') {
+  if (described.sealed) return { ...report, error: SEALED };
+  if (described.status === 'RUNNING') {
     report.progress = await liveProgress(connected.client, handle).catch((err) => {
       report.note = `live progress not available (is a worker running?): ${(err as Error).message}`;
       return undefined;
     });
-  } else if (described.status.name === 'COMPLETED') {
+  } else if (described.status === 'COMPLETED') {
     report.progress = await handle.result();
   } else {
     report.error = await handle.result().then(
@@ -122,8 +88,7 @@ export async function migrationStatus(
   if (!budget) report.kmsBudget = await kmsBudgetStatus(connected);
   // A running migration follows the budget in force, whatever it was started with.
   const inForce = (budget ?? report.kmsBudget)?.inForce;
-  if (report.progress && described.status.name === 'RUNNING' && inForce)
-    report.progress.kmsBudgetRps = inForce.budgetRps;
+  if (report.progress && described.status === 'RUNNING' && inForce) report.progress.kmsBudgetRps = inForce.budgetRps;
   return report;
 }
 

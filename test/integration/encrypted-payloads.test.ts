@@ -15,6 +15,8 @@ import { KmsPayloadCodec } from '../../common/payload-codec';
 import { createCodecServer } from '../../client/codec-server';
 import { runMigrate } from '../helpers/cli';
 import { stackEnv } from '../helpers/stack-env';
+
+const ROLE = 'arn:aws:iam::123456789012:role/s3-kms-migrator';
 import { ROOT, spawnWorkerProcess } from '../../lab/lib/worker-process';
 
 const cache = execFileSync('bash', [path.join(ROOT, 'scripts/install-stack.sh')], { encoding: 'utf8' }).trim();
@@ -121,6 +123,51 @@ describe('payloads encrypted under a KMS key', { timeout: 300_000 }, () => {
       );
     } finally {
       server.close();
+    }
+  });
+
+  it('a client without the key still checks overlaps, pauses and cancels, and says why it shows no more', async () => {
+    const payloadKey = await createKey();
+    const sealed = { MIGRATOR_PAYLOAD_KMS_KEY: payloadKey };
+    const bucket = await createBucket('sealed-control', { versioned: true });
+    const keyArn = await createKey();
+    for (let i = 0; i < 20; i++) await put(bucket, `docs/${i}`, 'x', { ServerSideEncryption: 'AES256' });
+    const worker = await spawnWorkerProcess({ ...stackEnv(), ...sealed });
+    try {
+      // Started by a client with the key, slow enough to be running while the keyless client acts on it.
+      const started = await runMigrate(
+        ['--bucket', bucket, '--kms-key', keyArn, '--max-kms-rps', '1', '--json'],
+        sealed,
+      );
+      assert.equal(started.code, 0, started.stderr);
+      const id = started.json.workflowId;
+      const paused = await runMigrate(['pause', id]);
+      assert.equal(paused.code, 0, paused.stderr);
+
+      const overlap = await runMigrate(['--bucket', bucket, '--prefix', 'docs/', '--kms-key', keyArn]);
+      assert.equal(overlap.code, 1, overlap.stderr);
+      assert.match(overlap.stderr, new RegExp(`a migration of s3://${bucket}/ is running .* overlap`));
+      const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn]);
+      assert.equal(again.code, 1, again.stderr);
+      assert.match(again.stderr, /already running .*encrypted: set MIGRATOR_PAYLOAD_KMS_KEY/);
+
+      const status = await runMigrate(['status', id, '--json']);
+      assert.equal(status.code, 0, status.stderr);
+      assert.deepEqual([status.json.status, status.json.bucket, status.json.prefix], ['RUNNING', bucket, '']);
+      assert.match(status.json.error, /encrypted: set MIGRATOR_PAYLOAD_KMS_KEY/);
+
+      const policy = await runMigrate(['policy', '--bucket', bucket, '--kms-key', keyArn, '--worker-principal', ROLE]);
+      assert.equal(policy.code, 0, policy.stderr);
+      assert.match(policy.stderr, /read-deny .* could not list them: migration \S+: its payloads are encrypted/);
+
+      const cancelled = await runMigrate(['cancel', id]);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      assert.match(cancelled.stdout + cancelled.stderr, /CANCELLED/);
+      const report = await runMigrate(['report', id]);
+      assert.equal(report.code, 1, report.stderr);
+      assert.match(report.stderr, /encrypted: set MIGRATOR_PAYLOAD_KMS_KEY/);
+    } finally {
+      await worker.kill('SIGTERM');
     }
   });
 });
