@@ -50,7 +50,15 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     connectionTimeout: 5_000,
     requestTimeout: 120_000,
   });
-  const common = { region: options.region, endpoint: options.endpoint, maxAttempts: 3, requestHandler };
+  // cacheMiddleware: each command class's middleware stack is resolved once, not at every request (a tenth of
+  // a request's CPU). A command with middleware of its own must be sent with options (sendKeepingExpires).
+  const common = {
+    region: options.region,
+    endpoint: options.endpoint,
+    maxAttempts: 3,
+    requestHandler,
+    cacheMiddleware: true,
+  };
   const s3 = new S3Client({
     ...common,
     forcePathStyle: Boolean(options.endpoint),

@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  type CreateMultipartUploadCommandOutput,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   UploadPartCopyCommand,
@@ -38,19 +39,25 @@ import { errorCode, isChangedMeanwhile, isNotFound, rethrowForTemporal } from '.
  * The object's Expires header, byte for byte as HEAD read it. The SDK takes a Date and writes it back
  * formatted, which changes a value that is not an HTTP date (and writes "undefined, NaN ..." for one that does
  * not parse); S3 stores the header as a string, and a single CopyObject keeps it as it was. So it is set on the
- * request itself, before signing.
+ * request itself, before signing, by a middleware of this command alone. Sent with options, which make the
+ * client resolve the command's own middleware rather than reuse the handler it caches per command class.
  */
-export function withExpiresAsItWas<C extends CreateMultipartUploadCommand>(expires: string | undefined, command: C): C {
-  if (expires === undefined) return command;
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers.expires = expires;
-      return next(args);
-    },
-    { step: 'build', name: 'expiresAsItWas' },
-  );
-  return command;
+export function sendKeepingExpires(
+  s3: S3Client,
+  expires: string | undefined,
+  command: CreateMultipartUploadCommand,
+): Promise<CreateMultipartUploadCommandOutput> {
+  if (expires !== undefined) {
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) request.headers.expires = expires;
+        return next(args);
+      },
+      { step: 'build', name: 'expiresAsItWas' },
+    );
+  }
+  return s3.send(command, {});
 }
 
 /**
@@ -80,30 +87,29 @@ export async function startUpload(s3: S3Client, input: CopyInput): Promise<Start
     if (await hasAnnotations(s3, input.bucket, source.key, source.versionId)) return { status: 'annotated' };
     const tags = await tagsForCopy(s3, input);
     const grants = input.carryAcl ? await grantsOf(s3, input.bucket, source.key, source.versionId) : {};
-    const out = await s3.send(
-      withExpiresAsItWas(
-        h.ExpiresString,
-        new CreateMultipartUploadCommand({
-          ...grants,
-          ...lockHeaders(source.lock),
-          Bucket: input.bucket,
-          Key: source.key,
-          ContentType: h.ContentType,
-          CacheControl: h.CacheControl,
-          ContentDisposition: h.ContentDisposition,
-          ContentEncoding: h.ContentEncoding,
-          ContentLanguage: h.ContentLanguage,
-          WebsiteRedirectLocation: h.WebsiteRedirectLocation,
-          Metadata: h.Metadata && Object.keys(h.Metadata).length ? h.Metadata : undefined,
-          StorageClass: source.storageClass as never,
-          Tagging: tags.tagging,
-          ChecksumAlgorithm: source.checksumAlgorithm,
-          ChecksumType: checksumTypeInParts(source.checksumAlgorithm, source.checksumType),
-          ServerSideEncryption: 'aws:kms',
-          SSEKMSKeyId: input.keyArn,
-          BucketKeyEnabled: input.bucketKeyEnabled,
-        }),
-      ),
+    const out = await sendKeepingExpires(
+      s3,
+      h.ExpiresString,
+      new CreateMultipartUploadCommand({
+        ...grants,
+        ...lockHeaders(source.lock),
+        Bucket: input.bucket,
+        Key: source.key,
+        ContentType: h.ContentType,
+        CacheControl: h.CacheControl,
+        ContentDisposition: h.ContentDisposition,
+        ContentEncoding: h.ContentEncoding,
+        ContentLanguage: h.ContentLanguage,
+        WebsiteRedirectLocation: h.WebsiteRedirectLocation,
+        Metadata: h.Metadata && Object.keys(h.Metadata).length ? h.Metadata : undefined,
+        StorageClass: source.storageClass as never,
+        Tagging: tags.tagging,
+        ChecksumAlgorithm: source.checksumAlgorithm,
+        ChecksumType: checksumTypeInParts(source.checksumAlgorithm, source.checksumType),
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: input.keyArn,
+        BucketKeyEnabled: input.bucketKeyEnabled,
+      }),
     );
     const started = { status: 'started' as const, uploadId: out.UploadId! };
     return tags.unmarked === undefined ? started : { ...started, unmarked: tags.unmarked };

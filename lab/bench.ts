@@ -11,8 +11,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../activities/aws-clients';
 import { census } from './lib/census';
-import { runAwsCli, runProduct, runRaw, updatesPerSecond, type Outcome } from './bench/contenders';
-import { s3ClientCpu, type ClientCpu } from './bench/s3-client-cpu';
+import { runAwsCli, runFloor, runProduct, runRaw, updatesPerSecond, type Outcome } from './bench/contenders';
+import { FLOOR_CLIENT, floorClientFromEnv, s3ClientCpu, type ClientCpu } from './bench/s3-client-cpu';
 import { ROOT } from './lib/worker-process';
 import { seedSseS3Bucket } from './lib/seed-bucket';
 import { DEFAULTS } from '../common/types';
@@ -28,6 +28,8 @@ const STEADY_TRIM = 0.1;
 const CLIENT_CPU_REQUESTS = 2000;
 const WORKER_SOCKETS = 300;
 const AWSCLI_DEFAULT_CONCURRENCY = 10;
+/** The rate the projection is for: half of a 50,000 requests/s KMS quota, or any budget with Bucket Keys. */
+const PROJECTED_OBJECTS_PER_SECOND = 25_000;
 
 interface Row extends Outcome {
   name: string;
@@ -129,12 +131,24 @@ function printIdle(rows: Row[]): void {
   }
 }
 
+/** Each client's CPU per request, and how many times the floor client's that is. */
 function printClientCpu(rows: ClientCpu[]): void {
   const kinds = Object.keys(rows[0].perRequestMs);
-  console.log(`| S3 client | ${kinds.map((k) => `${k} CPU ms/request`).join(' | ')} |`);
+  const floor = rows.find((r) => r.client === FLOOR_CLIENT)!;
+  const cell = (r: ClientCpu, k: string) =>
+    `${r.perRequestMs[k].toFixed(2)} (${(r.perRequestMs[k] / floor.perRequestMs[k]).toFixed(1)}×)`;
+  console.log(`| S3 client | ${kinds.map((k) => `${k} CPU ms/request (× floor)`).join(' | ')} |`);
   console.log(`|---|${kinds.map(() => '--:').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.client} | ${kinds.map((k) => r.perRequestMs[k].toFixed(2)).join(' | ')} |`);
+  for (const r of rows) console.log(`| ${r.client} | ${kinds.map((k) => cell(r, k)).join(' | ')} |`);
   console.log('');
+}
+
+/** Cores of this machine each contender would need at PROJECTED_OBJECTS_PER_SECOND, from its CPU per object. */
+function printProjection(rows: { name: string; cpuMsPerObject: number }[]): void {
+  const cores = (ms: number) => ((ms * PROJECTED_OBJECTS_PER_SECOND) / 1000).toFixed(0);
+  console.log(`\nAt ${PROJECTED_OBJECTS_PER_SECOND.toLocaleString('en')} objects/s, cores of this machine:`);
+  for (const r of rows)
+    console.log(`  ${r.name}: ${cores(r.cpuMsPerObject)} (${r.cpuMsPerObject.toFixed(2)} ms/object)`);
 }
 
 async function main(): Promise<void> {
@@ -214,6 +228,11 @@ async function main(): Promise<void> {
   await contend('s3-kms-migrator --engine copy', 'copy', (bucket) =>
     runProduct(env, bucket, keyArn, objects, { args: ['--engine', 'copy'] }),
   );
+  const floorClient = floorClientFromEnv(env, WORKER_COPY_SLOTS);
+  await contend(`floor: minimal signed client, same requests (${WORKER_COPY_SLOTS} at once)`, 'floor', (bucket, keys) =>
+    runFloor(floorClient, bucket, keys, keyArn, WORKER_COPY_SLOTS),
+  );
+  floorClient.destroy();
   const achieved = updatesPerSecond(budgetRow.requests ?? []);
   const achievedSteady = updatesPerSecond(budgetRow.requests ?? [], STEADY_TRIM);
   for (const level of cliLevels) {
@@ -233,7 +252,14 @@ async function main(): Promise<void> {
       `${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`,
   );
   const ops = (r: Row) => r.objects / r.seconds;
-  const [raw, product, , copying, ...clis] = rows;
+  const [raw, product, , copying, floor, ...clis] = rows;
+  const msPerObject = (ms: number | undefined) => (ms ?? 0) / objects;
+  printProjection([
+    { name: 'worker (s3-kms-migrator, 1 worker)', cpuMsPerObject: msPerObject(product.cpuMs) },
+    { name: 'Temporal server', cpuMsPerObject: msPerObject(product.temporalCpuMs) },
+    { name: 'raw loop (SDK)', cpuMsPerObject: msPerObject(raw.cpuMs) },
+    { name: 'floor (minimal signed client)', cpuMsPerObject: msPerObject(floor.cpuMs) },
+  ]);
   const bestCli = clis.length > 0 ? clis.reduce((best, r) => (ops(r) > ops(best) ? r : best)) : undefined;
   const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
   console.log(
@@ -257,6 +283,12 @@ async function main(): Promise<void> {
       temporal_cpu_ms_per_object_above_idle: round((aboveIdle(product) ?? 0) / objects),
       worker_idle_cpu_ms_per_second: product.idle && round(product.idle.workerMsPerSecond, 1),
       worker_cpu_vs_raw: round((product.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
+      floor_cpu_ms_per_object: round(msPerObject(floor.cpuMs)),
+      worker_cpu_vs_floor: round((product.cpuMs ?? 0) / (floor.cpuMs ?? 1)),
+      floor_s3_requests_per_object: round((floor.requests?.length ?? 0) / objects),
+      projected_objects_per_second: PROJECTED_OBJECTS_PER_SECOND,
+      projected_worker_cores: round((msPerObject(product.cpuMs) * PROJECTED_OBJECTS_PER_SECOND) / 1000, 0),
+      projected_temporal_cores: round((msPerObject(product.temporalCpuMs) * PROJECTED_OBJECTS_PER_SECOND) / 1000, 0),
       raw_endpoint_cpu_ms_per_request: round((raw.endpointCpuMs ?? 0) / (raw.requests?.length ?? 1)),
       product_endpoint_cpu_ms_per_request: round((product.endpointCpuMs ?? 0) / (product.requests?.length ?? 1)),
       raw_s3_requests_per_object: round((raw.requests?.length ?? 0) / objects),

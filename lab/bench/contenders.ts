@@ -18,6 +18,7 @@ import { processGroupCpuMs } from '../lib/process-cpu';
 import { isUpdateObjectEncryption, requestsDuring, type ServedRequest } from '../lib/endpoint-requests';
 import { runClient } from '../lib/run-client';
 import { spawnWorkerProcess } from '../lib/worker-process';
+import type { FloorClient, FloorResponse } from './floor-client';
 
 export interface Outcome {
   /** What objects/s is measured over: the raw loop's run; the migration's own, from its start to its close. */
@@ -94,6 +95,45 @@ export async function runRaw(
     seconds: (performance.now() - started) / 1000,
     cpuMs: (cpu.user + cpu.system) / 1000,
     endpointCpuMs,
+    requests,
+  };
+}
+
+/** The floor client's answer, or an error naming the request (the floor parses nothing else). */
+function ok(response: FloorResponse, what: string): FloorResponse {
+  if (response.status < 200 || response.status > 299) throw new Error(`floor: ${what} answered ${response.status}`);
+  return response;
+}
+
+/**
+ * The floor: the raw loop's requests per object (HEAD, UpdateObjectEncryption, tag read and write, HEAD) sent
+ * by a minimal signed client (floor-client.ts) in the same plain loop: what those requests cost at least.
+ */
+export async function runFloor(
+  floor: FloorClient,
+  bucket: string,
+  keys: string[],
+  keyArn: string,
+  concurrency: number,
+): Promise<Outcome> {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const endpointBefore = processGroupCpuMs(stackPid('moto'));
+  const { requests } = await requestsDuring(() =>
+    forEachConcurrently(keys, concurrency, async (key) => {
+      const etag = ok(await floor.head(bucket, key), `HEAD ${key}`).headers.etag;
+      ok(await floor.updateObjectEncryption(bucket, key, keyArn), `update ${key}`);
+      ok(await floor.getTagging(bucket, key), `GET tagging ${key}`);
+      ok(await floor.putTagging(bucket, key, [[DEFAULTS.tagKey, DEFAULTS.tagValue]]), `PUT tagging ${key}`);
+      if (ok(await floor.head(bucket, key), `HEAD ${key}`).headers.etag !== etag)
+        throw new Error(`floor: ${key} changed`);
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    endpointCpuMs: processGroupCpuMs(stackPid('moto')) - endpointBefore,
     requests,
   };
 }
