@@ -122,9 +122,9 @@ export interface ObjectContext {
 
 /**
  * Counts one surveyed object: its state, the action the migration decides for it, and the S3 and KMS requests
- * that action costs as the worker makes them (README "How it works"): a batched HEAD; an update, a tag read
+ * that action costs as the worker makes them (docs/how-it-works.md): a batched HEAD; an update, a tag read
  * where the object has tags or the endpoint does not say, a tag write and, without versions, a HEAD that
- * confirms the object; a copy with its tag read, its ACL read where ACLs are in force, and the HEAD that
+ * confirms the object (a tag-only object the same, without the update); a copy with its tag read, its ACL read where ACLs are in force, and the HEAD that
  * verifies it; a multipart copy with an annotations check, a HEAD for the headers it sets, its parts, the
  * listing of its parts (1,000 a page) and its completion.
  */
@@ -161,6 +161,7 @@ export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: De
     case 'ensure-tag':
       if (readsTags) count(t.requests, 'GetObjectTagging');
       if (snapshot.tagCount === 0) count(t.requests, 'PutObjectTagging'); // no tags at all: the marker is surely missing
+      if (!ctx.versioned) count(t.requests, 'HeadObject'); // still the object inspected, as after an update
       return;
     case 'update':
       count(t.requests, 'UpdateObjectEncryption');

@@ -48,7 +48,7 @@ describe('the plan model', () => {
     tallyObject(t, object({ sse: 'aws:kms', kmsKeyArn: KEY, tagCount: undefined }), { action: 'ensure-tag' }, ctx);
     assert.deepEqual(t.requests, {
       // The first look of each, the confirming HEAD of each update, the copy's verification, its headers' read.
-      HeadObject: 4 + 2 + 1 + 1,
+      HeadObject: 4 + 2 + 1 + 1 + 1, // … and the tag-only object's confirming HEAD
       UpdateObjectEncryption: 2,
       GetObjectTagging: 2, // only where there are tags, or the endpoint did not say
       PutObjectTagging: 2,
