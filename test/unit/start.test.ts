@@ -25,16 +25,19 @@ function fakeConnected(running: boolean, calls: string[]): Connected {
   };
   const workflow = {
     getHandle: () => handle,
-    // No other migration of the bucket runs (overlapping prefixes: test/integration/workflow-ids.test.ts).
-    list: async function* () {
-      calls.push('list');
-    },
     start: async () => {
       calls.push('start');
       return handle;
     },
   };
-  return { client: { workflow }, namespace: 'default' } as unknown as Connected;
+  const workflowService = {
+    // No other migration of the bucket runs (overlapping prefixes: test/integration/workflow-ids.test.ts).
+    listWorkflowExecutions: async () => {
+      calls.push('list');
+      return { executions: [] };
+    },
+  };
+  return { client: { workflow, workflowService }, namespace: 'default' } as unknown as Connected;
 }
 
 describe('starting a migration', () => {
