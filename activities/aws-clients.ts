@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
-import { applyBucketAccess } from './bucket-access';
+import { applyBucketAccess, withAccessInForce } from './bucket-access';
+import { keepAliveTransport, LeanS3 } from './lean-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -30,6 +31,9 @@ export const KMS_COSTING_COMMANDS = new Set([
   'CompleteMultipartUploadCommand',
 ]);
 
+/** Attempts the SDK makes of a call that costs no KMS request (two quick retries). */
+const SDK_ATTEMPTS = 3;
+
 /** Carries a KMS-costing call's error past the SDK's retry middleware, which retries only errors it knows. */
 class NotRetriedBySdk extends Error {
   constructor(readonly error: unknown) {
@@ -55,7 +59,7 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
   const common = {
     region: options.region,
     endpoint: options.endpoint,
-    maxAttempts: 3,
+    maxAttempts: SDK_ATTEMPTS,
     requestHandler,
     cacheMiddleware: true,
   };
@@ -107,5 +111,31 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     { step: 'deserialize', priority: 'high', name: 'adaptiveConcurrency' },
   );
   applyBucketAccess(s3);
+  sendHotPathLean(s3, limit, options.maxSockets);
   return { s3, kms: new KMSClient(common), sts: new STSClient(common) };
+}
+
+/**
+ * The hot path's four requests go the lean way (activities/lean-s3.ts), about half the CPU of the SDK's
+ * stack; every other call, and any call with options of its own, stays on the SDK. Same limit, same access
+ * fields, same retries (none for the KMS-costing update).
+ */
+function sendHotPathLean(s3: S3Client, limit: AdaptiveLimit, maxSockets: number): void {
+  const lean = new LeanS3(s3, keepAliveTransport(maxSockets), async (attempt) => {
+    await limit.acquire();
+    try {
+      const result = await attempt();
+      limit.release('ok');
+      return result;
+    } catch (err) {
+      limit.release(isThrottling(err) ? 'throttled' : 'error');
+      throw err;
+    }
+  });
+  const sdkSend = s3.send.bind(s3) as (...args: unknown[]) => Promise<unknown>;
+  s3.send = ((command: { input: object; constructor: Function }, ...rest: unknown[]) => {
+    if (rest.length > 0 || !lean.handles(command)) return sdkSend(command, ...rest);
+    const attempts = KMS_COSTING_COMMANDS.has(command.constructor.name) ? 1 : SDK_ATTEMPTS;
+    return lean.send({ input: withAccessInForce(command.input), constructor: command.constructor }, attempts);
+  }) as typeof s3.send;
 }

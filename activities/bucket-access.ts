@@ -39,6 +39,12 @@ export function accessFields(input: Record<string, unknown>, access: BucketAcces
   return fields;
 }
 
+/** The command input with the access in force added (as the client's middleware adds it). */
+export function withAccessInForce<I extends object>(input: I): I {
+  const fields = accessFields(input as Record<string, unknown>, current.getStore());
+  return Object.keys(fields).length === 0 ? input : { ...fields, ...input };
+}
+
 /** Adds the access in force to each request of the client (fields a command does not take are not sent). */
 export function applyBucketAccess(s3: S3Client): void {
   s3.middlewareStack.add(
