@@ -133,9 +133,10 @@ function sendHotPathLean(s3: S3Client, limit: AdaptiveLimit, maxSockets: number)
     }
   });
   const sdkSend = s3.send.bind(s3) as (...args: unknown[]) => Promise<unknown>;
-  s3.send = ((command: { input: object; constructor: Function }, ...rest: unknown[]) => {
-    if (rest.length > 0 || !lean.handles(command)) return sdkSend(command, ...rest);
+  s3.send = (async (command: { input: object; constructor: Function }, ...rest: unknown[]) => {
+    const withAccess = { input: withAccessInForce(command.input), constructor: command.constructor };
+    if (rest.length > 0 || !(await lean.accepts(withAccess))) return sdkSend(command, ...rest);
     const attempts = KMS_COSTING_COMMANDS.has(command.constructor.name) ? 1 : SDK_ATTEMPTS;
-    return lean.send({ input: withAccessInForce(command.input), constructor: command.constructor }, attempts);
+    return lean.send(withAccess, attempts);
   }) as typeof s3.send;
 }

@@ -43,6 +43,13 @@ export interface LeanResponse {
 /** Sends a signed request and reads its answer whole (none of these answers is large). */
 export type Transport = (request: HttpRequest) => Promise<LeanResponse>;
 
+const CONNECT_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 120_000;
+
+function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+}
+
 export function keepAliveTransport(maxSockets: number): Transport {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets }),
@@ -75,6 +82,14 @@ export function keepAliveTransport(maxSockets: number): Transport {
         },
       );
       req.on('error', reject);
+      // As the worker's SDK handler: 5 s to connect, 120 s of silence at most (errors the SDK's retry knows).
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(timeoutError('no answer within 120 s')));
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => req.destroy(timeoutError('no connection within 5 s')), CONNECT_TIMEOUT_MS);
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
       req.end(request.body);
     });
 }
@@ -90,7 +105,7 @@ function errorType(err: unknown): RetryErrorType {
 
 export class LeanS3 {
   private readonly endpoints = new Map<string, Promise<EndpointV2>>();
-  private signer?: Promise<SignatureV4>;
+  private readonly signers = new Map<string, SignatureV4>();
 
   /**
    * `eachAttempt` wraps every attempt (the worker's adaptive concurrency limit, as its middleware wraps each of
@@ -102,18 +117,13 @@ export class LeanS3 {
     private readonly eachAttempt: <T>(attempt: () => Promise<T>) => Promise<T> = (attempt) => attempt(),
   ) {}
 
-  /** Whether this command goes the lean way (one of the four, sent without per-call options). */
-  handles(command: object): boolean {
-    return LEAN.has(command.constructor);
-  }
-
-  private endpointOf(bucket: string, input: object, command: object): Promise<EndpointV2> {
+  private endpointOf(bucket: string, command: { input: object; constructor: Function }): Promise<EndpointV2> {
     let endpoint = this.endpoints.get(bucket);
     if (!endpoint) {
       const instructions = (command.constructor as { getEndpointParameterInstructions?: () => unknown })
         .getEndpointParameterInstructions;
       endpoint = getEndpointFromInstructions(
-        input as Record<string, unknown>,
+        command.input as Record<string, unknown>,
         { getEndpointParameterInstructions: instructions } as never,
         this.s3.config as never,
       );
@@ -123,16 +133,30 @@ export class LeanS3 {
     return endpoint;
   }
 
-  private async signerFor(): Promise<SignatureV4> {
-    this.signer ??= (async () =>
-      new SignatureV4({
+  /**
+   * Whether this command goes the lean way: one of the four, to a bucket whose endpoint is signed with plain
+   * Signature V4 for S3 (not a directory bucket's session auth, not SigV4a); the SDK sends everything else.
+   */
+  async accepts(command: { input: object; constructor: Function }): Promise<boolean> {
+    if (!LEAN.has(command.constructor)) return false;
+    const endpoint = await this.endpointOf((command.input as { Bucket: string }).Bucket, command);
+    const scheme = signingScheme(endpoint);
+    return scheme.name === 'sigv4' && scheme.signingName === 's3';
+  }
+
+  private signerFor(region: string): SignatureV4 {
+    let signer = this.signers.get(region);
+    if (!signer) {
+      signer = new SignatureV4({
         service: 's3',
-        region: await (this.s3.config.region as () => Promise<string>)(),
+        region,
         credentials: this.s3.config.credentials as () => Promise<AwsCredentialIdentity>,
         sha256: Sha256,
         uriEscapePath: false,
-      }))();
-    return this.signer;
+      });
+      this.signers.set(region, signer);
+    }
+    return signer;
   }
 
   /** One request of the four, serialized, signed, sent and parsed; retried as the SDK would (once per call). */
@@ -152,7 +176,7 @@ export class LeanS3 {
       }>;
     };
     const bucket = (command.input as { Bucket: string }).Bucket;
-    const endpoint = await this.endpointOf(bucket, command.input, command);
+    const endpoint = await this.endpointOf(bucket, command);
     const context = { ...this.s3.config, endpoint: async () => endpointV1(endpoint) };
     const request = await config.protocol.serializeRequest(operation, command.input, context);
     request.headers.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
@@ -166,16 +190,29 @@ export class LeanS3 {
         request.headers['x-amz-checksum-crc32'] = crc.toString('base64');
       }
     }
-    const signer = await this.signerFor();
+    const signer = this.signerFor(
+      signingScheme(endpoint).signingRegion ?? (await (this.s3.config.region as () => Promise<string>)()),
+    );
+    const clock = this.s3.config as unknown as { systemClockOffset?: number };
     const strategy = await config.retryStrategy();
     let token = await strategy.acquireInitialRetryToken(name);
     for (let attempt = 1; ; attempt++) {
       try {
         const parsed = await this.eachAttempt(async () => {
-          const signed = await signer.sign({ ...request, headers: { ...request.headers } } as HttpRequest);
+          // Signed at the SDK's skew-corrected time, which every answer's Date header updates, as its signer does.
+          const offset = clock.systemClockOffset ?? 0;
+          const signed = await signer.sign({ ...request, headers: { ...request.headers } } as HttpRequest, {
+            signingDate: new Date(Date.now() + offset),
+          });
+          const sentAt = Date.now();
           const response = await this.transport(signed);
+          clock.systemClockOffset = updatedClockOffset(response, offset, sentAt);
           return config.protocol.deserializeResponse(operation, context, response).catch((err) => {
-            throw withResponse(err, response);
+            throw withResponse(
+              err,
+              response,
+              Math.abs(clock.systemClockOffset! - offset) > 0 && Math.abs(clock.systemClockOffset!) >= 240_000,
+            );
           });
         });
         strategy.recordSuccess(token);
@@ -201,7 +238,7 @@ export class LeanS3 {
  * An error the protocol could not parse (an HTML page from a proxy, say) given its status and the response, as
  * the SDK's deserializer middleware gives it: so a 5xx is retried as a server error whatever its body.
  */
-function withResponse(err: unknown, response: LeanResponse): unknown {
+function withResponse(err: unknown, response: LeanResponse, clockSkewCorrected: boolean): unknown {
   if (typeof err !== 'object' || err === null) return err;
   Object.defineProperty(err, '$response', { value: response, enumerable: false });
   if (!('$metadata' in err)) {
@@ -213,7 +250,29 @@ function withResponse(err: unknown, response: LeanResponse): unknown {
       },
     });
   }
+  // A request refused for a clock 4 minutes or more off, now corrected: retried (a transient error to the SDK).
+  if (clockSkewCorrected) (err as { $metadata: Record<string, unknown> }).$metadata.clockSkewCorrected = true;
   return err;
+}
+
+/**
+ * The clock offset the server's Date header implies, as the SDK computes it: unchanged without one, behind a
+ * cache (an Age header), or when the answer took over 15 minutes.
+ */
+export function updatedClockOffset(response: LeanResponse, offset: number, sentAt: number): number {
+  const date = response.headers.date;
+  if (response.headers.age !== undefined || date === undefined) return offset;
+  const serverTime = Date.parse(date);
+  const receivedAt = Date.now();
+  if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return offset;
+  return serverTime - receivedAt;
+}
+
+/** The endpoint's first auth scheme (the SDK's endpoint rules name it); plain SigV4 where they name none. */
+function signingScheme(endpoint: EndpointV2): { name: string; signingName?: string; signingRegion?: string } {
+  const schemes = endpoint.properties?.authSchemes as
+    { name: string; signingName?: string; signingRegion?: string }[] | undefined;
+  return schemes?.[0] ?? { name: 'sigv4', signingName: 's3' };
 }
 
 /** The endpoint as the protocol's serializer takes it: the URL's parts, its path the bucket's (path style). */

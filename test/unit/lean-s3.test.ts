@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectTaggingCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { HttpRequest } from '@smithy/types';
-import { LeanS3, type LeanResponse } from '../../activities/lean-s3';
+import { LeanS3, updatedClockOffset, type LeanResponse } from '../../activities/lean-s3';
 import { updateRequest } from '../../activities/update-objects';
 
 const TELEMETRY = ['user-agent', 'x-amz-user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request'];
@@ -163,6 +164,46 @@ describe('the lean S3 path', () => {
     await assert.rejects(
       lean.send(new PutObjectTaggingCommand({ Bucket: 'b', Key: 'k', Tagging: { TagSet: [] } }), 1),
       (err: { $metadata: { httpStatusCode: number } }) => err.$metadata.httpStatusCode === 500,
+    );
+  });
+
+  it('leaves directory buckets (session auth) to the SDK, and signs plain buckets', async () => {
+    const lean = new LeanS3(new S3Client(config()), async () => ({
+      statusCode: 200,
+      headers: {},
+      body: new Uint8Array(),
+    }));
+    assert.equal(await lean.accepts(new HeadObjectCommand({ Bucket: 'plain-bucket', Key: 'k' })), true);
+    assert.equal(await lean.accepts(new HeadObjectCommand({ Bucket: 'dir--use1-az4--x-s3', Key: 'k' })), false);
+    assert.equal(await lean.accepts(new ListObjectsV2Command({ Bucket: 'plain-bucket' })), false);
+  });
+
+  it("corrects its clock from the server's Date as the SDK does, and retries a request refused for skew", async () => {
+    const s3 = new S3Client(config());
+    const ahead = new Date(Date.now() + 3_600_000).toUTCString();
+    const signedAt: string[] = [];
+    let calls = 0;
+    const lean = new LeanS3(s3, async (request) => {
+      signedAt.push(String(request.headers['x-amz-date']));
+      if (++calls === 1) {
+        const body = '<Error><Code>RequestTimeTooSkewed</Code><Message>skewed</Message></Error>';
+        return { statusCode: 403, headers: { date: ahead }, body: Buffer.from(body) };
+      }
+      return { statusCode: 200, headers: { date: ahead }, body: Buffer.from('<Tagging><TagSet/></Tagging>') };
+    });
+    await lean.send(new GetObjectTaggingCommand({ Bucket: 'b', Key: 'k' }), 3);
+    assert.equal(calls, 2, 'retried once the clock was corrected');
+    const offset = (s3.config as unknown as { systemClockOffset: number }).systemClockOffset;
+    assert.ok(Math.abs(offset - 3_600_000) < 5_000, `offset ${offset}`);
+    const hour = (stamp: string) => Number(stamp.slice(9, 11));
+    assert.equal((hour(signedAt[1]) - hour(signedAt[0]) + 24) % 24, 1, 'the retry signed an hour later');
+    assert.equal(
+      updatedClockOffset(
+        { statusCode: 200, headers: { date: ahead, age: '3' }, body: new Uint8Array() },
+        7,
+        Date.now(),
+      ),
+      7,
     );
   });
 });
