@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { applyBucketAccess, withAccessInForce } from './bucket-access';
-import { keepAliveTransport, LeanS3 } from './lean-s3';
+import { keepAliveTransport, LeanS3, type LeanCommand } from './lean-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -133,7 +133,7 @@ function sendHotPathLean(s3: S3Client, limit: AdaptiveLimit, maxSockets: number)
     }
   });
   const sdkSend = s3.send.bind(s3) as (...args: unknown[]) => Promise<unknown>;
-  s3.send = (async (command: { input: object; constructor: Function }, ...rest: unknown[]) => {
+  s3.send = (async (command: LeanCommand & { constructor: { name: string } }, ...rest: unknown[]) => {
     const withAccess = { input: withAccessInForce(command.input), constructor: command.constructor };
     if (rest.length > 0 || !(await lean.accepts(withAccess))) return sdkSend(command, ...rest);
     const attempts = KMS_COSTING_COMMANDS.has(command.constructor.name) ? 1 : SDK_ATTEMPTS;

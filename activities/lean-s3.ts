@@ -26,8 +26,14 @@ import type { AwsCredentialIdentity, EndpointV2, HttpRequest, RetryErrorType } f
 
 type Schema = readonly [number, string, string, unknown, unknown, unknown];
 
+/** A command as the lean path takes it: its input and its class (which names the operation). */
+export interface LeanCommand {
+  input: object;
+  constructor: unknown;
+}
+
 /** Each command the lean path sends, with its operation schema and whether S3 requires a body checksum. */
-const LEAN = new Map<Function, { schema: Schema; checksum: boolean }>([
+const LEAN = new Map<unknown, { schema: Schema; checksum: boolean }>([
   [HeadObjectCommand, { schema: HeadObject$ as unknown as Schema, checksum: false }],
   [GetObjectTaggingCommand, { schema: GetObjectTagging$ as unknown as Schema, checksum: false }],
   [PutObjectTaggingCommand, { schema: PutObjectTagging$ as unknown as Schema, checksum: true }],
@@ -117,7 +123,7 @@ export class LeanS3 {
     private readonly eachAttempt: <T>(attempt: () => Promise<T>) => Promise<T> = (attempt) => attempt(),
   ) {}
 
-  private endpointOf(bucket: string, command: { input: object; constructor: Function }): Promise<EndpointV2> {
+  private endpointOf(bucket: string, command: LeanCommand): Promise<EndpointV2> {
     let endpoint = this.endpoints.get(bucket);
     if (!endpoint) {
       const instructions = (command.constructor as { getEndpointParameterInstructions?: () => unknown })
@@ -137,7 +143,7 @@ export class LeanS3 {
    * Whether this command goes the lean way: one of the four, to a bucket whose endpoint is signed with plain
    * Signature V4 for S3 (not a directory bucket's session auth, not SigV4a); the SDK sends everything else.
    */
-  async accepts(command: { input: object; constructor: Function }): Promise<boolean> {
+  async accepts(command: LeanCommand): Promise<boolean> {
     if (!LEAN.has(command.constructor)) return false;
     const endpoint = await this.endpointOf((command.input as { Bucket: string }).Bucket, command);
     const scheme = signingScheme(endpoint);
@@ -160,7 +166,7 @@ export class LeanS3 {
   }
 
   /** One request of the four, serialized, signed, sent and parsed; retried as the SDK would (once per call). */
-  async send<O>(command: { input: object; constructor: Function }, attempts: number): Promise<O> {
+  async send<O>(command: LeanCommand, attempts: number): Promise<O> {
     const { schema, checksum } = LEAN.get(command.constructor)!;
     const [, namespace, name, traits, input, output] = schema;
     const operation = { namespace, name, traits, input, output };
