@@ -14,6 +14,8 @@ export interface AwsClientOptions {
   /** Only for emulators; real AWS uses the SDK's own endpoint resolution. */
   endpoint?: string;
   maxSockets: number;
+  /** The hot path's requests without the SDK's middleware (the worker); false: all through the SDK (the bench's raw loop). */
+  lean?: boolean;
   /** Called when throttling lowers, or recovery raises, the worker's S3 concurrency. */
   onConcurrencyChange?: (limit: number, cause: 'throttled' | 'recovering') => void;
 }
@@ -111,7 +113,7 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
     { step: 'deserialize', priority: 'high', name: 'adaptiveConcurrency' },
   );
   applyBucketAccess(s3);
-  sendHotPathLean(s3, limit, options.maxSockets);
+  if (options.lean !== false) sendHotPathLean(s3, limit, options.maxSockets);
   return { s3, kms: new KMSClient(common), sts: new STSClient(common) };
 }
 

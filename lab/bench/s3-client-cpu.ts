@@ -97,8 +97,8 @@ async function measure<C>(
 
 /**
  * CPU of the S3 client itself per request (this process only; the endpoint runs elsewhere), for the SDK's
- * default client, the worker's (activities/aws-clients.ts) and the floor client, on the same objects, one after
- * the other.
+ * default client, the worker's settings on the SDK alone, the worker's client (activities/aws-clients.ts, its
+ * hot path lean) and the floor client, on the same objects, one after the other.
  */
 export async function s3ClientCpu(
   env: NodeJS.ProcessEnv,
@@ -113,17 +113,26 @@ export async function s3ClientCpu(
   };
   const sdkDefault = new S3Client(base);
   const worker = createAwsClients({ region: env.AWS_REGION!, endpoint: env.AWS_ENDPOINT_URL, maxSockets: 300 });
+  const sdkOnly = createAwsClients({
+    region: env.AWS_REGION!,
+    endpoint: env.AWS_ENDPOINT_URL,
+    maxSockets: 300,
+    lean: false,
+  });
   const floor = floorClientFromEnv(env, CONCURRENCY);
   try {
     return [
       await measure('SDK defaults', sdkDefault, requests(bucket, keyArn), keys),
-      await measure("the worker's client", worker.s3, requests(bucket, keyArn), keys),
+      await measure("the worker's settings, SDK only", sdkOnly.s3, requests(bucket, keyArn), keys),
+      await measure("the worker's client (lean hot path)", worker.s3, requests(bucket, keyArn), keys),
       await measure(FLOOR_CLIENT, floor, floorRequests(bucket, keyArn), keys),
     ];
   } finally {
     sdkDefault.destroy();
-    worker.s3.destroy();
-    worker.kms.destroy();
+    for (const clients of [worker, sdkOnly]) {
+      clients.s3.destroy();
+      clients.kms.destroy();
+    }
     floor.destroy();
   }
 }
