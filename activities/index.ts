@@ -25,6 +25,8 @@ import { whileHeartbeating } from './heartbeat';
 import { updateObjects } from './update-objects';
 import { bucketDefaultEncryption, readDefaultEncryption, writeDefaultEncryption } from './default-encryption';
 import { countPage, surveyPage, type SurveyPageInput } from './survey-page';
+import { inventoryPage, type InventoryPageInput } from './inventory/inventory-page';
+import { inventoryFiles, surveyInventoryFile, type SurveyInventoryInput } from './inventory/survey-inventory';
 import { bucketPolicyCheck } from './bucket-policy-check';
 import { cancelEarlierPages, closedPages } from './page-workflows';
 import { writeReport, writeReportManifest, type ReportManifest } from './report-files';
@@ -43,6 +45,7 @@ export function createS3Activities({ s3, kms, sts }: ActivityDeps) {
   return withBucketAccess({
     preflight: (input: PreflightInput) => preflight(s3, kms, sts, input),
     listPage: (input: ListPageInput) => listPage(s3, input),
+    inventoryPage: (input: InventoryPageInput) => whileHeartbeating(() => inventoryPage(s3, input)),
     inspectObject: (input: { bucket: string; key: string; versionId?: string }) => inspectObject(s3, input),
     inspectObjects: (input: { bucket: string; keys: string[]; versionIds?: (string | undefined)[] }) =>
       whileHeartbeating(() => inspectObjects(s3, input)),
@@ -63,6 +66,14 @@ export function createS3Activities({ s3, kms, sts }: ActivityDeps) {
       writeReportManifest(s3, input),
     countPage: (input: Omit<SurveyPageInput, 'sampleRate'>) => whileHeartbeating(() => countPage(s3, input)),
     surveyPage: (input: SurveyPageInput) => whileHeartbeating(() => surveyPage(s3, input)),
+    inventoryFiles: (input: { inventory: string; bucket: string; allVersions?: boolean }) => inventoryFiles(s3, input),
+    surveyInventoryFile: (input: SurveyInventoryInput) => {
+      const progress = { rows: 0 };
+      return whileHeartbeating(
+        () => surveyInventoryFile(s3, input, progress),
+        () => progress,
+      );
+    },
     readDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean }) =>
       readDefaultEncryption(s3, kms, input),
     writeDefaultEncryption: (input: { bucket: string; keyArn: string; bucketKeyEnabled: boolean; previous?: string }) =>

@@ -10,8 +10,8 @@ import { forEachConcurrently } from '../common/concurrently';
 import type { ObjectLock, ObjectSnapshot } from '../common/contract';
 import { errorCode, httpStatus, isNotFound, rethrowForTemporal } from './s3-errors';
 
-const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
-const ARCHIVE_TIERS = new Set(['ARCHIVE_ACCESS', 'DEEP_ARCHIVE_ACCESS']);
+export const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+export const ARCHIVE_TIERS = new Set(['ARCHIVE_ACCESS', 'DEEP_ARCHIVE_ACCESS']);
 /** Each algorithm the SDK knows with the HEAD header that carries it (ChecksumCRC32, … ChecksumXXHASH128). */
 const CHECKSUM_FIELDS = Object.values(ChecksumAlgorithm).map(
   (algorithm) => [`Checksum${algorithm}`, algorithm] as const,

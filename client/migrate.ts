@@ -96,6 +96,10 @@ function program(): Command {
     .option('--tag-key <key>', 'marker tag key (default __ObjectEncrypted)')
     .option('--tag-value <value>', 'marker tag value (default true)')
     .option(
+      '--inventory <s3://bucket/…/manifest.json>',
+      "read the objects from this S3 Inventory report's rows instead of listing the bucket",
+    )
+    .option(
       '--wait',
       'show live progress until the migration ends; exit 0 all migrated, 3 some skipped or failed',
       false,
@@ -199,6 +203,10 @@ function program(): Command {
       'inspect about this many objects, chosen by key hash over the whole listing, and scale (default: all)',
     )
     .option('--bucket-key', 'estimate with S3 Bucket Keys', false)
+    .option(
+      '--inventory <s3://bucket/…/manifest.json>',
+      "decide every object from this S3 Inventory report's rows: no request per object",
+    )
     .option('--copy-locked', 'as for a migration: count objects under Object Lock as copied, not skipped', false)
     .option('--all-versions', 'as for a migration: decide the noncurrent versions of a versioned bucket too', false)
     .option(

@@ -127,6 +127,13 @@ const startSchema = z
       })
       .optional(),
     engine: z.enum(['auto', 'copy'], { error: '--engine must be auto or copy' }).default('auto'),
+    inventory: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+\.json$/,
+        "--inventory must be the s3:// address of an S3 Inventory report's manifest.json",
+      )
+      .optional(),
     tagKey: markerTagKey,
     tagValue: markerTagValue,
   })
@@ -182,5 +189,6 @@ export function migrationOptionsFrom(flags: StartFlags): MigrationOptions {
     reportBucketOwner: o.reportBucketOwner,
     setDefaultEncryption: o.setDefaultEncryption || undefined,
     reportUri: o.reportUri,
+    inventory: o.inventory,
   };
 }

@@ -4,6 +4,7 @@ import type { planBucket } from '../workflows';
 import { TASK_QUEUE } from '../common/types';
 import { planWorkflowId } from '../common/workflow-ids';
 import { webUiLink, type Connected } from './connect';
+import { checkInventory } from './inventory-check';
 import { migrationOptionsFrom, type StartFlags } from './options';
 import { DEFAULT_PRICES, estimatePlan, type PlanEstimate } from './plan-estimate';
 import type { PlanResult } from '../workflows/plan-bucket';
@@ -45,6 +46,9 @@ export async function runPlan(
   const parsed = planFlags.safeParse(flags);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('\n'));
   const f = parsed.data;
+  if (options.inventory && f.sample)
+    throw new Error('--sample and --inventory: a plan from an inventory reads every row, it samples nothing');
+  if (options.inventory) await checkInventory(options.inventory, { ...options, plan: true });
   const workflowId = planWorkflowId(options.bucket, options.prefix);
   const input = {
     bucket: options.bucket,
@@ -58,6 +62,7 @@ export async function runPlan(
     allVersions: options.allVersions,
     expectedBucketOwner: options.expectedBucketOwner,
     requesterPays: options.requesterPays,
+    inventory: options.inventory,
   };
   let handle;
   try {

@@ -135,10 +135,14 @@ export function formatPlan(plan: PlanResult, e: PlanEstimate): string {
     plan.allVersions
       ? `  ${e.objects} objects and noncurrent versions (--all-versions), ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} delete markers` : ''}`
       : `  ${e.objects} objects, ${gib(e.bytes)}${e.olderVersions ? `; ${e.olderVersions} older versions and delete markers (left as they are without --all-versions)` : ''}`,
-    e.sampled
-      ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, ` +
-        `scaled ×${e.scale.toFixed(2)}`
-      : `  every object inspected`,
+    plan.inventory
+      ? `  from the inventory ${plan.inventory.url} taken ${plan.inventory.createdAt} (${plan.inventory.files} ` +
+        `files): every row decided, no request per object; SSE-KMS rows, whose key no inventory names, counted ` +
+        `as updated (the most they cost)`
+      : e.sampled
+        ? `  estimated from a sample of ${plan.tally.surveyed} objects chosen by key hash over the whole listing, ` +
+          `scaled ×${e.scale.toFixed(2)}`
+        : `  every object inspected`,
     '  by encryption now:',
     ...rows(e.byState),
     '  what the migration would do:',

@@ -2,6 +2,7 @@
 // watched to the end with --wait.
 import { WorkflowFailedError } from '@temporalio/client';
 import { webUiLink, withTemporal, type Connected } from './connect';
+import { checkInventory } from './inventory-check';
 import { awsClientsFromEnv } from './aws';
 import { bucketsTagged, parseTagFilter } from './tagged-buckets';
 import { migrationOptionsFrom, type StartFlags } from './options';
@@ -58,6 +59,10 @@ export async function runStart(flags: StartCliFlags): Promise<number> {
   const optionsList = (buckets.length > 0 ? buckets : [undefined]).map((bucket) =>
     migrationOptionsFrom({ ...flags, bucket } as StartFlags),
   );
+  const { inventory } = optionsList[0];
+  if (inventory && optionsList.length > 1)
+    throw new Error('--inventory lists one bucket: give it with one --bucket, not several');
+  if (inventory) await checkInventory(inventory, optionsList[0]);
   return withTemporal(async (connected) => {
     // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
     // It is the namespace's one budget, for every running migration: set once, before the first one starts.

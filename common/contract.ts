@@ -1,6 +1,7 @@
 // What the activities take and return: the contract between the workflows and the activities.
 // Types only (erased from the workflow bundle).
 import type { ChecksumAlgorithm, ChecksumType } from '@aws-sdk/client-s3';
+import type { SkipReason } from './types';
 
 export interface PreflightResult {
   keyArn: string;
@@ -24,6 +25,9 @@ export type UpdateAvailability = { available: true } | { available: false; reaso
 export interface Cursor {
   key?: string;
   versionId?: string;
+  /** An inventory's (--inventory): the data file and the row in it to read next. */
+  file?: number;
+  row?: number;
 }
 
 export interface ListedObject {
@@ -40,6 +44,11 @@ export interface ListedObject {
   checksumAlgorithm?: ChecksumAlgorithm;
   /** FULL_OBJECT or COMPOSITE (a checksum of the parts' checksums), also from the listing. */
   checksumType?: ChecksumType;
+  /**
+   * Skipped as its inventory row says, without a HEAD: a version the row names whose encryption only its own
+   * customer key (SSE-C) or a weakening (DSSE-KMS) could change.
+   */
+  skippedByInventory?: { reason: SkipReason; message: string };
 }
 
 export interface ListPageInput {

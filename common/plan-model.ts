@@ -106,6 +106,7 @@ function count(into: Partial<Record<RequestKind, number>>, kind: RequestKind, n 
 function stateOf(s: Extract<ObjectSnapshot, { exists: true }>, keyArn: string): string {
   if (s.sseCustomerAlgorithm) return 'SSE-C';
   if (s.sse === 'aws:kms:dsse') return 'DSSE-KMS';
+  if (s.sse === 'aws:kms' && s.kmsKeyArn === undefined) return 'SSE-KMS, key not listed'; // an inventory's row
   if (s.sse === 'aws:kms') return s.kmsKeyArn === keyArn ? 'SSE-KMS under the key' : 'SSE-KMS under another key';
   if (s.sse === 'AES256') return 'SSE-S3';
   return 'not encrypted';
@@ -149,7 +150,9 @@ export function tallyObject(t: PlanTally, snapshot: ObjectSnapshot, decision: De
         : 'copy'
       : decision.action === 'skip'
         ? `skip: ${decision.reason}`
-        : decision.action;
+        : snapshot.sse === 'aws:kms' && snapshot.kmsKeyArn === undefined
+          ? `${decision.action}, or tag only if under the key` // counted as the update, the most it costs
+          : decision.action;
   add(t.byAction, action, 1, size);
   const kms = (withoutBucketKey: number, withBucketKey: number) => {
     t.kmsRequests += withoutBucketKey;

@@ -67,6 +67,8 @@ export interface MigrationOptions {
   reportBucketOwner?: string;
   /** The bucket is Requester Pays: every request says the requester pays (RequestPayer). */
   requesterPays?: boolean;
+  /** --inventory: the s3:// address of an S3 Inventory report's manifest.json, read instead of listing the bucket. */
+  inventory?: string;
 }
 
 /**

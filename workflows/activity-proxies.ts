@@ -42,6 +42,19 @@ export const planActivities = carryingBucketAccess(
   }),
 );
 
+/**
+ * An inventory's pages (--inventory) and a plan's survey of one of its data files, which may read a file of
+ * millions of rows: the heartbeat notices a dead worker.
+ */
+export const inventoryActivities = carryingBucketAccess(
+  proxyActivities<S3Activities>({
+    taskQueue: TASK_QUEUE,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '30 seconds',
+    retry: RETRY,
+  }),
+);
+
 /** Report files (--report-uri): one PutObject each. */
 export const reportActivities = carryingBucketAccess(
   proxyActivities<S3Activities>({

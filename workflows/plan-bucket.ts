@@ -1,7 +1,8 @@
 import { continueAsNew, setCurrentDetails } from '@temporalio/workflow';
 import { addTally, emptyTally, type PlanTally } from '../common/plan-model';
 import type { Cursor, PreflightResult } from '../common/contract';
-import { planActivities, preflightActivity } from './activity-proxies';
+import { inventoryActivities, planActivities, preflightActivity } from './activity-proxies';
+import type { SurveyInventoryInput } from '../activities/inventory/survey-inventory';
 import { useBucketAccess } from './bucket-access';
 
 export interface PlanInput {
@@ -18,13 +19,15 @@ export interface PlanInput {
   allVersions?: boolean;
   expectedBucketOwner?: string;
   requesterPays?: boolean;
+  /** s3://…/manifest.json of an S3 Inventory report: its rows are decided instead of listing and HEADing. */
+  inventory?: string;
   /** Carried into continue-as-new. */
   state?: PlanState;
 }
 
 export interface PlanState {
   preflight: PreflightResult;
-  phase: 'count' | 'survey';
+  phase: 'count' | 'survey' | 'inventory';
   cursor: Cursor;
   /** Objects listed by the counting pass (a sample's denominator). */
   total?: number;
@@ -42,6 +45,8 @@ export interface PlanResult {
   sampleRate: number;
   copyLocked: boolean;
   allVersions: boolean;
+  /** Planned from this inventory (the rows as S3 found them then), not from a listing. */
+  inventory?: { url: string; createdAt: string; files: number };
   tally: PlanTally;
 }
 
@@ -67,7 +72,7 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
   useBucketAccess({ bucket: input.bucket, owner: preflight.owner, requesterPays: input.requesterPays });
   const s: PlanState = input.state ?? {
     preflight,
-    phase: input.sample ? 'count' : 'survey',
+    phase: input.inventory ? 'inventory' : input.sample ? 'count' : 'survey',
     cursor: {},
     tally: emptyTally(),
   };
@@ -84,6 +89,10 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
   };
   const sampleRate = () => (input.sample && s.total ? Math.min(1, input.sample / s.total) : 1);
 
+  if (input.inventory) {
+    const inventory = await surveyInventory(input, input.inventory, s, context);
+    return { ...resultOf(input, preflight, 1, s.tally), inventory };
+  }
   for (let pages = 0; ; pages++) {
     if (pages >= PAGES_PER_RUN) await continueAsNew<typeof planBucket>({ ...input, state: s });
     if (s.phase === 'count') {
@@ -100,6 +109,10 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
     setCurrentDetails(`**Surveying**: ${s.tally.listed.objects} objects listed, ${s.tally.surveyed} inspected`);
     if (page.done) break;
   }
+  return resultOf(input, preflight, sampleRate(), s.tally);
+}
+
+function resultOf(input: PlanInput, preflight: PreflightResult, sampleRate: number, tally: PlanTally): PlanResult {
   return {
     bucket: input.bucket,
     prefix: input.prefix,
@@ -107,9 +120,44 @@ export async function planBucket(input: PlanInput): Promise<PlanResult> {
     versioning: preflight.versioning,
     updateAvailable: preflight.update?.available ?? false,
     aclsInForce: preflight.acls ?? false,
-    sampleRate: sampleRate(),
+    sampleRate,
     copyLocked: input.copyLocked ?? false,
     allVersions: input.allVersions ?? false,
-    tally: s.tally,
+    tally,
   };
+}
+
+/** Inventory data files surveyed at once (each an activity reading a file of up to millions of rows). */
+const FILES_AT_ONCE = 4;
+
+/**
+ * A plan from an inventory: every data file's rows decided by an activity, a few files at once; the cursor is the
+ * next file, so a crash repeats at most the files that were being read.
+ */
+async function surveyInventory(
+  input: PlanInput,
+  inventory: string,
+  s: PlanState,
+  context: Omit<SurveyInventoryInput, 'inventory' | 'file' | 'bucket' | 'prefix' | 'versioned' | 'now'>,
+): Promise<NonNullable<PlanResult['inventory']>> {
+  const scope = { inventory, bucket: input.bucket, allVersions: input.allVersions };
+  const { files, createdAt } = await planActivities.inventoryFiles(scope);
+  const versioned = s.preflight.versioning !== 'Disabled';
+  const now = Date.now();
+  for (let runs = 0; (s.cursor.file ?? 0) < files; runs++) {
+    if (runs >= PAGES_PER_RUN) await continueAsNew<typeof planBucket>({ ...input, state: s });
+    const first = s.cursor.file ?? 0;
+    const batch = Array.from({ length: Math.min(FILES_AT_ONCE, files - first) }, (_, i) => first + i);
+    const tallies = await Promise.all(
+      batch.map((file) =>
+        inventoryActivities.surveyInventoryFile({ ...scope, ...context, prefix: input.prefix, file, versioned, now }),
+      ),
+    );
+    tallies.forEach((tally) => addTally(s.tally, tally));
+    s.cursor = { file: first + batch.length };
+    setCurrentDetails(
+      `**Reading the inventory**: ${s.cursor.file} of ${files} files, ${s.tally.listed.objects} objects`,
+    );
+  }
+  return { url: inventory, createdAt, files };
 }

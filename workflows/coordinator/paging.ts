@@ -1,6 +1,6 @@
 // The listing, page after page, each handed to a page workflow; continue-as-new every few pages.
 import { ActivityFailure, ApplicationFailure, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { s3Activities } from '../activity-proxies';
+import { inventoryActivities, s3Activities } from '../activity-proxies';
 import type { CoordinatorInput, CoordinatorState } from '../types';
 import type { MigrationRun } from './migration-run';
 
@@ -11,7 +11,7 @@ export const LISTING_FAILED = 'ListingFailed';
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
 
 /**
- * Lists from the cursor (the last key handed out) and starts a page per listing page, --pages-in-flight at a
+ * Lists from the cursor (the last key handed out, or with --inventory the inventory's next file and row) and starts a page per listing page, --pages-in-flight at a
  * time and never while paused. Returns once the listing is done; continues as new, the pages still running
  * handed to the next run, once this run has started --pages-per-run pages.
  */
@@ -25,14 +25,20 @@ export async function listAndStartPages(run: MigrationRun, state: CoordinatorSta
     await condition(() => control.pausedBecause === undefined && pages.size < options.pagesInFlight);
     let listed;
     try {
-      listed = await s3Activities.listPage({
-        bucket: options.bucket,
-        prefix: options.prefix,
-        versioned: state.preflight.versioning !== 'Disabled',
-        allVersions: options.allVersions,
-        after: state.cursor,
-        maxKeys: options.pageSize,
-      });
+      const scope = { bucket: options.bucket, prefix: options.prefix, allVersions: options.allVersions };
+      listed = options.inventory
+        ? await inventoryActivities.inventoryPage({
+            ...scope,
+            inventory: options.inventory,
+            after: state.cursor,
+            maxKeys: options.pageSize,
+          })
+        : await s3Activities.listPage({
+            ...scope,
+            versioned: state.preflight.versioning !== 'Disabled',
+            after: state.cursor,
+            maxKeys: options.pageSize,
+          });
     } catch (err) {
       // Retryable errors are retried inside the activity: this one is permanent (access denied, bucket gone).
       if (!(err instanceof ActivityFailure)) throw err;

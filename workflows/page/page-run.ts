@@ -142,8 +142,14 @@ export class PageRun implements ObjectContext {
     return result;
   }
 
-  private async inspectGroup(group: ListedObject[]): Promise<void> {
+  private async inspectGroup(listed: ListedObject[]): Promise<void> {
     await this.gate.pass();
+    const group = listed.filter((object) => {
+      const skip = object.skippedByInventory;
+      if (skip) this.tally.skip(object.key, object.versionId, skip.reason, skip.message);
+      return !skip;
+    });
+    if (group.length === 0) return void this.inspecting--;
     const versionIds = group.some((o) => o.versionId) ? group.map((o) => o.versionId) : undefined;
     const inspectInput = { bucket: this.input.options.bucket, keys: group.map((o) => o.key), versionIds };
     const looks = await inspectObjectsActivity.executeWithOptions({ summary: keyRangeSummary('HEAD', group) }, [
