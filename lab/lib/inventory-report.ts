@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -113,9 +114,13 @@ export async function rowsOfBucket(s3: S3Client, bucket: string, allVersions: bo
       rows.push({ bucket, key: l.key, ...versionFields });
       continue;
     }
-    const head = await s3.send(
-      new HeadObjectCommand({ Bucket: bucket, Key: l.key, VersionId: allVersions ? l.versionId : undefined }),
-    );
+    const head = await s3
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: l.key, VersionId: allVersions ? l.versionId : undefined }))
+      .catch((err: { $metadata?: { httpStatusCode?: number } }) => {
+        // S3 answers 400 to a HEAD of an SSE-C object without its key; the inventory still lists it.
+        if (err.$metadata?.httpStatusCode === 400) return { SSECustomerAlgorithm: 'AES256' } as HeadObjectCommandOutput;
+        throw err;
+      });
     rows.push({
       bucket,
       key: l.key,
