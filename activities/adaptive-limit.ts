@@ -18,6 +18,19 @@ export class AdaptiveLimit {
     this.limit = max;
   }
 
+  /** Runs one request within the limit, and counts how it went (`isThrottling` tells a throttled failure). */
+  async around<T>(request: () => Promise<T>, isThrottling: (err: unknown) => boolean): Promise<T> {
+    await this.acquire();
+    try {
+      const result = await request();
+      this.release('ok');
+      return result;
+    } catch (err) {
+      this.release(isThrottling(err) ? 'throttled' : 'error');
+      throw err;
+    }
+  }
+
   async acquire(): Promise<void> {
     if (this.inFlight < this.limit) {
       this.inFlight++;

@@ -98,20 +98,11 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
   );
   const limit = new AdaptiveLimit(options.maxSockets, options.onConcurrencyChange);
   // In the deserialize step, so every attempt (the SDK's own retries too) passes through the limit.
-  s3.middlewareStack.add(
-    (next) => async (args) => {
-      await limit.acquire();
-      try {
-        const result = await next(args);
-        limit.release('ok');
-        return result;
-      } catch (err) {
-        limit.release(isThrottling(err) ? 'throttled' : 'error');
-        throw err;
-      }
-    },
-    { step: 'deserialize', priority: 'high', name: 'adaptiveConcurrency' },
-  );
+  s3.middlewareStack.add((next) => (args) => limit.around(() => next(args), isThrottling), {
+    step: 'deserialize',
+    priority: 'high',
+    name: 'adaptiveConcurrency',
+  });
   applyBucketAccess(s3);
   if (options.lean !== false) sendHotPathLean(s3, limit, options.maxSockets);
   return { s3, kms: new KMSClient(common), sts: new STSClient(common) };
@@ -123,22 +114,11 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; kms
  * fields, same retries (none for the KMS-costing update).
  */
 function sendHotPathLean(s3: S3Client, limit: AdaptiveLimit, maxSockets: number): void {
-  const lean = new LeanS3(s3, keepAliveTransport(maxSockets), async (attempt) => {
-    await limit.acquire();
-    try {
-      const result = await attempt();
-      limit.release('ok');
-      return result;
-    } catch (err) {
-      limit.release(isThrottling(err) ? 'throttled' : 'error');
-      throw err;
-    }
-  });
+  const lean = new LeanS3(s3, keepAliveTransport(maxSockets), (attempt) => limit.around(attempt, isThrottling));
   const sdkSend = s3.send.bind(s3) as (...args: unknown[]) => Promise<unknown>;
   s3.send = (async (command: LeanCommand & { constructor: { name: string } }, ...rest: unknown[]) => {
-    const withAccess = { input: withAccessInForce(command.input), constructor: command.constructor };
-    if (rest.length > 0 || !(await lean.accepts(withAccess))) return sdkSend(command, ...rest);
+    if (rest.length > 0 || !(await lean.accepts(command))) return sdkSend(command, ...rest);
     const attempts = KMS_COSTING_COMMANDS.has(command.constructor.name) ? 1 : SDK_ATTEMPTS;
-    return lean.send(withAccess, attempts);
+    return lean.send({ input: withAccessInForce(command.input), constructor: command.constructor }, attempts);
   }) as typeof s3.send;
 }

@@ -3,8 +3,11 @@
 // is AWS's documented behaviour, docs/validation.md).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createAwsClients } from '../../activities/aws-clients';
 import { applyBucketAccess, runWithBucketAccess, withBucketAccess } from '../../activities/bucket-access';
 import type { BucketAccess } from '../../common/types';
 
@@ -57,6 +60,31 @@ describe('the bucket access on the wire', () => {
     assert.equal(copy['x-amz-expected-bucket-owner'], '111122223333');
     assert.equal(copy['x-amz-source-expected-bucket-owner'], '111122223333', 'the copy reads from the bucket too');
     assert.equal(outside['x-amz-expected-bucket-owner'], undefined);
+  });
+
+  it("is on the worker's lean hot path too: a HEAD through createAwsClients carries it, one outside the access does not", async () => {
+    const headers: Record<string, string | string[] | undefined>[] = [];
+    const server = createServer((req, res) => {
+      headers.push(req.headers);
+      res.writeHead(200, { 'content-length': '0', etag: '"e"' }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    process.env.AWS_ACCESS_KEY_ID ??= 'a';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'b';
+    const { s3 } = createAwsClients({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, maxSockets: 2 });
+    try {
+      await runWithBucketAccess(access, () => s3.send(new HeadObjectCommand({ Bucket: 'data', Key: 'k' })));
+      await s3.send(new HeadObjectCommand({ Bucket: 'data', Key: 'k' }));
+    } finally {
+      s3.destroy();
+      server.close();
+    }
+    assert.equal(headers.length, 2);
+    assert.equal(headers[0]['x-amz-expected-bucket-owner'], '111122223333');
+    assert.equal(headers[0]['x-amz-request-payer'], 'requester');
+    assert.equal(headers[0]['amz-sdk-invocation-id'], undefined, 'sent by the lean path, not the SDK');
+    assert.equal(headers[1]['x-amz-expected-bucket-owner'], undefined);
   });
 
   it('is in force for each activity as its input carries it', async () => {
