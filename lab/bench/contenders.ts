@@ -62,39 +62,48 @@ export async function runRaw(
   keyArn: string,
   concurrency: number,
 ): Promise<Outcome> {
+  return inALoop(keys, concurrency, async (key) => {
+    const source = await inspectObject(s3, { bucket, key });
+    if (!source.exists) throw new Error(`raw: ${key} vanished`);
+    const batch = {
+      bucket,
+      keyArn,
+      bucketKeyEnabled: false,
+      tagKey: DEFAULTS.tagKey,
+      tagValue: DEFAULTS.tagValue,
+      items: [],
+    };
+    await s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 }));
+    const marker = {
+      bucket,
+      key,
+      tagKey: DEFAULTS.tagKey,
+      tagValue: DEFAULTS.tagValue,
+      expect: { etag: source.etag, keyArn },
+    };
+    const tagged = await mergeMarkerInto(s3, marker, source.tagCount);
+    if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);
+  });
+}
+
+/**
+ * One object after another, `concurrency` at a time, in this process: its time, this process's CPU (nothing
+ * else runs here meanwhile), the endpoint's CPU and the requests it served.
+ */
+async function inALoop(
+  keys: string[],
+  concurrency: number,
+  perObject: (key: string) => Promise<void>,
+): Promise<Outcome> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const endpointBefore = processGroupCpuMs(stackPid('moto'));
-  const { requests } = await requestsDuring(() =>
-    forEachConcurrently(keys, concurrency, async (key) => {
-      const source = await inspectObject(s3, { bucket, key });
-      if (!source.exists) throw new Error(`raw: ${key} vanished`);
-      const batch = {
-        bucket,
-        keyArn,
-        bucketKeyEnabled: false,
-        tagKey: DEFAULTS.tagKey,
-        tagValue: DEFAULTS.tagValue,
-        items: [],
-      };
-      await s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 }));
-      const marker = {
-        bucket,
-        key,
-        tagKey: DEFAULTS.tagKey,
-        tagValue: DEFAULTS.tagValue,
-        expect: { etag: source.etag, keyArn },
-      };
-      const tagged = await mergeMarkerInto(s3, marker, source.tagCount);
-      if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);
-    }),
-  );
+  const { requests } = await requestsDuring(() => forEachConcurrently(keys, concurrency, perObject));
   const cpu = process.cpuUsage(cpuBefore);
-  const endpointCpuMs = processGroupCpuMs(stackPid('moto')) - endpointBefore;
   return {
     seconds: (performance.now() - started) / 1000,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    endpointCpuMs,
+    endpointCpuMs: processGroupCpuMs(stackPid('moto')) - endpointBefore,
     requests,
   };
 }
@@ -116,26 +125,14 @@ export async function runFloor(
   keyArn: string,
   concurrency: number,
 ): Promise<Outcome> {
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const endpointBefore = processGroupCpuMs(stackPid('moto'));
-  const { requests } = await requestsDuring(() =>
-    forEachConcurrently(keys, concurrency, async (key) => {
-      const etag = ok(await floor.head(bucket, key), `HEAD ${key}`).headers.etag;
-      ok(await floor.updateObjectEncryption(bucket, key, keyArn), `update ${key}`);
-      ok(await floor.getTagging(bucket, key), `GET tagging ${key}`);
-      ok(await floor.putTagging(bucket, key, [[DEFAULTS.tagKey, DEFAULTS.tagValue]]), `PUT tagging ${key}`);
-      if (ok(await floor.head(bucket, key), `HEAD ${key}`).headers.etag !== etag)
-        throw new Error(`floor: ${key} changed`);
-    }),
-  );
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    seconds: (performance.now() - started) / 1000,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    endpointCpuMs: processGroupCpuMs(stackPid('moto')) - endpointBefore,
-    requests,
-  };
+  return inALoop(keys, concurrency, async (key) => {
+    const etag = ok(await floor.head(bucket, key), `HEAD ${key}`).headers.etag;
+    ok(await floor.updateObjectEncryption(bucket, key, keyArn), `update ${key}`);
+    ok(await floor.getTagging(bucket, key), `GET tagging ${key}`);
+    ok(await floor.putTagging(bucket, key, [[DEFAULTS.tagKey, DEFAULTS.tagValue]]), `PUT tagging ${key}`);
+    if (ok(await floor.head(bucket, key), `HEAD ${key}`).headers.etag !== etag)
+      throw new Error(`floor: ${key} changed`);
+  });
 }
 
 /**
