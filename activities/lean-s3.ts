@@ -112,6 +112,7 @@ function errorType(err: unknown): RetryErrorType {
 export class LeanS3 {
   private readonly endpoints = new Map<string, Promise<EndpointV2>>();
   private readonly signers = new Map<string, SignatureV4>();
+  private readonly contexts = new Map<string, object>();
 
   /**
    * `eachAttempt` wraps every attempt (the worker's adaptive concurrency limit, as its middleware wraps each of
@@ -150,6 +151,17 @@ export class LeanS3 {
     return scheme.name === 'sigv4' && scheme.signingName === 's3';
   }
 
+  /** The client's config with the bucket's endpoint, as the protocol serializes and parses with it: one per bucket. */
+  private serdeContext(bucket: string, endpoint: EndpointV2): object {
+    let context = this.contexts.get(bucket);
+    if (!context) {
+      const v1 = endpointV1(endpoint);
+      context = { ...this.s3.config, endpoint: async () => v1 };
+      this.contexts.set(bucket, context);
+    }
+    return context;
+  }
+
   private signerFor(region: string): SignatureV4 {
     let signer = this.signers.get(region);
     if (!signer) {
@@ -183,7 +195,7 @@ export class LeanS3 {
     };
     const bucket = (command.input as { Bucket: string }).Bucket;
     const endpoint = await this.endpointOf(bucket, command);
-    const context = { ...this.s3.config, endpoint: async () => endpointV1(endpoint) };
+    const context = this.serdeContext(bucket, endpoint);
     const request = await config.protocol.serializeRequest(operation, command.input, context);
     request.headers.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
     const body = request.body as string | undefined;
