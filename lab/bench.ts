@@ -240,6 +240,10 @@ async function main(): Promise<void> {
     runFloor(floorClient, bucket, keys, keyArn, WORKER_COPY_SLOTS),
   );
   floorClient.destroy();
+  // The product as it was before the lean hot path, in the same run: every S3 request through the SDK's stack.
+  await contend('s3-kms-migrator, MIGRATOR_S3_CLIENT=sdk (1 worker)', 'product-sdk', (bucket) =>
+    runProduct({ ...env, MIGRATOR_S3_CLIENT: 'sdk' }, bucket, keyArn, objects),
+  );
   const achieved = updatesPerSecond(budgetRow.requests ?? []);
   const achievedSteady = updatesPerSecond(budgetRow.requests ?? [], STEADY_TRIM);
   for (const level of cliLevels) {
@@ -259,10 +263,11 @@ async function main(): Promise<void> {
       `${achievedSteady.toFixed(1)}/s in its steady middle (${pct(achievedSteady)})\n`,
   );
   const ops = (r: Row) => r.objects / r.seconds;
-  const [raw, product, , copying, floor, ...clis] = rows;
+  const [raw, product, , copying, floor, productSdk, ...clis] = rows;
   const msPerObject = (ms: number | undefined) => (ms ?? 0) / objects;
   printProjection([
     { name: 'worker (s3-kms-migrator, 1 worker)', cpuMsPerObject: msPerObject(product.cpuMs) },
+    { name: 'worker, MIGRATOR_S3_CLIENT=sdk', cpuMsPerObject: msPerObject(productSdk.cpuMs) },
     { name: 'Temporal server', cpuMsPerObject: msPerObject(product.temporalCpuMs) },
     { name: 'raw loop (SDK)', cpuMsPerObject: msPerObject(raw.cpuMs) },
     { name: 'floor (minimal signed client)', cpuMsPerObject: msPerObject(floor.cpuMs) },
@@ -291,6 +296,11 @@ async function main(): Promise<void> {
       worker_idle_cpu_ms_per_second: product.idle && round(product.idle.workerMsPerSecond, 1),
       worker_cpu_vs_raw: round((product.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
       floor_cpu_ms_per_object: round(msPerObject(floor.cpuMs)),
+      floor_cpu_vs_raw: round((floor.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
+      sdk_client_product_ops: round(ops(productSdk), 1),
+      sdk_client_worker_cpu_ms_per_object: round(msPerObject(productSdk.cpuMs)),
+      sdk_client_worker_cpu_vs_raw: round((productSdk.cpuMs ?? 0) / (raw.cpuMs ?? 1)),
+      sdk_client_temporal_cpu_ms_per_object: round(msPerObject(productSdk.temporalCpuMs)),
       worker_cpu_vs_floor: round((product.cpuMs ?? 0) / (floor.cpuMs ?? 1)),
       floor_s3_requests_per_object: round((floor.requests?.length ?? 0) / objects),
       projected_objects_per_second: PROJECTED_OBJECTS_PER_SECOND,

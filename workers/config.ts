@@ -15,6 +15,11 @@ const workerSchema = z.object({
   MIGRATOR_S3_ACTIVITY_SLOTS: slots.default(200),
   /** Concurrent copy activities (each costs KMS requests). */
   MIGRATOR_KMS_ACTIVITY_SLOTS: slots.default(100),
+  /**
+   * lean: the hot path's four S3 requests without the SDK's middleware (activities/lean-s3.ts); sdk: every request
+   * through the SDK's whole stack, should S3 ever refuse the lean ones.
+   */
+  MIGRATOR_S3_CLIENT: z.enum(['lean', 'sdk'], { error: 'must be lean or sdk' }).default('lean'),
   /** Prometheus /metrics port; 0 turns it off. */
   MIGRATOR_METRICS_PORT: z.coerce
     .number({ error: 'must be a port number' })

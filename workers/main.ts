@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
     maxSockets: config.MIGRATOR_S3_ACTIVITY_SLOTS + config.MIGRATOR_KMS_ACTIVITY_SLOTS,
+    lean: config.MIGRATOR_S3_CLIENT === 'lean',
     onConcurrencyChange: (limit, cause) => {
       s3Metrics.changed(limit, cause);
       if (cause === 'throttled')
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       endpoint: config.AWS_ENDPOINT_URL ?? 'AWS',
       taskQueues: [TASK_QUEUE, KMS_TASK_QUEUE],
       metrics: config.MIGRATOR_METRICS_PORT ? `http://0.0.0.0:${config.MIGRATOR_METRICS_PORT}/metrics` : 'off',
+      s3Client: config.MIGRATOR_S3_CLIENT,
       payloads: config.MIGRATOR_PAYLOAD_KMS_KEY ? `encrypted under ${config.MIGRATOR_PAYLOAD_KMS_KEY}` : 'clear',
     },
     'worker started',

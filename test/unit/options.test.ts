@@ -49,6 +49,8 @@ describe('worker configuration', () => {
     assert.equal(c.temporal.namespace, 'default');
     assert.equal(c.temporal.security, 'plaintext');
     assert.equal(c.AWS_ENDPOINT_URL, undefined);
+    assert.equal(c.MIGRATOR_S3_CLIENT, 'lean');
+    assert.equal(workerConfigFromEnv({ AWS_REGION: 'us-east-1', MIGRATOR_S3_CLIENT: 'sdk' }).MIGRATOR_S3_CLIENT, 'sdk');
     assert.equal(workerConfigFromEnv({ AWS_DEFAULT_REGION: 'us-west-2' }).AWS_REGION, 'us-west-2');
   });
   it('names each invalid setting', () => {
@@ -64,6 +66,10 @@ describe('worker configuration', () => {
     assert.throws(
       () => workerConfigFromEnv({ AWS_REGION: 'us-east-1', MIGRATOR_KMS_ACTIVITY_SLOTS: '0' }),
       /MIGRATOR_KMS_ACTIVITY_SLOTS: must be at least 1/,
+    );
+    assert.throws(
+      () => workerConfigFromEnv({ AWS_REGION: 'us-east-1', MIGRATOR_S3_CLIENT: 'fast' }),
+      /MIGRATOR_S3_CLIENT: must be lean or sdk/,
     );
   });
 });
