@@ -126,3 +126,40 @@ describe("the worker's Prometheus metrics and JSON logs", () => {
     assert.equal(failed.code, 'AccessDenied');
   });
 });
+
+describe('the worker with MIGRATOR_S3_CLIENT=sdk', () => {
+  it("sends every S3 request through the SDK's stack, and migrates as the lean path does", async () => {
+    const sentBy = { sdk: 0, lean: 0 };
+    const proxy = await startS3Proxy(stackEnv().AWS_ENDPOINT_URL!, (req) => {
+      if (callName(req) === 'HEAD' || callName(req) === 'PUT?encryption')
+        sentBy[req.headers['amz-sdk-invocation-id'] ? 'sdk' : 'lean']++; // the SDK names each invocation
+      return undefined;
+    });
+    const worker = await spawnWorkerProcess({
+      ...stackEnv(),
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      MIGRATOR_METRICS_PORT: '0',
+      MIGRATOR_S3_CLIENT: 'sdk',
+    });
+    try {
+      const keyArn = await createKey();
+      const bucket = await createBucket('sdk-client');
+      for (let i = 0; i < 5; i++) await put(bucket, `o-${i}`, `o${i}`, { ServerSideEncryption: 'AES256' });
+      const run = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--wait', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.json.counts.updated, 5);
+      assert.ok(sentBy.sdk >= 10, JSON.stringify(sentBy));
+      assert.equal(sentBy.lean, 0, JSON.stringify(sentBy));
+      const started = worker
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .find((e) => e.msg === 'worker started');
+      assert.equal(started.s3Client, 'sdk');
+    } finally {
+      await worker.kill('SIGTERM');
+      await proxy.close();
+    }
+  });
+});
