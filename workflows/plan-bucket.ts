@@ -130,6 +130,9 @@ function resultOf(input: PlanInput, preflight: PreflightResult, sampleRate: numb
 /** Inventory data files surveyed at once (each an activity reading a file of up to millions of rows). */
 const FILES_AT_ONCE = 4;
 
+/** Groups of files per run before continuing as new: about 15 events per group, far below any history limit. */
+const FILE_GROUPS_PER_RUN = 200;
+
 /**
  * A plan from an inventory: every data file's rows decided by an activity, a few files at once; the cursor is the
  * next file, so a crash repeats at most the files that were being read.
@@ -144,8 +147,8 @@ async function surveyInventory(
   const { files, createdAt } = await planActivities.inventoryFiles(scope);
   const versioned = s.preflight.versioning !== 'Disabled';
   const now = Date.now();
-  for (let runs = 0; (s.cursor.file ?? 0) < files; runs++) {
-    if (runs >= PAGES_PER_RUN) await continueAsNew<typeof planBucket>({ ...input, state: s });
+  for (let groups = 0; (s.cursor.file ?? 0) < files; groups++) {
+    if (groups >= FILE_GROUPS_PER_RUN) await continueAsNew<typeof planBucket>({ ...input, state: s });
     const first = s.cursor.file ?? 0;
     const batch = Array.from({ length: Math.min(FILES_AT_ONCE, files - first) }, (_, i) => first + i);
     const tallies = await Promise.all(

@@ -112,8 +112,10 @@ export async function* readRows(
 }
 
 /** Readers left where a page ended, so the next page of the same file goes on from there instead of its start. */
-const parked = new Map<string, AsyncGenerator<InventoryRow>>();
+const parked = new Map<string, { rows: AsyncGenerator<InventoryRow>; expiry: NodeJS.Timeout }>();
 const MOST_PARKED = 8;
+/** A reader nobody took up by then (the next page went to another worker) is closed, its connection with it. */
+const PARKED_FOR_MS = 60_000;
 
 const parkingId = (manifest: InventoryManifest, index: number, row: number) => `${manifest.url}#${index}@${row}`;
 
@@ -126,16 +128,28 @@ export function rowsFrom(
 ): AsyncGenerator<InventoryRow> {
   const id = parkingId(manifest, index, row);
   const found = parked.get(id);
+  if (!found) return readRows(s3, manifest, index, row);
   parked.delete(id);
-  return found ?? readRows(s3, manifest, index, row);
+  clearTimeout(found.expiry);
+  return found.rows;
+}
+
+function close(id: string): void {
+  const reader = parked.get(id);
+  if (!reader) return;
+  parked.delete(id);
+  clearTimeout(reader.expiry);
+  void reader.rows.return(undefined);
 }
 
 /** Keeps a reader standing at `row` for the next page; the oldest parked one is closed past a few. */
 export function park(manifest: InventoryManifest, index: number, row: number, rows: AsyncGenerator<InventoryRow>) {
-  parked.set(parkingId(manifest, index, row), rows);
-  for (const [id, oldest] of parked) {
+  const id = parkingId(manifest, index, row);
+  const expiry = setTimeout(() => close(id), PARKED_FOR_MS);
+  expiry.unref();
+  parked.set(id, { rows, expiry });
+  for (const oldest of parked.keys()) {
     if (parked.size <= MOST_PARKED) break;
-    parked.delete(id);
-    void oldest.return(undefined);
+    close(oldest);
   }
 }
