@@ -49,6 +49,12 @@ export interface ListedObject {
    * customer key (SSE-C) or a weakening (DSSE-KMS) could change.
    */
   skippedByInventory?: { reason: SkipReason; message: string };
+  /**
+   * An SSE-S3 object as its inventory row shows it, where a change it no longer fits is caught after the fact
+   * (a bucket without versions, whose marker is confirmed by ETag; or the row's own version): if the row says
+   * it is to be updated, it is, without a HEAD first (workflows/page/page-run.ts).
+   */
+  rowLook?: ObjectSnapshot;
 }
 
 export interface ListPageInput {

@@ -15,6 +15,8 @@ export interface InventoryPageInput {
   bucket: string;
   prefix: string;
   allVersions?: boolean;
+  /** The bucket has (or had) versioning: only a row that names its version can stand for a HEAD. */
+  versioned: boolean;
   after: Cursor;
   maxKeys: number;
 }
@@ -46,6 +48,17 @@ function skippedByRow(row: InventoryRow): ListedObject['skippedByInventory'] {
     now: 0,
   });
   return decision.action === 'skip' ? { reason: decision.reason, message: decision.message } : undefined;
+}
+
+/**
+ * The row as a HEAD would show the object, where it may stand for one: an SSE-S3 object (an SSE-KMS row does not
+ * name its key) whose update is tied to what the row shows, by its version or, without versions, by the ETag
+ * the marker is confirmed against.
+ */
+export function lookFromRow(row: InventoryRow, versioned: boolean): ListedObject['rowLook'] {
+  if (row.encryptionStatus !== 'SSE-S3' || !row.etag || row.size === undefined) return undefined;
+  if (versioned && !row.versionId) return undefined;
+  return snapshotFromRow(row);
 }
 
 /**
@@ -87,7 +100,9 @@ export async function inventoryPage(s3: S3Client, input: InventoryPageInput): Pr
       if (taken.kind === 'older') olderVersions++;
       if (taken.kind !== 'object') continue;
       const skipped = skippedByRow(next.value);
-      const object = skipped ? { ...taken.object, skippedByInventory: skipped } : taken.object;
+      const object = skipped
+        ? { ...taken.object, skippedByInventory: skipped }
+        : { ...taken.object, rowLook: lookFromRow(next.value, input.versioned) };
       objects.push(object);
       payload += JSON.stringify(object).length;
     }

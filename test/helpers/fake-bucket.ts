@@ -63,6 +63,10 @@ export class FakeBucket {
   refusedKeys = new Set<string>();
   /** Every batched HEAD fails for its object (null): each object is then looked at, and decided, alone. */
   failBatchedHeads = false;
+  /** Listed as an inventory lists SSE-S3 objects: each with its row's look (ListedObject.rowLook). */
+  rowLooks = false;
+  /** HEADs of one object alone (inspectObject). */
+  singleInspects = 0;
 
   private released!: () => void;
   private held = new Promise<void>((resolve) => (this.released = resolve));
@@ -98,7 +102,12 @@ export class FakeBucket {
         const rest = this.keys.filter((k) => after.key === undefined || k > after.key);
         const page = rest.slice(0, maxKeys);
         return {
-          objects: page.map((key) => ({ key, size: 1, etag: '"e"' })),
+          objects: page.map((key) => ({
+            key,
+            size: 1,
+            etag: '"e"',
+            ...(this.rowLooks ? { rowLook: this.snapshot(key) } : {}),
+          })),
           olderVersions: 0,
           next: { key: page.at(-1) ?? after.key },
           done: rest.length <= maxKeys,
@@ -108,7 +117,10 @@ export class FakeBucket {
         this.inspectSizes.push(keys.length);
         return keys.map((key) => (this.failBatchedHeads ? null : this.snapshot(key)));
       },
-      inspectObject: async ({ key }: { key: string }) => this.snapshot(key),
+      inspectObject: async ({ key }: { key: string }) => {
+        this.singleInspects++;
+        return this.snapshot(key);
+      },
       updateObjects: async ({ items: given }: UpdateObjectsInput): ReturnType<CopyActivities['updateObjects']> => {
         const batchId = given.map((i) => i.key).join(',');
         const attempt = (this.attempts.get(batchId) ?? 0) + 1;

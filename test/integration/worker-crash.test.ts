@@ -48,12 +48,15 @@ describe('a worker killed with SIGKILL mid-migration', () => {
     assert.equal(justStarted.json.status, 'RUNNING');
     assert.equal(justStarted.json.bucket, bucket);
 
-    // Kill the worker once a good part, but not all, of the work is done.
+    // Kill the worker once a good part, but not all, of the work is done. Paused meanwhile, so the checks of a
+    // running migration below cannot race its end on a fast machine (or a slow client on a loaded one).
     for (;;) {
       const p = await handle.query(progressQuery);
       if (p.counts.migrated >= OBJECTS / 5) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    const paused = await runMigrate(['pause', started.json.workflowId, '--reason', 'checks while it runs']);
+    assert.equal(paused.code, 0, paused.stderr);
     const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--json']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.json.attached, true, 'the same migration started again attaches to the running one');
@@ -66,6 +69,8 @@ describe('a worker killed with SIGKILL mid-migration', () => {
     const underWay = await runMigrate(['status', started.json.workflowId, '--json']);
     assert.equal(underWay.json.status, 'RUNNING');
     assert.ok(underWay.json.progress.counts.migrated >= OBJECTS / 5, 'status shows live counts');
+    const resumed = await runMigrate(['resume', started.json.workflowId]);
+    assert.equal(resumed.code, 0, resumed.stderr);
     await worker.kill('SIGKILL');
     const atKill = await handle.query(progressQuery).catch(() => undefined);
     assert.ok(!atKill || atKill.counts.migrated < OBJECTS, 'killed before the migration finished');

@@ -101,7 +101,7 @@ for (const format of ['CSV', 'Parquet'] as const) {
         allVersions: false,
         rowsPerFile: 5,
       });
-      const input = { inventory: url, bucket: 'src', prefix: 'p/', maxKeys: 3 };
+      const input = { inventory: url, bucket: 'src', prefix: 'p/', maxKeys: 3, versioned: false };
       const seen: string[] = [];
       const cursors = [];
       let after = {};

@@ -59,4 +59,25 @@ describe('outcomes of one batch', { timeout: 120_000 }, () => {
       assert.equal(bucket.updates.get(failed), undefined);
     });
   });
+
+  it('updates objects from their inventory rows without a HEAD, and HEADs one S3 refused before copying it', async () => {
+    const bucket = new FakeBucket(30);
+    bucket.rowLooks = true;
+    const refused = bucket.keys[7];
+    bucket.refusedKeys.add(refused);
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 30, pagesInFlight: 1, maxFailureRate: 1 }));
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.deepEqual(bucket.inspectSizes, [], 'no batched HEAD: the rows stand for it');
+      assert.equal(bucket.singleInspects, 1, 'the refused object alone is looked at before it is copied');
+      assert.equal(summary.counts.migrated, 30);
+      assert.equal(summary.counts.updated, 29);
+      assert.deepEqual(summary.counts.refused, { AccessDenied: 1 });
+      assert.deepEqual(
+        bucket.keys.filter((k) => bucket.updates.get(k) !== 1),
+        [],
+        'every object re-encrypted exactly once',
+      );
+    });
+  });
 });

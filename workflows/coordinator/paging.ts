@@ -25,20 +25,17 @@ export async function listAndStartPages(run: MigrationRun, state: CoordinatorSta
     await condition(() => control.pausedBecause === undefined && pages.size < options.pagesInFlight);
     let listed;
     try {
-      const scope = { bucket: options.bucket, prefix: options.prefix, allVersions: options.allVersions };
+      const scope = {
+        bucket: options.bucket,
+        prefix: options.prefix,
+        allVersions: options.allVersions,
+        versioned: state.preflight.versioning !== 'Disabled',
+        after: state.cursor,
+        maxKeys: options.pageSize,
+      };
       listed = options.inventory
-        ? await inventoryActivities.inventoryPage({
-            ...scope,
-            inventory: options.inventory,
-            after: state.cursor,
-            maxKeys: options.pageSize,
-          })
-        : await s3Activities.listPage({
-            ...scope,
-            versioned: state.preflight.versioning !== 'Disabled',
-            after: state.cursor,
-            maxKeys: options.pageSize,
-          });
+        ? await inventoryActivities.inventoryPage({ ...scope, inventory: options.inventory })
+        : await s3Activities.listPage(scope);
     } catch (err) {
       // Retryable errors are retried inside the activity: this one is permanent (access denied, bucket gone).
       if (!(err instanceof ActivityFailure)) throw err;

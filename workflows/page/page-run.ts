@@ -147,7 +147,7 @@ export class PageRun implements ObjectContext {
     const group = listed.filter((object) => {
       const skip = object.skippedByInventory;
       if (skip) this.tally.skip(object.key, object.versionId, skip.reason, skip.message);
-      return !skip;
+      return !skip && !this.queuedFromRow(object);
     });
     if (group.length === 0) return void this.inspecting--;
     const versionIds = group.some((o) => o.versionId) ? group.map((o) => o.versionId) : undefined;
@@ -160,6 +160,19 @@ export class PageRun implements ObjectContext {
       .filter((single) => single !== undefined);
     this.inspecting--;
     await Promise.all(singles);
+  }
+
+  /**
+   * An object whose inventory row says it is to be updated is queued for its update without a HEAD: a change
+   * since the row is caught after it (the marker's confirming HEAD, or the row's own version), and then the
+   * object is looked at and decided again.
+   */
+  private queuedFromRow(object: ListedObject): boolean {
+    const look = object.rowLook;
+    if (!look?.exists || decideFor(this.input, object, look, this.input.update).action !== 'update') return false;
+    const cost = kmsRequestsPerUpdate(look, this.input.options.bucketKeyEnabled);
+    this.updateQueue.push({ object, look, kind: 'update', cost });
+    return true;
   }
 
   /**
@@ -238,7 +251,11 @@ export class PageRun implements ObjectContext {
       },
       (p, outcome) => {
         const settled = settleUpdate(this.tally, p.look, p.kind === 'update', outcome);
-        if (settled === 'refused') return this.queue(p.object, p.look, false); // copied instead
+        // Copied instead, decided on a HEAD of its own where only its inventory row was seen.
+        if (settled === 'refused')
+          return p.look === p.object.rowLook
+            ? this.attempt(p.object, null, false)
+            : this.queue(p.object, p.look, false);
         if (settled === 'changed') return this.attempt(p.object); // look again and decide again
         this.succeeded(p.object);
       },
