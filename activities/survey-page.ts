@@ -6,13 +6,8 @@ import { decide } from '../common/decide'; // pure: the plan decides each object
 import { inspectObjects } from './inspect-object';
 import { listPage } from './list-page';
 
-export interface SurveyPageInput {
-  bucket: string;
-  prefix: string;
-  versioned: boolean;
-  after: Cursor;
-  /** Share of the listed objects to HEAD (1: all), chosen by a hash of the key: spread over the whole key space. */
-  sampleRate: number;
+/** What a plan decides each object by, as a migration with these options would. */
+export interface PlanDecisionContext {
   keyArn: string;
   update: boolean;
   aclsInForce: boolean;
@@ -20,6 +15,15 @@ export interface SurveyPageInput {
   multipartThresholdBytes: number;
   partSizeBytes: number;
   copyLocked?: boolean;
+}
+
+export interface SurveyPageInput extends PlanDecisionContext {
+  bucket: string;
+  prefix: string;
+  versioned: boolean;
+  after: Cursor;
+  /** Share of the listed objects to HEAD (1: all), chosen by a hash of the key: spread over the whole key space. */
+  sampleRate: number;
   /** --all-versions: noncurrent versions are listed, inspected and decided too, as the migration would. */
   allVersions?: boolean;
 }

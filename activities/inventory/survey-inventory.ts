@@ -3,13 +3,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { decide } from '../../common/decide';
+import type { PlanDecisionContext } from '../survey-page';
 import { emptyTally, tallyObject, type PlanTally } from '../../common/plan-model';
 import { lookFromRow, manifestOf } from './inventory-page';
 import { checkInventoryFits } from './manifest';
 import { readRows } from './read-rows';
 import { listedFromRow, snapshotFromRow } from './row';
 
-export interface SurveyInventoryInput {
+export interface SurveyInventoryInput extends PlanDecisionContext {
   inventory: string;
   /** The data file, by its place in the manifest. */
   file: number;
@@ -17,13 +18,6 @@ export interface SurveyInventoryInput {
   prefix: string;
   allVersions?: boolean;
   versioned: boolean;
-  keyArn: string;
-  update: boolean;
-  aclsInForce: boolean;
-  bucketKeyEnabled: boolean;
-  multipartThresholdBytes: number;
-  partSizeBytes: number;
-  copyLocked?: boolean;
   /** Epoch ms the plan decides at (a retention over by then protects nothing). */
   now: number;
 }

@@ -19,6 +19,7 @@ import { isUpdateObjectEncryption, requestsDuring, type ServedRequest } from '..
 import { runClient } from '../lib/run-client';
 import { spawnWorkerProcess } from '../lib/worker-process';
 import type { FloorClient, FloorResponse } from './floor-client';
+import { emptyBatch } from './s3-client-cpu';
 
 export interface Outcome {
   /** What objects/s is measured over: the raw loop's run; the migration's own, from its start to its close. */
@@ -65,15 +66,7 @@ export async function runRaw(
   return inALoop(keys, concurrency, async (key) => {
     const source = await inspectObject(s3, { bucket, key });
     if (!source.exists) throw new Error(`raw: ${key} vanished`);
-    const batch = {
-      bucket,
-      keyArn,
-      bucketKeyEnabled: false,
-      tagKey: DEFAULTS.tagKey,
-      tagValue: DEFAULTS.tagValue,
-      items: [],
-    };
-    await s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 }));
+    await s3.send(updateRequest(emptyBatch(bucket, keyArn), { key, update: true, kmsCost: 1 }));
     const marker = {
       bucket,
       key,

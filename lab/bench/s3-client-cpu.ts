@@ -36,15 +36,13 @@ export interface ClientCpu {
 
 type Request<C = S3Client> = (client: C, key: string) => Promise<unknown>;
 
+/** An update batch of the default marker with no items: what updateRequest builds one object's request from. */
+export function emptyBatch(bucket: string, keyArn: string) {
+  return { bucket, keyArn, bucketKeyEnabled: false, tagKey: DEFAULTS.tagKey, tagValue: DEFAULTS.tagValue, items: [] };
+}
+
 function requests(bucket: string, keyArn: string): Record<string, Request> {
-  const batch = {
-    bucket,
-    keyArn,
-    bucketKeyEnabled: false,
-    tagKey: DEFAULTS.tagKey,
-    tagValue: DEFAULTS.tagValue,
-    items: [],
-  };
+  const batch = emptyBatch(bucket, keyArn);
   return {
     HeadObject: (s3, key) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
     UpdateObjectEncryption: (s3, key) => s3.send(updateRequest(batch, { key, update: true, kmsCost: 1 })),
