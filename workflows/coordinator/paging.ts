@@ -11,9 +11,10 @@ export const LISTING_FAILED = 'ListingFailed';
 const HISTORY_EVENTS_SOFT_LIMIT = 8_000;
 
 /**
- * Lists from the cursor (the last key handed out, or with --inventory the inventory's next file and row) and starts a page per listing page, --pages-in-flight at a
- * time and never while paused. Returns once the listing is done; continues as new, the pages still running
- * handed to the next run, once this run has started --pages-per-run pages.
+ * Lists from the cursor (the last key handed out; with --inventory, the inventory's next file and row) and starts
+ * a page per listing page, --pages-in-flight at a time and never while paused. Returns once the listing is done;
+ * continues as new, the pages still running handed to the next run, once this run has started --pages-per-run
+ * pages.
  */
 export async function listAndStartPages(run: MigrationRun, state: CoordinatorState): Promise<void> {
   const { options, control, pages } = run;
