@@ -13,6 +13,7 @@ import { createAwsClients } from '../activities/aws-clients';
 import { census } from './lib/census';
 import { runAwsCli, runFloor, runProduct, runRaw, updatesPerSecond, type Outcome } from './bench/contenders';
 import { FLOOR_CLIENT, floorClientFromEnv, s3ClientCpu, type ClientCpu } from './bench/s3-client-cpu';
+import { startKeepAliveFront } from './bench/keep-alive-front';
 import { ROOT } from './lib/worker-process';
 import { seedSseS3Bucket } from './lib/seed-bucket';
 import { DEFAULTS } from '../common/types';
@@ -160,8 +161,13 @@ async function main(): Promise<void> {
       "max_concurrent_requests values to try besides the default 10, or 'none' for no AWS CLI run",
       '32,100',
     )
+    .option(
+      '--keep-alive-front',
+      'measure through a loopback front that keeps connections open, as S3 does (the emulator closes each one)',
+      false,
+    )
     .parse()
-    .opts<{ objects: string; size: string; awscliConcurrency: string }>();
+    .opts<{ objects: string; size: string; awscliConcurrency: string; keepAliveFront: boolean }>();
   const objects = Number(opts.objects);
   const size = Number(opts.size);
   if (!Number.isInteger(objects) || objects < 1)
@@ -179,10 +185,14 @@ async function main(): Promise<void> {
             .filter((n) => n > 0),
         ];
 
-  const env = process.env;
+  // Seeding and reading back go straight to the endpoint; the contenders, through the front if asked.
+  const front = opts.keepAliveFront ? await startKeepAliveFront(process.env.AWS_ENDPOINT_URL!) : undefined;
+  const env = front ? { ...process.env, AWS_ENDPOINT_URL: front.endpoint } : process.env;
+  if (front) console.error(`[bench] contenders reach the endpoint through a keep-alive front at ${front.endpoint}`);
+  process.on('exit', () => front?.stop());
   const { s3, kms } = createAwsClients({
     region: env.AWS_REGION!,
-    endpoint: env.AWS_ENDPOINT_URL,
+    endpoint: process.env.AWS_ENDPOINT_URL,
     maxSockets: WORKER_SOCKETS,
   });
   const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'bench target key' }))).KeyMetadata!.Arn!;
@@ -277,6 +287,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       objects,
+      keep_alive_front: Boolean(front),
       size_bytes: size,
       raw_ops: round(ops(raw), 1),
       product_ops: round(ops(product), 1),
