@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { emptyTally, tallyObject, type PlanTally } from '../common/plan-model';
+import { emptyTally, tallyObject, type ObjectContext, type PlanTally } from '../common/plan-model';
 import type { Cursor, ListPageInput } from '../common/contract';
-import { decide } from '../common/decide'; // pure: the plan decides each object exactly as a migration would
+import { decide, type DecideOptions } from '../common/decide'; // pure: the plan decides each object exactly as a migration would
 import { inspectObjects } from './inspect-object';
 import { listPage } from './list-page';
 
@@ -15,6 +15,24 @@ export interface PlanDecisionContext {
   multipartThresholdBytes: number;
   partSizeBytes: number;
   copyLocked?: boolean;
+}
+
+/** What `decide` and `tallyObject` take for one plan, the same for a listing's survey and an inventory's. */
+export function planDecision(
+  input: PlanDecisionContext & { versioned: boolean },
+  now: number,
+): { options: DecideOptions; ctx: ObjectContext } {
+  const { keyArn, multipartThresholdBytes, update, bucketKeyEnabled, copyLocked } = input;
+  return {
+    options: { keyArn, multipartThresholdBytes, update, bucketKeyEnabled, copyLocked, now },
+    ctx: {
+      keyArn,
+      versioned: input.versioned,
+      aclsInForce: input.aclsInForce,
+      partSizeBytes: input.partSizeBytes,
+      now,
+    },
+  };
 }
 
 export interface SurveyPageInput extends PlanDecisionContext {
@@ -81,22 +99,7 @@ export async function surveyPage(s3: S3Client, input: SurveyPageInput): Promise<
   );
   const versionIds = chosen.some((o) => o.versionId) ? chosen.map((o) => o.versionId) : undefined;
   const snapshots = await inspectObjects(s3, { bucket: input.bucket, keys: chosen.map((o) => o.key), versionIds });
-  const now = Date.now();
-  const options = {
-    keyArn: input.keyArn,
-    multipartThresholdBytes: input.multipartThresholdBytes,
-    update: input.update,
-    bucketKeyEnabled: input.bucketKeyEnabled,
-    copyLocked: input.copyLocked,
-    now,
-  };
-  const ctx = {
-    keyArn: input.keyArn,
-    versioned: input.versioned,
-    aclsInForce: input.aclsInForce,
-    partSizeBytes: input.partSizeBytes,
-    now,
-  };
+  const { options, ctx } = planDecision(input, Date.now());
   snapshots.forEach((snapshot, i) => {
     if (snapshot !== null)
       return tallyObject(

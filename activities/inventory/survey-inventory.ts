@@ -3,7 +3,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { decide } from '../../common/decide';
-import type { PlanDecisionContext } from '../survey-page';
+import { planDecision, type PlanDecisionContext } from '../survey-page';
 import { emptyTally, tallyObject, type PlanTally } from '../../common/plan-model';
 import { lookFromRow, manifestOf } from './inventory-page';
 import { checkInventoryFits } from './manifest';
@@ -48,20 +48,7 @@ export async function surveyInventoryFile(
 ): Promise<PlanTally> {
   const manifest = await manifestOf(s3, input.inventory);
   const tally = emptyTally();
-  const options = {
-    keyArn: input.keyArn,
-    multipartThresholdBytes: input.multipartThresholdBytes,
-    update: input.update,
-    bucketKeyEnabled: input.bucketKeyEnabled,
-    copyLocked: input.copyLocked,
-    now: input.now,
-  };
-  const ctx = {
-    ...options,
-    versioned: input.versioned,
-    aclsInForce: input.aclsInForce,
-    partSizeBytes: input.partSizeBytes,
-  };
+  const { options, ctx } = planDecision(input, input.now);
   for await (const row of readRows(s3, manifest, input.file)) {
     progress.rows++;
     const taken = listedFromRow(row, input);
