@@ -66,9 +66,15 @@ async function stillTheOne(
   }
 }
 
+/** What is known of an object's tags already: HEAD's x-amz-tagging-count, or the tag set itself. */
+export interface KnownTags {
+  tagCount?: number;
+  tags?: Tag[];
+}
+
 /** Adds the marker tag, keeping every other tag; S3 errors are thrown as they come. */
-async function merge(s3: S3Client, input: EnsureTagInput, tagCount?: number): Promise<EnsureTagResult> {
-  const tags = tagCount === 0 ? [] : await readTags(s3, input.bucket, input.key, input.versionId);
+async function merge(s3: S3Client, input: EnsureTagInput, known: KnownTags): Promise<EnsureTagResult> {
+  const tags = known.tags ?? (known.tagCount === 0 ? [] : await readTags(s3, input.bucket, input.key, input.versionId));
   if (hasMarkerTag(tags, input.tagKey, input.tagValue)) return { status: 'already-tagged' };
   const merged = mergeMarkerTag(tags, input.tagKey, input.tagValue);
   if (merged.length > MAX_TAGS_PER_OBJECT) return { status: 'too-many-tags', tagCount: tags.length };
@@ -114,15 +120,15 @@ async function withdrawMarker(s3: S3Client, input: EnsureTagInput, keyArn: strin
 /**
  * Adds the marker tag to that exact version, keeping every other tag; without a version ID, then checks that
  * the object is still the one inspected ('changed' if not: the marker is withdrawn from the newer object, and
- * the page decides again). `tagCount` 0 (HEAD's x-amz-tagging-count) saves reading an empty tag set.
+ * the page decides again). Tags already read, or a `tagCount` of 0 (HEAD's x-amz-tagging-count), save reading them.
  */
 export async function mergeMarkerInto(
   s3: S3Client,
   input: EnsureTagInput,
-  tagCount?: number,
+  known: KnownTags = {},
 ): Promise<EnsureTagResult> {
   try {
-    const result = await merge(s3, input, tagCount);
+    const result = await merge(s3, input, known);
     const unversioned = input.versionId === undefined || input.versionId === 'null';
     if ((result.status === 'tagged' || result.status === 'already-tagged') && unversioned && input.expect) {
       if (!(await stillTheOne(s3, input, input.expect))) {

@@ -1,6 +1,7 @@
 import { UpdateObjectEncryptionCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../common/contract';
-import { mergeMarkerInto } from './marker-tag';
+import type { Tag } from '@aws-sdk/client-s3';
+import { hasMarkerTag, mergeMarkerInto, readTags } from './marker-tag';
 import { describeError, errorCode, isNotFound } from './s3-errors';
 import { runBatch, step, StepFailed } from './batch';
 
@@ -16,8 +17,23 @@ export function updateRequest(input: UpdateObjectsInput, item: BatchItem): Updat
   });
 }
 
-/** Re-encrypts one object in place (when asked), then merges the marker tag into that same version. */
+/**
+ * Re-encrypts one object in place (when asked), then merges the marker tag into that same version. An object
+ * known only from its inventory row has its tags read first: the marker already there means a run since the
+ * inventory migrated it, and it is looked at again ('changed') instead of updated again.
+ */
 async function updateAndTag(s3: S3Client, input: UpdateObjectsInput, item: BatchItem): Promise<BatchOutcome> {
+  const { bucket, tagKey, tagValue, keyArn } = input;
+  let tags: Tag[] | undefined;
+  if (item.fromRow) {
+    try {
+      tags = await readTags(s3, bucket, item.key, item.versionId);
+    } catch (err) {
+      if (isNotFound(err)) return { status: 'vanished' };
+      throw new StepFailed('tag', err);
+    }
+    if (hasMarkerTag(tags, tagKey, tagValue)) return { status: 'changed' };
+  }
   if (item.update) {
     try {
       await s3.send(updateRequest(input, item));
@@ -27,10 +43,9 @@ async function updateAndTag(s3: S3Client, input: UpdateObjectsInput, item: Batch
       return { status: 'refused', code: errorCode(err), message: describeError(err, `update ${item.key}`) };
     }
   }
-  const { bucket, tagKey, tagValue, keyArn } = input;
   const expect = item.etag === undefined ? undefined : { etag: item.etag, keyArn };
   const marker = { bucket, key: item.key, versionId: item.versionId, tagKey, tagValue, expect };
-  const tagged = await step('tag', () => mergeMarkerInto(s3, marker, item.tagCount));
+  const tagged = await step('tag', () => mergeMarkerInto(s3, marker, { tagCount: item.tagCount, tags }));
   if (tagged.status === 'too-many-tags' || tagged.status === 'vanished' || tagged.status === 'changed') return tagged;
   return { status: item.update ? 'updated' : tagged.status };
 }

@@ -128,6 +128,11 @@ export interface BatchItem {
   etag?: string;
   /** KMS requests its update costs (common/kms-budget.ts): none when it is only tagged. */
   kmsCost: number;
+  /**
+   * Seen only in an inventory row, never HEADed: its tags are read before the update, and a marker already
+   * there (a run since the inventory migrated it) makes it 'changed', to be looked at again, not updated again.
+   */
+  fromRow?: boolean;
 }
 
 export interface UpdateObjectsInput {

@@ -74,7 +74,7 @@ export async function runRaw(
       tagValue: DEFAULTS.tagValue,
       expect: { etag: source.etag, keyArn },
     };
-    const tagged = await mergeMarkerInto(s3, marker, source.tagCount);
+    const tagged = await mergeMarkerInto(s3, marker, { tagCount: source.tagCount });
     if (tagged.status !== 'tagged') throw new Error(`raw: ${key} ${tagged.status}`);
   });
 }

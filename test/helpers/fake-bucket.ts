@@ -65,6 +65,10 @@ export class FakeBucket {
   failBatchedHeads = false;
   /** Listed as an inventory lists SSE-S3 objects: each with its row's look (ListedObject.rowLook). */
   rowLooks = false;
+  /** Objects a run since the inventory marked: a batch answers 'changed' for each one given from its row. */
+  readonly markedSince = new Set<string>();
+  /** Keys of the batch items that said they were known only from their row, in order. */
+  readonly fromRowItems: string[] = [];
   /** HEADs of one object alone (inspectObject). */
   singleInspects = 0;
 
@@ -141,7 +145,9 @@ export class FakeBucket {
         this.batchSizes.push(keys.length);
         const thrown = this.throwForBatch(keys, attempt);
         if (thrown) throw thrown;
-        const outcomes = keys.map((key): BatchOutcome => {
+        this.fromRowItems.push(...items.filter((i) => i.fromRow).map((i) => i.key));
+        const outcomes = items.map(({ key, fromRow }): BatchOutcome => {
+          if (fromRow && this.markedSince.has(key)) return { status: 'changed' };
           if (this.refuseUpdates || this.refusedKeys.has(key))
             return { status: 'refused', code: 'AccessDenied', message: 'refused' };
           const answer = this.outcomeFor(key);

@@ -123,6 +123,57 @@ describe('updateObjects, the batch activity', () => {
     ]);
   });
 
+  it('reads the tags of an object known only from its inventory row before updating it, and leaves one already marked to be looked at again', async () => {
+    mock.on(PutObjectTaggingCommand).resolves({});
+    mock
+      .on(GetObjectTaggingCommand, { Key: 'migrated-since' })
+      .resolves({ TagSet: [{ Key: '__ObjectEncrypted', Value: 'true' }] });
+    mock.on(GetObjectTaggingCommand, { Key: 'deleted-since' }).rejects(s3Error('NoSuchKey', 404));
+    const sent: string[] = [];
+    mock.on(UpdateObjectEncryptionCommand).callsFake((input) => void sent.push(`update ${input.Key}`));
+    mock
+      .on(GetObjectTaggingCommand, { Key: 'fresh' })
+      .callsFake((input) => (sent.push(`tags ${input.Key}`), { TagSet: [{ Key: 'own', Value: 'x' }] }));
+    const outcomes = await run(
+      new MockActivityEnvironment(),
+      s3,
+      batch([
+        { key: 'fresh', versionId: 'v1', update: true, fromRow: true },
+        { key: 'migrated-since', versionId: 'v2', update: true, fromRow: true },
+        { key: 'deleted-since', versionId: 'v3', update: true, fromRow: true },
+      ]),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o?.status),
+      ['updated', 'changed', 'vanished'],
+    );
+    assert.deepEqual(sent, ['tags fresh', 'update fresh'], 'the tags first, once; the update after them');
+    assert.deepEqual(
+      mock.commandCalls(UpdateObjectEncryptionCommand).map((c) => c.args[0].input.Key),
+      ['fresh'],
+      'no update of an object a run since the inventory marked, nor of one deleted since',
+    );
+    assert.deepEqual(
+      mock.commandCalls(GetObjectTaggingCommand).map((c) => c.args[0].input.VersionId),
+      ['v1', 'v2', 'v3'],
+      "each row's own version, read once",
+    );
+    const puts = mock.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input);
+    assert.deepEqual(
+      puts.map((p) => [p.Key, p.VersionId, p.Tagging?.TagSet]),
+      [
+        [
+          'fresh',
+          'v1',
+          [
+            { Key: 'own', Value: 'x' },
+            { Key: '__ObjectEncrypted', Value: 'true' },
+          ],
+        ],
+      ],
+    );
+  });
+
   it('where there is no version to tag, confirms the object is still the one inspected, under the key; else "changed"', async () => {
     mock.on(UpdateObjectEncryptionCommand).resolves({});
     mock.on(PutObjectTaggingCommand).resolves({});

@@ -70,9 +70,34 @@ describe('outcomes of one batch', { timeout: 120_000 }, () => {
       const summary = (await handle.result()) as MigrationSummary;
       assert.deepEqual(bucket.inspectSizes, [], 'no batched HEAD: the rows stand for it');
       assert.equal(bucket.singleInspects, 1, 'the refused object alone is looked at before it is copied');
+      assert.deepEqual([...bucket.fromRowItems].sort(), bucket.keys, 'each item said it was known only from its row');
       assert.equal(summary.counts.migrated, 30);
       assert.equal(summary.counts.updated, 29);
       assert.deepEqual(summary.counts.refused, { AccessDenied: 1 });
+      assert.deepEqual(
+        bucket.keys.filter((k) => bucket.updates.get(k) !== 1),
+        [],
+        'every object re-encrypted exactly once',
+      );
+    });
+  });
+
+  it('looks again at objects a run since the inventory marked, instead of updating them from their rows', async () => {
+    const bucket = new FakeBucket(30);
+    bucket.rowLooks = true;
+    const marked = bucket.keys.slice(10, 15);
+    marked.forEach((k) => bucket.markedSince.add(k));
+    await h.withWorkers(bucket, async () => {
+      const handle = await h.start(h.optionsFor({ pageSize: 30, pagesInFlight: 1 }));
+      const summary = (await handle.result()) as MigrationSummary;
+      assert.equal(bucket.singleInspects, marked.length, 'each marked object HEADed, and decided on that HEAD');
+      assert.equal(summary.counts.rechecked, marked.length);
+      assert.deepEqual(
+        bucket.fromRowItems.filter((k) => marked.includes(k)).sort(),
+        marked,
+        'given from its row once, not again after its HEAD',
+      );
+      assert.equal(summary.counts.migrated, 30);
       assert.deepEqual(
         bucket.keys.filter((k) => bucket.updates.get(k) !== 1),
         [],

@@ -76,7 +76,7 @@ export function packBatches<T extends { cost: number; bytes?: number; payload?: 
   return batches;
 }
 
-export function batchItem(object: Found, update: boolean, kmsCost: number): BatchItem {
+export function batchItem(object: Found, update: boolean, kmsCost: number, fromRow: boolean): BatchItem {
   return {
     key: object.key,
     versionId: object.versionId,
@@ -84,6 +84,7 @@ export function batchItem(object: Found, update: boolean, kmsCost: number): Batc
     update,
     etag: object.etag,
     kmsCost,
+    ...(fromRow && { fromRow }),
   };
 }
 

@@ -135,7 +135,7 @@ export async function migrateObject(
           bucketKeyEnabled,
           tagKey,
           tagValue,
-          items: [batchItem(snapshot, true, cost)],
+          items: [batchItem(snapshot, true, cost, false)],
         }),
       );
       ctx.learnWeight(kmsWeight);

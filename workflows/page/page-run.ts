@@ -233,7 +233,7 @@ export class PageRun implements ObjectContext {
 
   private runUpdateBatch(batch: Planned[]): Promise<void> {
     const { bucket, tagKey, tagValue, bucketKeyEnabled } = this.input.options;
-    const items = batch.map((p) => batchItem(p.look, p.kind === 'update', p.cost));
+    const items = batch.map((p) => batchItem(p.look, p.kind === 'update', p.cost, p.look === p.object.rowLook));
     return this.runBatch(
       'update',
       batch,
