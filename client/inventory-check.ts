@@ -1,5 +1,8 @@
 import { checkInventoryFits, readManifest, type InventoryManifest } from '../activities/inventory/manifest';
+import { migrationWorkflowId } from '../common/workflow-ids';
 import { awsClientsFromEnv } from './aws';
+import type { Connected } from './connect';
+import { migrationIds, ofBucket } from './list-migrations';
 
 /**
  * Before anything starts: the --inventory manifest is read (and checked against its manifest.checksum) with the
@@ -18,4 +21,31 @@ export async function checkInventory(
   } finally {
     s3.destroy();
   }
+}
+
+/** The prefix a migration's workflow ID names, or undefined where the ID ends with a hash of a long one. */
+function prefixOfId(id: string, bucket: string): string | undefined {
+  if (id.includes('…#sha256:')) return undefined;
+  return id.slice(migrationWorkflowId(bucket, '').length);
+}
+
+/**
+ * Migrations of the bucket whose objects overlap this prefix's and that ran after the inventory was taken
+ * (closed after it, or still running): the rows may not show what they changed. A run whose history Temporal
+ * no longer keeps is not found; the worker's look at each row's marker (activities/update-objects.ts) still
+ * keeps such an object from being updated twice.
+ */
+export async function migratedSinceInventory(
+  connected: Connected,
+  scope: { bucket: string; prefix: string },
+  manifest: InventoryManifest,
+): Promise<string[]> {
+  const ids = await migrationIds(
+    connected,
+    `${ofBucket(scope.bucket)} AND (ExecutionStatus = 'Running' OR CloseTime > '${manifest.createdAt}')`,
+  );
+  return ids.filter((id) => {
+    const prefix = prefixOfId(id, scope.bucket);
+    return prefix === undefined || prefix.startsWith(scope.prefix) || scope.prefix.startsWith(prefix);
+  });
 }

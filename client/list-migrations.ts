@@ -1,13 +1,17 @@
 import type { Connected } from './connect';
+import { migrationWorkflowId } from '../common/workflow-ids';
 import { formatKmsBudget, kmsBudgetStatus, migrationStatus, type KmsBudgetStatus, type StatusReport } from './status';
 
 /** Migrations `status` without an ID lists: the running ones, and the most recent others, newest first. */
 const RECENT_CLOSED = 10;
 
-/**
- * Every running migration and the most recent finished ones in the namespace, each with its progress or
- * summary (as `status <workflowId>` shows it). Found by workflow type, so it needs no custom search attribute.
- */
+/** The visibility query for every migration of the bucket, whatever its prefix (their IDs start alike). */
+export function ofBucket(bucket: string): string {
+  const ids = migrationWorkflowId(bucket, '').replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  return `WorkflowId STARTS_WITH '${ids}'`;
+}
+
+/** The IDs of the migrations a visibility query finds (by workflow type: no custom search attribute needed). */
 export async function migrationIds(connected: Connected, query: string, limit = Infinity): Promise<string[]> {
   const found: string[] = [];
   // The service's own listing: the SDK's would decode each memo, which a client without the workers' payload
@@ -34,6 +38,10 @@ export function runningMigrationIds(connected: Connected): Promise<string[]> {
   return migrationIds(connected, "ExecutionStatus = 'Running'", Infinity);
 }
 
+/**
+ * Every running migration and the most recent finished ones in the namespace, each with its progress or
+ * summary (as `status <workflowId>` shows it).
+ */
 export async function listMigrations(
   connected: Connected,
 ): Promise<{ migrations: StatusReport[]; kmsBudget: KmsBudgetStatus }> {

@@ -2,7 +2,8 @@
 // watched to the end with --wait.
 import { WorkflowFailedError } from '@temporalio/client';
 import { webUiLink, withTemporal, type Connected } from './connect';
-import { checkInventory } from './inventory-check';
+import { checkInventory, migratedSinceInventory } from './inventory-check';
+import type { InventoryManifest } from '../activities/inventory/manifest';
 import { awsClientsFromEnv } from './aws';
 import { bucketsTagged, parseTagFilter } from './tagged-buckets';
 import { migrationOptionsFrom, type StartFlags } from './options';
@@ -62,8 +63,9 @@ export async function runStart(flags: StartCliFlags): Promise<number> {
   const { inventory } = optionsList[0];
   if (inventory && optionsList.length > 1)
     throw new Error('--inventory lists one bucket: give it with one --bucket, not several');
-  if (inventory) await checkInventory(inventory, optionsList[0]);
+  const manifest = inventory ? await checkInventory(inventory, optionsList[0]) : undefined;
   return withTemporal(async (connected) => {
+    if (manifest) optionsList[0] = await withInventoryAge(connected, optionsList[0], manifest);
     // The budget is in force before the migration exists: its first KMS-costing request already obeys it.
     // It is the namespace's one budget, for every running migration: set once, before the first one starts.
     const { kmsBudgetRps } = optionsList[0];
@@ -80,6 +82,28 @@ export async function runStart(flags: StartCliFlags): Promise<number> {
     if (optionsList.length === 1) return runOne(connected, optionsList[0], setBudget, flags);
     return runMany(connected, optionsList, setBudget, flags);
   });
+}
+
+/**
+ * Where a migration of these objects ran after the inventory was taken, every object is HEADed first: the rows
+ * may not show what it changed. Where the migrations cannot be listed, the worker's look at each row's marker
+ * still keeps an object from being updated twice.
+ */
+async function withInventoryAge(
+  connected: Connected,
+  options: MigrationOptions,
+  manifest: InventoryManifest,
+): Promise<MigrationOptions> {
+  const since = await migratedSinceInventory(connected, options, manifest).catch((err: Error) => {
+    console.error(`note: earlier migrations of the bucket could not be listed (${err.message})`);
+    return [];
+  });
+  if (since.length === 0) return options;
+  console.error(
+    `note: ${since.join(', ')} ran after the inventory was taken (${manifest.createdAt}): its rows may not ` +
+      'show what changed since, so every object is HEADed first',
+  );
+  return { ...options, headEveryRow: true };
 }
 
 async function startOne(connected: Connected, options: MigrationOptions, setBudget: () => Promise<void>) {

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { describeMigration, SEALED } from './describe-migration';
-import { migrationIds } from './list-migrations';
+import { migrationIds, ofBucket } from './list-migrations';
 import type { migrateBucket } from '../workflows';
 import { TASK_QUEUE, type MigrationOptions } from '../common/types';
 import { migrationWorkflowId } from '../common/workflow-ids';
@@ -32,11 +32,7 @@ async function overlapping(
   options: MigrationOptions,
   workflowId: string,
 ): Promise<string | undefined> {
-  const bucketIds = migrationWorkflowId(options.bucket, '').replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const running = await migrationIds(
-    connected,
-    `ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${bucketIds}'`,
-  );
+  const running = await migrationIds(connected, `ExecutionStatus = 'Running' AND ${ofBucket(options.bucket)}`);
   for (const id of running.filter((id) => id !== workflowId)) {
     const other = await describeMigration(connected, id);
     if (other.bucket !== undefined && other.bucket !== options.bucket) continue;

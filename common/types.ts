@@ -69,6 +69,11 @@ export interface MigrationOptions {
   requesterPays?: boolean;
   /** --inventory: the s3:// address of an S3 Inventory report's manifest.json, read instead of listing the bucket. */
   inventory?: string;
+  /**
+   * A migration of this bucket and prefix ran after the --inventory was taken: its rows may not show what that
+   * run changed, so every object is HEADed first, as a listed one is (none is updated from its row alone).
+   */
+  headEveryRow?: boolean;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface InventoryPageInput {
   versioned: boolean;
   after: Cursor;
   maxKeys: number;
+  /** The rows predate a migration's changes (MigrationOptions.headEveryRow): none stands for a HEAD. */
+  headEveryRow?: boolean;
 }
 
 /** Rows one page reads at most, so a page of a prefix few rows fall in still ends (and heartbeats) in time. */
@@ -100,9 +102,12 @@ export async function inventoryPage(s3: S3Client, input: InventoryPageInput): Pr
       if (taken.kind === 'older') olderVersions++;
       if (taken.kind !== 'object') continue;
       const skipped = skippedByRow(next.value);
+      const look = skipped || input.headEveryRow ? undefined : lookFromRow(next.value, input.versioned);
       const object = skipped
         ? { ...taken.object, skippedByInventory: skipped }
-        : { ...taken.object, rowLook: lookFromRow(next.value, input.versioned) };
+        : look
+          ? { ...taken.object, rowLook: look }
+          : taken.object;
       objects.push(object);
       payload += JSON.stringify(object).length;
     }

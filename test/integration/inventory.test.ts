@@ -2,7 +2,7 @@
 // (the emulator makes none: lab/lib/inventory-report.ts writes them from the bucket as S3 would list it).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { PutBucketVersioningCommand, PutObjectTaggingCommand, UpdateObjectEncryptionCommand } from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, putMany, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
@@ -120,6 +120,66 @@ describe('S3 Inventory as input', () => {
       assert.equal(rewritten.size, 'rewritten after the inventory'.length, 'the object as it is now, not the row');
       const unlisted = await readObject(bucket, 'new after the inventory');
       assert.equal(unlisted.sse, 'AES256', 'an object the inventory does not list is left to the next run');
+
+      // Run again from the same inventory: its rows still say SSE-S3, but a migration ran since it was taken,
+      // so each object is HEADed first and none is updated (nor costs KMS requests) a second time.
+      const rerunFrom = proxied.proxy.timeline.length;
+      const rerun = await runMigrate([...args, '--max-kms-rps', '40', '--wait', '--json']);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.match(rerun.stderr, /ran after the inventory was taken .* every object is HEADed first/);
+      assert.equal(rerun.json.counts.migrated, 0);
+      assert.equal(rerun.json.counts.alreadyDone, 25);
+      assert.equal(rerun.json.counts.kmsRequests, 0);
+      const again = requestsTo(proxied, bucket, rerunFrom);
+      assert.equal(again['PUT?encryption'], 1, `the probe alone: ${JSON.stringify(again)}`);
+      assert.equal(again['PUT?tagging'] ?? 0, 0, 'no tag written');
+    },
+  );
+
+  it(
+    'migrate --inventory leaves an object marked since the inventory (by a run Temporal no longer remembers) to be looked at, not updated again',
+    { timeout: 240_000 },
+    async () => {
+      const keyArn = await createKey();
+      const bucket = await createBucket('inv-marked');
+      const keys = Array.from({ length: 12 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+      await putMany(bucket, keys, (k) => k, 8, { ServerSideEncryption: 'AES256' });
+      const inventory = await reportOf(bucket, { rowsPerFile: 5 });
+      const migratedSince = keys.slice(3, 7);
+      for (const key of migratedSince) {
+        await s3.send(
+          new UpdateObjectEncryptionCommand({
+            Bucket: bucket,
+            Key: key,
+            ObjectEncryption: { SSEKMS: { KMSKeyArn: keyArn } },
+          }),
+        );
+        await s3.send(
+          new PutObjectTaggingCommand({
+            Bucket: bucket,
+            Key: key,
+            Tagging: { TagSet: [{ Key: '__ObjectEncrypted', Value: 'true' }] },
+          }),
+        );
+      }
+
+      const from = proxied.proxy.timeline.length;
+      const run = await runMigrate([
+        ...['--bucket', bucket, '--kms-key', keyArn, '--inventory', inventory, '--max-kms-rps', '40'],
+        ...['--wait', '--json'],
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stderr, /HEADed first/, 'no migration of this bucket on record');
+      assert.equal(run.json.counts.migrated, keys.length - migratedSince.length);
+      assert.equal(run.json.counts.alreadyDone, migratedSince.length);
+      assert.equal(run.json.counts.rechecked, migratedSince.length, 'each marked one looked at again');
+      const requests = requestsTo(proxied, bucket, from);
+      assert.equal(requests['PUT?encryption'], keys.length - migratedSince.length + 1, 'the rest, and the probe');
+      for (const key of keys) {
+        const state = await readObject(bucket, key);
+        assert.equal(state.keyArn, keyArn, key);
+        assert.deepEqual(state.tags, { __ObjectEncrypted: 'true' }, key);
+      }
     },
   );
 

@@ -35,7 +35,11 @@ export async function listAndStartPages(run: MigrationRun, state: CoordinatorSta
         maxKeys: options.pageSize,
       };
       listed = options.inventory
-        ? await inventoryActivities.inventoryPage({ ...scope, inventory: options.inventory })
+        ? await inventoryActivities.inventoryPage({
+            ...scope,
+            inventory: options.inventory,
+            ...(options.headEveryRow && { headEveryRow: true }),
+          })
         : await s3Activities.listPage(scope);
     } catch (err) {
       // Retryable errors are retried inside the activity: this one is permanent (access denied, bucket gone).
