@@ -1,10 +1,16 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { progressQuery } from '../../workflows/messages';
 import { stackEnv } from './stack-env';
 import { pageWorkflowId } from '../../common/types';
 
 export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
   const connection = await Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS });
   return { client: new Client({ connection }), close: () => connection.close() };
+}
+
+/** Resolves once the migration's progress counts at least `objects` migrated (polled every 50 ms). */
+export async function untilMigrated(handle: WorkflowHandle, objects: number): Promise<void> {
+  while ((await handle.query(progressQuery)).counts.migrated < objects) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Events in each run of a workflow ID, read from the server. */

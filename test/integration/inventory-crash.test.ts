@@ -6,7 +6,7 @@ import { createBucket, createKey, putMany, readObject, s3 } from '../helpers/aws
 import { runMigrate } from '../helpers/cli';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { stackEnv } from '../helpers/stack-env';
-import { temporalClient } from '../helpers/temporal';
+import { temporalClient, untilMigrated } from '../helpers/temporal';
 import { progressQuery } from '../../workflows/messages';
 import { rowsOfBucket, writeInventoryReport } from '../../lab/lib/inventory-report';
 import type { Client } from '@temporalio/client';
@@ -43,11 +43,7 @@ describe('a worker killed with SIGKILL mid-way through an inventory', () => {
     const started = await runMigrate([...args, '--max-kms-rps', '200', '--json']);
     assert.equal(started.code, 0, started.stderr);
     const handle = temporal.client.workflow.getHandle(started.json.workflowId);
-    for (;;) {
-      const p = await handle.query(progressQuery);
-      if (p.counts.migrated >= OBJECTS / 4) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilMigrated(handle, OBJECTS / 4);
     await worker.kill('SIGKILL');
     const atKill = await handle.query(progressQuery).catch(() => undefined);
     assert.ok(!atKill || atKill.counts.migrated < OBJECTS, 'killed before the migration finished');

@@ -13,7 +13,7 @@ import {
 import { runMigrate } from '../helpers/cli';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { stackEnv } from '../helpers/stack-env';
-import { temporalClient } from '../helpers/temporal';
+import { temporalClient, untilMigrated } from '../helpers/temporal';
 import { progressQuery } from '../../workflows/messages';
 import type { Client } from '@temporalio/client';
 import type { MigrationSummary } from '../../common/types';
@@ -50,11 +50,7 @@ describe('a worker killed with SIGKILL mid-migration', () => {
 
     // Kill the worker once a good part, but not all, of the work is done. Paused meanwhile, so the checks of a
     // running migration below cannot race its end on a fast machine (or a slow client on a loaded one).
-    for (;;) {
-      const p = await handle.query(progressQuery);
-      if (p.counts.migrated >= OBJECTS / 5) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilMigrated(handle, OBJECTS / 5);
     const paused = await runMigrate(['pause', started.json.workflowId, '--reason', 'checks while it runs']);
     assert.equal(paused.code, 0, paused.stderr);
     const again = await runMigrate(['--bucket', bucket, '--kms-key', keyArn, '--json']);
