@@ -1,4 +1,9 @@
-import { checkInventoryFits, readManifest, type InventoryManifest } from '../activities/inventory/manifest';
+import {
+  checkDataFiles,
+  checkInventoryFits,
+  readManifest,
+  type InventoryManifest,
+} from '../activities/inventory/manifest';
 import { migrationWorkflowId } from '../common/workflow-ids';
 import { awsClientsFromEnv } from './aws';
 import type { Connected } from './connect';
@@ -7,7 +12,8 @@ import { migrationIds, ofBucket } from './list-migrations';
 /**
  * Before anything starts: the --inventory manifest is read (and checked against its manifest.checksum) with the
  * client's own AWS settings, and must list the bucket asked, all versions for --all-versions, and for a plan the
- * fields a decision reads. A bad one is refused by name; nothing is changed.
+ * fields a decision reads; every data file it lists must be there at its size. A bad one is refused by name;
+ * nothing is changed.
  */
 export async function checkInventory(
   url: string,
@@ -17,6 +23,7 @@ export async function checkInventory(
   try {
     const manifest = await readManifest(s3, url);
     checkInventoryFits(manifest, asked);
+    await checkDataFiles(s3, manifest);
     return manifest;
   } finally {
     s3.destroy();

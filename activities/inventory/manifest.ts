@@ -1,6 +1,8 @@
 // An S3 Inventory report's manifest (User Guide, "Inventory manifest"): which files, in which format, of which fields.
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { forEachConcurrently } from '../../common/concurrently';
+import { describeError, isNotFound } from '../s3-errors';
 import { z } from 'zod';
 import { fieldName } from './row';
 
@@ -127,4 +129,30 @@ export function checkInventoryFits(
       `the inventory ${url} lacks the field(s) ${missing.join(', ')} a plan decides by: add them to the ` +
         `inventory's optional fields, or plan without --inventory`,
     );
+}
+
+/** Data files looked at at once when checking that a report is whole. */
+const FILES_CHECKED_AT_ONCE = 16;
+
+/**
+ * Every data file the manifest lists is there, at the size it says: a report S3 has partly expired (a lifecycle
+ * rule on the destination bucket) or partly copied is refused before anything starts, not half-way through.
+ */
+export async function checkDataFiles(s3: S3Client, manifest: InventoryManifest): Promise<void> {
+  const problems: string[] = [];
+  await forEachConcurrently(manifest.files, FILES_CHECKED_AT_ONCE, async (file) => {
+    const where = `s3://${manifest.dataBucket}/${file.key}`;
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: manifest.dataBucket, Key: file.key }));
+      if (head.ContentLength !== file.size)
+        problems.push(`${where} is ${head.ContentLength} bytes, its manifest says ${file.size}`);
+    } catch (err) {
+      problems.push(isNotFound(err) ? `${where} is missing` : describeError(err, `${where} could not be read`));
+    }
+  });
+  if (problems.length === 0) return;
+  throw new Error(
+    `the inventory ${manifest.url} is not whole: ${problems.slice(0, 3).join('; ')}` +
+      `${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}; use a complete report`,
+  );
 }

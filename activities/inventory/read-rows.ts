@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import Papa from 'papaparse';
 import type { InventoryFile, InventoryManifest } from './manifest';
 import { fieldName, rowFrom, type InventoryRow } from './row';
+import { describeError, httpStatus, isNotFound } from '../s3-errors';
 
 /** A file whose bytes are not what its manifest says: the report is damaged, no retry mends it. */
 function md5Mismatch(manifest: InventoryManifest, file: InventoryFile, md5: string): ApplicationFailure {
@@ -18,9 +19,22 @@ function md5Mismatch(manifest: InventoryManifest, file: InventoryFile, md5: stri
   });
 }
 
+/**
+ * A data file's bytes. One gone or forbidden since the client checked the report fails the page for good,
+ * naming the file; throttling and server errors are retried as any S3 error is.
+ */
 async function getBody(s3: S3Client, bucket: string, key: string, range?: string): Promise<Readable> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
-  return out.Body as Readable;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
+    return out.Body as Readable;
+  } catch (err) {
+    if (!isNotFound(err) && httpStatus(err) !== 403) throw err;
+    throw ApplicationFailure.create({
+      type: 'InventoryUnusable',
+      nonRetryable: true,
+      message: describeError(err, `inventory data file s3://${bucket}/${key} could not be read`),
+    });
+  }
 }
 
 function hashing(md5: Hash): Transform {

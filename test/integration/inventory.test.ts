@@ -2,13 +2,19 @@
 // (the emulator makes none: lab/lib/inventory-report.ts writes them from the bucket as S3 would list it).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PutBucketVersioningCommand, PutObjectTaggingCommand, UpdateObjectEncryptionCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectTaggingCommand,
+  UpdateObjectEncryptionCommand,
+} from '@aws-sdk/client-s3';
 import { createBucket, createKey, put, putMany, readObject, s3 } from '../helpers/aws';
 import { startProxiedWorker, type ProxiedWorker } from '../helpers/proxied-worker';
 import { runMigrate } from '../helpers/cli';
 import { temporalClient } from '../helpers/temporal';
 import { rowsOfBucket, writeInventoryReport, type ReportOptions, type ReportRow } from '../../lab/lib/inventory-report';
 import { migrationWorkflowId } from '../../common/workflow-ids';
+import { readManifest } from '../../activities/inventory/manifest';
 
 /** Requests to `bucket` since timeline entry `from`, by the proxy's names. */
 function requestsTo(proxied: ProxiedWorker, bucket: string, from: number): Record<string, number> {
@@ -242,8 +248,12 @@ describe('S3 Inventory as input', () => {
     const other = await createBucket('inv-other');
     const foreign = await reportOf(other);
     const args = ['--bucket', bucket, '--kms-key', keyArn];
+    const cut = await reportOf(bucket);
+    const cutManifest = await readManifest(s3, cut);
+    await s3.send(new DeleteObjectCommand({ Bucket: cutManifest.dataBucket, Key: cutManifest.files[0].key }));
     const cases: [string[], RegExp][] = [
       [['--inventory', foreign], new RegExp(`lists bucket ${other}, not ${bucket}`)],
+      [['--inventory', cut], /is not whole: s3:\/\/.* is missing; use a complete report/],
       [
         ['--inventory', 's3://nowhere-bucket/x/manifest.json'],
         /manifest s3:\/\/nowhere-bucket\/x\/manifest\.json could not be read/,
@@ -256,6 +266,9 @@ describe('S3 Inventory as input', () => {
       assert.notEqual(run.code, 0, extra.join(' '));
       assert.match(run.stderr, message);
     }
+    const cutPlan = await runMigrate(['plan', ...args, '--inventory', cut]);
+    assert.equal(cutPlan.code, 1, cutPlan.stderr);
+    assert.match(cutPlan.stderr, /is not whole/);
     const planned = await runMigrate(['plan', ...args, '--inventory', foreign, '--sample', '5']);
     assert.match(planned.stderr, /--sample and --inventory/);
     const temporal = await temporalClient();

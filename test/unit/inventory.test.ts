@@ -3,9 +3,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { inventoryPage } from '../../activities/inventory/inventory-page';
-import { readManifest, checkInventoryFits } from '../../activities/inventory/manifest';
+import { readManifest, checkDataFiles, checkInventoryFits } from '../../activities/inventory/manifest';
 import { readRows } from '../../activities/inventory/read-rows';
 import { csvKey, listedFromRow } from '../../activities/inventory/row';
 import { writeInventoryReport, type ReportRow } from '../../lab/lib/inventory-report';
@@ -19,10 +20,20 @@ function memoryS3(): S3Client & { objects: Map<string, Buffer> } {
       objects.set(`${Bucket}/${Key}`, Buffer.from(Body as Buffer | string));
       return {};
     }
+    if (command instanceof HeadObjectCommand) {
+      const { Bucket, Key } = command.input;
+      const whole = objects.get(`${Bucket}/${Key}`);
+      if (!whole) throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+      return { ContentLength: whole.length };
+    }
     if (command instanceof GetObjectCommand) {
       const { Bucket, Key, Range } = command.input;
       const whole = objects.get(`${Bucket}/${Key}`);
-      if (!whole) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+      if (!whole)
+        throw Object.assign(new Error('The specified key does not exist.'), {
+          name: 'NoSuchKey',
+          $metadata: { httpStatusCode: 404 },
+        });
       const [, start, end] = /bytes=(\d+)-(\d+)/.exec(Range ?? '') ?? [];
       const bytes = start === undefined ? whole : whole.subarray(Number(start), Number(end) + 1);
       const body = Object.assign(Readable.from([bytes]), { transformToString: async () => bytes.toString() });
@@ -140,6 +151,42 @@ for (const format of ['CSV', 'Parquet'] as const) {
           for await (const r of readRows(s3, manifest, 0)) void r;
         },
         (err: Error) => /MD5|gzip|crc|incorrect|invalid|parquet/i.test(err.message),
+      );
+    });
+
+    it('is refused before anything starts when a data file is gone or cut short, and a page fails for good naming it', async () => {
+      const s3 = memoryS3();
+      const url = await writeInventoryReport(
+        s3,
+        ['a', 'b', 'c', 'd', 'e'].map((k) => row(k)),
+        {
+          sourceBucket: 'src',
+          destinationBucket: reportBucket(),
+          format,
+          allVersions: false,
+          rowsPerFile: 2,
+        },
+      );
+      const manifest = await readManifest(s3, url);
+      await checkDataFiles(s3, manifest);
+      const [first, second] = manifest.files.map((f) => `${manifest.dataBucket}/${f.key}`);
+      s3.objects.delete(first);
+      s3.objects.set(second, s3.objects.get(second)!.subarray(1));
+      await assert.rejects(checkDataFiles(s3, manifest), (err: Error) => {
+        assert.match(err.message, new RegExp(`the inventory ${url} is not whole`));
+        assert.match(err.message, new RegExp(`s3://${first} is missing`));
+        assert.match(err.message, new RegExp(`s3://${second} is \\d+ bytes, its manifest says \\d+`));
+        return true;
+      });
+      await assert.rejects(
+        async () => {
+          for await (const r of readRows(s3, manifest, 0)) void r;
+        },
+        (err: unknown) => {
+          assert.ok(err instanceof ApplicationFailure && err.nonRetryable, String(err));
+          assert.match(err.message, new RegExp(`inventory data file s3://${first} could not be read: NoSuchKey`));
+          return true;
+        },
       );
     });
   });
