@@ -4,7 +4,7 @@ import type { planBucket } from '../workflows';
 import { TASK_QUEUE } from '../common/types';
 import { planWorkflowId } from '../common/workflow-ids';
 import { webUiLink, type Connected } from './connect';
-import { checkInventory } from './inventory-check';
+import { checkInventory, migratedSinceInventory } from './inventory-check';
 import { migrationOptionsFrom, type StartFlags } from './options';
 import { DEFAULT_PRICES, estimatePlan, type PlanEstimate } from './plan-estimate';
 import type { PlanResult } from '../workflows/plan-bucket';
@@ -48,7 +48,15 @@ export async function runPlan(
   const f = parsed.data;
   if (options.inventory && f.sample)
     throw new Error('--sample and --inventory: a plan from an inventory reads every row, it samples nothing');
-  if (options.inventory) await checkInventory(options.inventory, { ...options, plan: true });
+  if (options.inventory) {
+    const manifest = await checkInventory(options.inventory, { ...options, plan: true });
+    const since = await migratedSinceInventory(connected, options, manifest).catch(() => []);
+    if (since.length > 0)
+      console.error(
+        `note: ${since.join(', ')} ran after the inventory was taken (${manifest.createdAt}): this plan shows ` +
+          'the objects as they were then, and a migration from it HEADs every object first',
+      );
+  }
   const workflowId = planWorkflowId(options.bucket, options.prefix);
   const input = {
     bucket: options.bucket,

@@ -129,6 +129,12 @@ describe('S3 Inventory as input', () => {
 
       // Run again from the same inventory: its rows still say SSE-S3, but a migration ran since it was taken,
       // so each object is HEADed first and none is updated (nor costs KMS requests) a second time.
+      const stalePlan = await runMigrate(['plan', ...args.slice(0, 6), '--json']);
+      assert.equal(stalePlan.code, 0, stalePlan.stderr);
+      assert.match(
+        stalePlan.stderr,
+        /ran after the inventory was taken .* this plan shows the objects as they were then/,
+      );
       const rerunFrom = proxied.proxy.timeline.length;
       const rerun = await runMigrate([...args, '--max-kms-rps', '40', '--wait', '--json']);
       assert.equal(rerun.code, 0, rerun.stderr);
