@@ -1,6 +1,5 @@
-import { UpdateObjectEncryptionCommand, type S3Client } from '@aws-sdk/client-s3';
+import { UpdateObjectEncryptionCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import type { BatchItem, BatchOutcome, UpdateObjectsInput } from '../common/contract';
-import type { Tag } from '@aws-sdk/client-s3';
 import { hasMarkerTag, mergeMarkerInto, readTags } from './marker-tag';
 import { describeError, errorCode, isNotFound } from './s3-errors';
 import { runBatch, step, StepFailed } from './batch';

@@ -4,7 +4,7 @@ import {
   readManifest,
   type InventoryManifest,
 } from '../activities/inventory/manifest';
-import { migrationWorkflowId } from '../common/workflow-ids';
+import { prefixOfMigrationId } from '../common/workflow-ids';
 import { awsClientsFromEnv } from './aws';
 import type { Connected } from './connect';
 import { migrationIds, ofBucket } from './list-migrations';
@@ -30,12 +30,6 @@ export async function checkInventory(
   }
 }
 
-/** The prefix a migration's workflow ID names, or undefined where the ID ends with a hash of a long one. */
-function prefixOfId(id: string, bucket: string): string | undefined {
-  if (id.includes('…#sha256:')) return undefined;
-  return id.slice(migrationWorkflowId(bucket, '').length);
-}
-
 /**
  * Migrations of the bucket whose objects overlap this prefix's and that ran after the inventory was taken
  * (closed after it, or still running): the rows may not show what they changed. A run whose history Temporal
@@ -52,7 +46,7 @@ export async function migratedSinceInventory(
     `${ofBucket(scope.bucket)} AND (ExecutionStatus = 'Running' OR CloseTime > '${manifest.createdAt}')`,
   );
   return ids.filter((id) => {
-    const prefix = prefixOfId(id, scope.bucket);
+    const prefix = prefixOfMigrationId(id, scope.bucket);
     return prefix === undefined || prefix.startsWith(scope.prefix) || scope.prefix.startsWith(prefix);
   });
 }

@@ -8,11 +8,14 @@ import { createHash } from 'node:crypto';
  */
 const MOST_ID_BYTES = 800;
 
+/** What ends the ID of a prefix too long to be spelled out, before a hash of it. */
+const HASHED = '…#sha256:';
+
 /** `<kind>/<bucket>/<prefix>`; a prefix too long for that ends with a hash of the whole of it. */
 function derivedId(kind: string, bucket: string, prefix: string): string {
   const whole = `${kind}/${bucket}/${prefix}`;
   if (Buffer.byteLength(whole) <= MOST_ID_BYTES) return whole;
-  const tail = `…#sha256:${createHash('sha256').update(prefix).digest('hex').slice(0, 32)}`;
+  const tail = `${HASHED}${createHash('sha256').update(prefix).digest('hex').slice(0, 32)}`;
   let kept = `${kind}/${bucket}/`;
   for (const char of prefix) {
     if (Buffer.byteLength(kept + char + tail) > MOST_ID_BYTES) break;
@@ -23,6 +26,11 @@ function derivedId(kind: string, bucket: string, prefix: string): string {
 
 export function migrationWorkflowId(bucket: string, prefix: string): string {
   return derivedId('s3-kms-migrate', bucket, prefix);
+}
+
+/** The prefix a migration's ID of this bucket names, or undefined where the ID ends with a hash of a long one. */
+export function prefixOfMigrationId(id: string, bucket: string): string | undefined {
+  return id.includes(HASHED) ? undefined : id.slice(migrationWorkflowId(bucket, '').length);
 }
 
 export function planWorkflowId(bucket: string, prefix: string): string {

@@ -1,3 +1,5 @@
+// A worker SIGKILLed mid-migration, listing a bucket or reading an S3 Inventory report (whose reader, kept where
+// a page ended, dies with it: the next worker reads on from the coordinator's cursor, file and row).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -14,12 +16,15 @@ import { runMigrate } from '../helpers/cli';
 import { spawnWorkerProcess, type WorkerProcess } from '../../lab/lib/worker-process';
 import { stackEnv } from '../helpers/stack-env';
 import { temporalClient, untilMigrated } from '../helpers/temporal';
+import { rowsOfBucket, writeInventoryReport } from '../../lab/lib/inventory-report';
 import { progressQuery } from '../../workflows/messages';
 import type { Client } from '@temporalio/client';
 import type { MigrationSummary } from '../../common/types';
 import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 
 const OBJECTS = 1000;
+/** Rows of the inventory test's report, in two data files (400 and 200 rows). */
+const INVENTORY_ROWS = 600;
 const body = (key: string) => `content of ${key}`;
 
 describe('a worker killed with SIGKILL mid-migration', () => {
@@ -89,5 +94,40 @@ describe('a worker killed with SIGKILL mid-migration', () => {
       assert.equal((await readObject(bucket, key)).sha256, sha256(body(key)), `${key}: content`);
     }
     assert.equal(await openMultipartUploads(bucket), 0);
+  });
+
+  it('from an inventory, resumes at the cursor row: every row read and every object migrated once, none left out', async () => {
+    const keyArn = await createKey();
+    const bucket = await createBucket('inv-crash');
+    const keys = Array.from({ length: INVENTORY_ROWS }, (_, i) => `rows/${String(i).padStart(4, '0')}`);
+    await putMany(bucket, keys, (k) => k, 16, { ServerSideEncryption: 'AES256' });
+    const inventory = await writeInventoryReport(s3, await rowsOfBucket(s3, bucket, false), {
+      sourceBucket: bucket,
+      destinationBucket: await createBucket('inventories'),
+      format: 'CSV',
+      allVersions: false,
+      rowsPerFile: 400,
+    });
+
+    worker ??= await spawnWorkerProcess(stackEnv()); // the last test's, restarted: as good as any
+    const args = ['--bucket', bucket, '--kms-key', keyArn, '--inventory', inventory, '--page-size', '50'];
+    const started = await runMigrate([...args, '--max-kms-rps', '200', '--json']);
+    assert.equal(started.code, 0, started.stderr);
+    const handle = temporal.client.workflow.getHandle(started.json.workflowId);
+    await untilMigrated(handle, INVENTORY_ROWS / 4);
+    await worker.kill('SIGKILL');
+    const atKill = await handle.query(progressQuery).catch(() => undefined);
+    assert.ok(!atKill || atKill.counts.migrated < INVENTORY_ROWS, 'killed before the migration finished');
+
+    worker = await spawnWorkerProcess(stackEnv());
+    const summary = (await handle.result()) as MigrationSummary;
+    assert.equal(summary.counts.scanned, INVENTORY_ROWS, 'every row read once: none twice, none passed over');
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(summary.counts.migrated + summary.counts.alreadyDone, INVENTORY_ROWS, 'every object counted once');
+    for (const key of keys) {
+      const state = await readObject(bucket, key);
+      assert.equal(state.keyArn, keyArn, key);
+      assert.deepEqual(state.tags, { __ObjectEncrypted: 'true' }, key);
+    }
   });
 });
